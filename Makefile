@@ -1,0 +1,49 @@
+# learnorg — the two commands are `make run` and `make test`; see README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test lint format install chromium bench faults backup restore clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo "learnorg: http://127.0.0.1:8000/ (alice, bob, fran, pat, sam, admin / learnorg-demo). Ctrl-C stops it all."
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+
+# Browser tests drive Debian's Chromium; install it when missing and we may.
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing Debian's chromium for the browser tests..."; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+		else \
+			echo "The browser tests need Debian's Chromium at $(CHROMIUM)."; \
+			echo "Install it with: sudo apt-get install chromium"; \
+			exit 1; \
+		fi; \
+	fi
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: install chromium lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) var staticfiles db.sqlite3

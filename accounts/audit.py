@@ -1,0 +1,39 @@
+"""Who did what to which object, from where. Interviews are confidential, so every access counts."""
+
+from django.db import models
+from django.http import HttpRequest
+
+from .models import AuditEvent, User
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record(
+    *,
+    actor: User | None,
+    verb: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    request: HttpRequest | None = None,
+    detail: dict | None = None,
+) -> AuditEvent:
+    """Write one audit row. Pass `obj`, or `object_type`/`object_id` for an object that was not
+    found or may not be shown (a denied attempt)."""
+    if obj is not None:
+        object_type = obj._meta.label_lower
+        object_id = obj.pk
+    if actor is not None and not actor.is_authenticated:
+        actor = None
+    return AuditEvent.objects.create(
+        actor=actor,
+        verb=verb,
+        object_type=object_type,
+        object_id=str(object_id),
+        ip=client_ip(request),
+        detail=detail or {},
+    )

@@ -1,0 +1,95 @@
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    """The Django groups that grant roles (DESIGN.md §2). Every active user is also staff."""
+
+    ACCOUNT_MANAGER = "Account managers"
+    FACILITATOR = "Facilitators"
+    PARTNER = "Partners"
+
+
+class Office(models.Model):
+    # Lives here rather than in feedback so that users can belong to one without accounts
+    # importing any other app.
+    name = models.CharField(max_length=80, unique=True)
+    city = models.CharField(max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    class Seniority(models.TextChoices):
+        STAFF = "staff", "Staff"
+        SENIOR = "senior", "Senior"
+        MANAGER = "manager", "Manager"
+        PARTNER = "partner", "Partner"
+
+    display_name = models.CharField(max_length=120, blank=True)
+    seniority = models.CharField(max_length=10, choices=Seniority, default=Seniority.STAFF)
+    office = models.ForeignKey(
+        Office, null=True, blank=True, on_delete=models.SET_NULL, related_name="people"
+    )
+
+    class Meta:
+        ordering = ["display_name", "username"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    @cached_property
+    def role_names(self) -> frozenset[str]:
+        return frozenset(self.groups.values_list("name", flat=True))
+
+    def has_role(self, role: Role) -> bool:
+        return self.is_active and (self.is_superuser or role.value in self.role_names)
+
+    @property
+    def is_partner(self) -> bool:
+        return self.has_role(Role.PARTNER)
+
+    @property
+    def is_facilitator(self) -> bool:
+        return self.has_role(Role.FACILITATOR)
+
+    @property
+    def is_account_manager(self) -> bool:
+        return self.has_role(Role.ACCOUNT_MANAGER)
+
+
+class AuditEvent(models.Model):
+    class Verb(models.TextChoices):
+        VIEW = "view"
+        CREATE = "create"
+        UPDATE = "update"
+        DELETE = "delete"
+        EXPORT = "export"
+        DENIED = "denied"
+
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
+    )
+    verb = models.CharField(max_length=10, choices=Verb)
+    object_type = models.CharField(max_length=100, help_text="app_label.model")
+    object_id = models.CharField(max_length=64, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.verb} {self.object_type}#{self.object_id}"

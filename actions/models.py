@@ -1,0 +1,244 @@
+import datetime as dt
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+
+
+class ActionQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> "ActionQuerySet":
+        """Partners and facilitators see every action; everyone else the ones they own."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_partner or user.is_facilitator:
+            return self
+        return self.filter(owner=user)
+
+    def still_open(self) -> "ActionQuerySet":
+        return self.filter(status__in=Action.OPEN_STATUSES)
+
+    def overdue(self, today: dt.date | None = None) -> "ActionQuerySet":
+        return self.still_open().filter(due_on__lt=today or timezone.localdate())
+
+
+class Action(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        VERIFIED = "verified", "Verified"
+        WONT_DO = "wont_do", "Won't do"
+
+    class Priority(models.TextChoices):
+        LOW = "low", "Low"
+        NORMAL = "normal", "Normal"
+        HIGH = "high", "High"
+
+    OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS)
+
+    title = models.CharField(max_length=200)
+    detail = models.TextField(blank=True)
+    # Where the action came from. String references: this app never imports its sources.
+    client = models.ForeignKey(
+        "feedback.Client", null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"
+    )
+    source_review = models.ForeignKey(
+        "retrospectives.Review",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="actions",
+    )
+    source_contribution = models.ForeignKey(
+        "retrospectives.Contribution",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="actions",
+    )
+    source_lesson = models.ForeignKey(
+        "retrospectives.Lesson",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="actions",
+    )
+    source_interview = models.ForeignKey(
+        "feedback.ExitInterview",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="actions",
+    )
+    source_feedback = models.ForeignKey(
+        "feedback.FeedbackResponse",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="source_of_actions",
+    )
+    source_learning_check = models.ForeignKey(
+        "feedback.LearningCheck",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="actions",
+    )
+    cause = models.ForeignKey(
+        "feedback.LossReason", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="actions")
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    due_on = models.DateField(db_index=True)
+    priority = models.CharField(max_length=10, choices=Priority, default=Priority.NORMAL)
+    status = models.CharField(max_length=12, choices=Status, default=Status.OPEN, db_index=True)
+    evidence = models.TextField(blank=True, help_text="What changed, so a partner can verify it.")
+    evidence_link = models.URLField(blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    recheck_on = models.DateField(null=True, blank=True)
+    wont_do_reason = models.TextField(blank=True)
+    snoozed_until = models.DateField(null=True, blank=True)
+    snooze_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["owner", "status", "due_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status__in=["done", "verified"]) | ~Q(evidence=""),
+                name="done_needs_evidence",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="wont_do") | ~Q(wont_do_reason=""),
+                name="wont_do_needs_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("actions:action_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_on < timezone.localdate()
+
+
+class ActionEvent(models.Model):
+    """The history of an action: one row per transition or change."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_status = models.CharField(max_length=12, choices=Action.Status, blank=True)
+    to_status = models.CharField(max_length=12, choices=Action.Status, blank=True)
+    note = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.from_status or '—'} → {self.to_status or '—'}"
+
+
+class Reminder(models.Model):
+    """One planned nudge. The row, not a Celery ETA, is the source of truth: the sweeper sends
+    rows whose time has come, and the unique constraint means each nudge exists once."""
+
+    class Kind(models.TextChoices):
+        UPCOMING = "upcoming", "Due soon"
+        DUE = "due", "Due today"
+        OVERDUE = "overdue", "Overdue"
+        ESCALATION = "escalation", "Escalation"
+        RECHECK = "recheck", "Re-check"
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=12, choices=Kind)
+    sequence = models.PositiveSmallIntegerField(default=1)
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reminders")
+    scheduled_for = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["scheduled_for", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action", "kind", "sequence", "recipient"], name="one_nudge_each"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["scheduled_for"],
+                condition=Q(sent_at__isnull=True),
+                name="reminder_unsent_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.sequence} for {self.action} to {self.recipient}"
+
+
+class ReminderPolicy(models.Model):
+    """The firm's reminder policy (DESIGN.md §8); one row, edited in admin."""
+
+    days_before_due = models.PositiveSmallIntegerField(default=3)
+    overdue_every_days = models.PositiveSmallIntegerField(default=7)
+    escalate_after_overdue = models.PositiveSmallIntegerField(
+        default=2, help_text="Copy the relationship partner after this many overdue nudges."
+    )
+    weekends_off = models.BooleanField(default=True)
+    workday_starts = models.TimeField(default=dt.time(9, 0))
+    workday_ends = models.TimeField(default=dt.time(17, 30))
+
+    class Meta:
+        verbose_name_plural = "reminder policy"
+
+    def __str__(self) -> str:
+        return "Reminder policy"
+
+    @classmethod
+    def current(cls) -> "ReminderPolicy":
+        policy, _ = cls.objects.get_or_create(pk=1)
+        return policy
+
+
+class QuietPeriod(models.Model):
+    """Busy season, holidays: reminders wait until the period ends."""
+
+    name = models.CharField(max_length=120)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+
+    class Meta:
+        ordering = ["starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="quiet_period_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.starts_on} – {self.ends_on})"

@@ -1,0 +1,345 @@
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from accounts.models import Office, User
+
+
+class ServiceLine(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClientQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> "ClientQuerySet":
+        """Partners and facilitators see every client; account managers their own."""
+        if user.is_partner or user.is_facilitator:
+            return self
+        return self.filter(Q(account_manager=user) | Q(relationship_partner=user))
+
+
+class Client(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        AT_RISK = "at_risk", "At risk"
+        LOST = "lost", "Lost"
+        WON_BACK = "won_back", "Won back"
+
+    class Industry(models.TextChoices):
+        CONSTRUCTION = "construction", "Construction"
+        HEALTHCARE = "healthcare", "Healthcare"
+        HOSPITALITY = "hospitality", "Hospitality"
+        MANUFACTURING = "manufacturing", "Manufacturing"
+        NONPROFIT = "nonprofit", "Non-profit"
+        PROFESSIONAL = "professional", "Professional services"
+        REAL_ESTATE = "real_estate", "Real estate"
+        RETAIL = "retail", "Retail"
+        TECHNOLOGY = "technology", "Technology"
+        INDIVIDUAL = "individual", "Private individual"
+
+    class SizeBand(models.TextChoices):
+        MICRO = "micro", "Micro (under $1M revenue)"
+        SMALL = "small", "Small ($1M–$10M)"
+        MEDIUM = "medium", "Medium ($10M–$50M)"
+        LARGE = "large", "Large (over $50M)"
+
+    name = models.CharField(max_length=200, unique=True)
+    service_lines = models.ManyToManyField(ServiceLine, blank=True, related_name="clients")
+    industry = models.CharField(max_length=20, choices=Industry, blank=True)
+    size_band = models.CharField(max_length=10, choices=SizeBand, blank=True)
+    annual_fees = models.DecimalField(
+        max_digits=12, decimal_places=2, default=0, validators=[MinValueValidator(0)]
+    )
+    office = models.ForeignKey(
+        Office, null=True, blank=True, on_delete=models.SET_NULL, related_name="clients"
+    )
+    relationship_partner = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="partner_clients"
+    )
+    account_manager = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="managed_clients"
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.ACTIVE, db_index=True)
+    client_since = models.DateField(null=True, blank=True)
+    lost_on = models.DateField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ClientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("feedback:client_detail", args=[self.pk])
+
+
+class LossReason(models.Model):
+    """The loss taxonomy (DESIGN.md §6), seeded by a data migration and edited in admin."""
+
+    class Category(models.TextChoices):
+        SERVICE = "service", "Service level"
+        RESPONSIVENESS = "responsiveness", "Responsiveness and deadlines"
+        ACCESS = "access", "Partner access and escalation"
+        QUALITY = "quality", "Errors and rework"
+        PEOPLE = "people", "People and continuity"
+        FEES = "fees", "Fees and billing"
+        SCOPE = "scope", "Scope and engagement letter"
+        COMMUNICATION = "communication", "Proactivity and communication"
+        EXPERTISE = "expertise", "Expertise and fit"
+        TECHNOLOGY = "technology", "Technology and portal"
+        EXTERNAL = "external", "Outside our control"
+        RELATIONSHIP = "relationship", "Relationship"
+
+    name = models.CharField(max_length=120, unique=True)
+    category = models.CharField(max_length=20, choices=Category)
+    controllable = models.BooleanField(default=True)
+    check_for_excuse = models.BooleanField(
+        default=False, help_text="A reason teams reach for to explain a loss away."
+    )
+    active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExitInterviewQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> "ExitInterviewQuerySet":
+        """DESIGN.md §2: partners see all; a restricted interview only its interviewer too;
+        otherwise the interviewer, the client's account manager, and facilitators of a review
+        that includes the interview."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_partner:
+            return self
+        open_to_user = Q(client__account_manager=user) | Q(reviews__facilitator=user)
+        return self.filter(Q(interviewer=user) | (Q(restricted=False) & open_to_user)).distinct()
+
+
+class ExitInterview(models.Model):
+    class Channel(models.TextChoices):
+        MEETING = "meeting", "In person"
+        CALL = "call", "Phone call"
+        VIDEO = "video", "Video call"
+        WRITTEN = "written", "In writing"
+
+    class WouldReturn(models.TextChoices):
+        YES = "yes", "Yes"
+        MAYBE = "maybe", "Maybe"
+        NO = "no", "No"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        FINAL = "final", "Final"
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="exit_interviews")
+    interviewer = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="exit_interviews"
+    )
+    held_on = models.DateField()
+    channel = models.CharField(max_length=10, choices=Channel, default=Channel.MEETING)
+    interviewee_name = models.CharField(max_length=120, blank=True)
+    interviewee_role = models.CharField(max_length=120, blank=True)
+    # What the client said, in the client's own words, kept apart from the team's view.
+    client_words = models.TextField(blank=True)
+    client_primary_reason = models.ForeignKey(
+        LossReason, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    client_other_reasons = models.ManyToManyField(LossReason, blank=True, related_name="+")
+    # What the team believes: a hypothesis, never presented as the client's view.
+    team_hypothesis = models.TextField(blank=True)
+    team_reason = models.ForeignKey(
+        LossReason, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    did_well = models.TextField(blank=True)
+    do_better = models.TextField(blank=True)
+    would_return = models.CharField(max_length=5, choices=WouldReturn, blank=True)
+    recommend_score = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(10)]
+    )
+    fees_lost = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    competitor = models.CharField(max_length=120, blank=True)
+    restricted = models.BooleanField(
+        default=False, help_text="Only the interviewer and partners can open it."
+    )
+    status = models.CharField(max_length=5, choices=Status, default=Status.DRAFT, db_index=True)
+    finalised_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ExitInterviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recommend_score__isnull=True) | Q(recommend_score__lte=10),
+                name="interview_recommend_0_10",
+            ),
+            models.CheckConstraint(
+                condition=Q(fees_lost__isnull=True) | Q(fees_lost__gte=0),
+                name="interview_fees_lost_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Exit interview with {self.client} on {self.held_on}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("feedback:interview_detail", args=[self.pk])
+
+    @property
+    def interviewer_is_account_manager(self) -> bool:
+        """Clients soften criticism to the person they blame; the page says so."""
+        return (
+            self.interviewer_id is not None
+            and self.interviewer_id == self.client.account_manager_id
+        )
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class FeedbackRequest(models.Model):
+    """A public link to the feedback form: one per client, or firm-wide when client is empty."""
+
+    token = models.CharField(max_length=64, unique=True, default=new_token)
+    client = models.ForeignKey(
+        Client, null=True, blank=True, on_delete=models.CASCADE, related_name="feedback_requests"
+    )
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Feedback link for {self.client or 'the whole firm'}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("feedback:public_form", args=[self.token])
+
+    @property
+    def public_url(self) -> str:
+        return settings.SITE_URL + self.get_absolute_url()
+
+
+class FeedbackResponse(models.Model):
+    class Triage(models.TextChoices):
+        NEW = "new", "New"
+        HANDLED = "handled", "Handled"
+
+    request = models.ForeignKey(
+        FeedbackRequest, null=True, on_delete=models.SET_NULL, related_name="responses"
+    )
+    client = models.ForeignKey(
+        Client, null=True, blank=True, on_delete=models.SET_NULL, related_name="feedback_responses"
+    )
+    doing_right = models.TextField(blank=True)
+    do_better = models.TextField(blank=True)
+    rating = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(10)]
+    )
+    contact_name = models.CharField(max_length=120, blank=True)
+    contact_email = models.EmailField(blank=True)
+    contact_consent = models.BooleanField(default=False)
+    submitted_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Triage by the account manager.
+    triage = models.CharField(max_length=10, choices=Triage, default=Triage.NEW, db_index=True)
+    reason = models.ForeignKey(
+        LossReason, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    linked_action = models.ForeignKey(
+        "actions.Action",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="linked_feedback",
+    )
+    handled_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    # "You said, we did": the reply sent once the linked action was verified.
+    reply_text = models.TextField(blank=True)
+    reply_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__lte=10), name="feedback_rating_0_10"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Feedback from {self.client or 'a client'} on {self.submitted_at:%Y-%m-%d}"
+
+
+class LearningCheck(models.Model):
+    """One person's answers to the five-item learning-capacity check for one quarter (§7)."""
+
+    ITEMS = [
+        "We share what we learn from serving clients with other departments.",
+        "We learn from how other organisations look after their clients.",
+        "We ask our own people where we could improve.",
+        "People get feedback on how their work landed with clients.",
+        "Our clients can tell that we learned from what they told us.",
+    ]
+
+    respondent = models.ForeignKey(User, on_delete=models.CASCADE, related_name="learning_checks")
+    quarter = models.CharField(max_length=6, help_text="e.g. 2026Q4", db_index=True)
+    item1 = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    item2 = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    item3 = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    item4 = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    item5 = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["respondent", "quarter"], name="one_check_per_quarter"),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"item{i}__gte": 1, f"item{i}__lte": 5}),
+                    name=f"learning_check_item{i}_1_5",
+                )
+                for i in range(1, 6)
+            ],
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.respondent} {self.quarter}"

@@ -1,0 +1,19 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+import accounts.demo
+import feedback.demo
+
+
+class Command(BaseCommand):
+    help = "Create the demo firm (DESIGN.md §11). Safe to run again: it updates, never duplicates."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        users = accounts.demo.seed()
+        feedback.demo.seed(users=users)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {len(users)} users (password from DEMO_PASSWORD)."
+            )
+        )

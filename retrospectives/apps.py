@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RetrospectivesConfig(AppConfig):
+    name = "retrospectives"
+    verbose_name = "After-action reviews"

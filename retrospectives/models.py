@@ -1,0 +1,227 @@
+import secrets
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from accounts.models import User
+from feedback.models import Client, ExitInterview, LossReason, ServiceLine
+
+# Letters that cannot be confused with each other when read off a projector.
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+VOTES_PER_PHASE = 3
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(6))
+
+
+class Phase(models.IntegerChoices):
+    """The AAR script of DESIGN.md §4."""
+
+    GROUND_RULES = 1, "Ground rules"
+    WORKING = 2, "What's working"
+    INTENDED = 3, "Intended"
+    ACTUAL = 4, "Actual"
+    WHY = 5, "Why the difference"
+    SUSTAIN_IMPROVE = 6, "Sustain and improve"
+    ACTIONS = 7, "Actions"
+    CLOSE = 8, "Close"
+
+
+class ReviewQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> "ReviewQuerySet":
+        """Partners see every review; others the ones they facilitate or joined."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_partner:
+            return self
+        return self.filter(Q(facilitator=user) | Q(participants__user=user)).distinct()
+
+
+class Review(models.Model):
+    class Kind(models.TextChoices):
+        CLIENT_LOSS = "client_loss", "Client loss"
+        CLIENT_SAVE = "client_save", "Client save"
+        WIN = "win", "Win"
+        NEAR_MISS = "near_miss", "Near miss"
+        PROCESS_AUDIT = "process_audit", "Process audit"
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        LIVE = "live", "Live"
+        CLOSED = "closed", "Closed"
+
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.CLIENT_LOSS)
+    clients = models.ManyToManyField(Client, blank=True, related_name="reviews")
+    exit_interviews = models.ManyToManyField(ExitInterview, blank=True, related_name="reviews")
+    facilitator = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="facilitated_reviews"
+    )
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PLANNED, db_index=True)
+    phase = models.PositiveSmallIntegerField(choices=Phase, default=Phase.GROUND_RULES)
+    # The phase timer: it runs until timer_ends_at; when paused, timer_remaining holds seconds left.
+    timer_ends_at = models.DateTimeField(null=True, blank=True)
+    timer_remaining = models.PositiveIntegerField(null=True, blank=True)
+    join_code = models.CharField(max_length=8, unique=True, default=new_join_code)
+    anonymous_by_default = models.BooleanField(default=True)
+    summary = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Bumped (with an UPDATE … SET version = version + 1) on every change that a live screen
+    # shows, so polls answer 304 from one indexed read without rendering.
+    version = models.PositiveIntegerField(default=0)
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-scheduled_for", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("retrospectives:review_detail", args=[self.pk])
+
+
+class Participant(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="participants")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="review_participations")
+    joined_at = models.DateTimeField(auto_now_add=True)
+    speak_freely = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="Could I speak freely? 1 (not at all) to 5 (completely).",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "user"], name="one_participant_per_review"),
+            models.CheckConstraint(
+                condition=Q(speak_freely__isnull=True)
+                | Q(speak_freely__gte=1, speak_freely__lte=5),
+                name="speak_freely_1_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.review}"
+
+
+class Contribution(models.Model):
+    """A note added during a review. The author is kept even when anonymous, but shown to
+    nobody in the app; a partner can see it through admin to deal with abuse."""
+
+    MAX_LENGTH = 2000
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="contributions")
+    phase = models.PositiveSmallIntegerField(choices=Phase)
+    text = models.TextField(max_length=MAX_LENGTH)
+    author = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    anonymous = models.BooleanField(default=True)
+    hidden = models.BooleanField(default=False)
+    cause = models.ForeignKey(
+        LossReason, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged"
+    )
+    blame_flags = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["review", "phase"])]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class Vote(models.Model):
+    """A dot vote. `slot` numbers a person's votes in a phase, so the database itself refuses
+    a vote beyond the limit, even from a double click racing another."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="votes")
+    contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    phase = models.PositiveSmallIntegerField(choices=Phase)
+    slot = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["contribution", "user"], name="one_vote_per_note"),
+            models.UniqueConstraint(
+                fields=["review", "user", "phase", "slot"], name="vote_slots_per_phase"
+            ),
+            models.CheckConstraint(
+                condition=Q(slot__gte=1, slot__lte=VOTES_PER_PHASE), name="vote_slot_in_limit"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} voted for note {self.contribution_id}"
+
+
+class WhyStep(models.Model):
+    """One link of a five-whys chain that starts from a cause note."""
+
+    cause = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="whys")
+    depth = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    text = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["depth"]
+        constraints = [
+            models.UniqueConstraint(fields=["cause", "depth"], name="one_why_per_depth"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Why {self.depth}: {self.text}"
+
+
+class Lesson(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    review = models.ForeignKey(
+        Review, null=True, blank=True, on_delete=models.SET_NULL, related_name="lessons"
+    )
+    statement_internal = models.TextField(
+        help_text="What we learned, as the team said it. Stays inside the review."
+    )
+    statement_public = models.TextField(
+        blank=True, help_text="The publishable lesson: no client or person names."
+    )
+    category = models.CharField(max_length=20, choices=LossReason.Category, blank=True)
+    cause = models.ForeignKey(
+        LossReason, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    service_lines = models.ManyToManyField(ServiceLine, blank=True, related_name="lessons")
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT, db_index=True)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-published_at", "-created_at"]
+
+    def __str__(self) -> str:
+        return (self.statement_public or self.statement_internal)[:80]
+
+    def get_absolute_url(self) -> str:
+        return reverse("retrospectives:lesson_detail", args=[self.pk])

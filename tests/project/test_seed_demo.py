@@ -1,0 +1,44 @@
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.test import RequestFactory
+
+from accounts.models import Office, User
+from feedback.models import ServiceLine
+
+pytestmark = pytest.mark.django_db
+
+
+def _snapshot():
+    return (
+        sorted(User.objects.values_list("username", "display_name", "is_superuser")),
+        sorted(Office.objects.values_list("name", flat=True)),
+        sorted(ServiceLine.objects.values_list("name", flat=True)),
+    )
+
+
+def test_running_it_twice_gives_the_same_firm():
+    call_command("seed_demo", stdout=None)
+    first = _snapshot()
+    call_command("seed_demo", stdout=None)
+    assert _snapshot() == first
+    usernames = [row[0] for row in first[0]]
+    assert {"alice", "bob", "fran", "pat", "sam", "admin"} <= set(usernames)
+
+
+def test_demo_users_log_in_with_the_demo_password(settings):
+    call_command("seed_demo", stdout=None)
+    request = RequestFactory().post("/accounts/login/")
+    for username in ["alice", "bob", "fran", "pat", "sam", "admin"]:
+        user = authenticate(request, username=username, password=settings.DEMO_PASSWORD)
+        assert user is not None, username
+
+
+def test_demo_roles_match_the_design():
+    call_command("seed_demo", stdout=None)
+    users = {u.username: u for u in User.objects.all()}
+    assert users["alice"].is_account_manager and users["bob"].is_account_manager
+    assert users["fran"].is_facilitator and not users["fran"].is_partner
+    assert users["pat"].is_partner
+    assert not (users["sam"].is_partner or users["sam"].is_facilitator)
+    assert users["admin"].is_superuser
