@@ -1,0 +1,79 @@
+"""Sessions end after SESSION_IDLE_MINUTES (30 by default) without a request; every request
+renews them, so someone who keeps working is never thrown out."""
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
+START = dt.datetime(2026, 11, 3, 9, 0, tzinfo=dt.UTC)
+
+
+def _is_login_redirect(response) -> bool:
+    return response.status_code == 302 and urlsplit(response["Location"]).path == reverse(
+        "accounts:login"
+    )
+
+
+def test_the_default_idle_timeout_is_thirty_minutes():
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+def test_it_logs_out_a_session_idle_for_more_than_thirty_minutes(client, alice):
+    with time_machine.travel(START, tick=False) as traveller:
+        client.force_login(alice)
+        assert client.get(reverse("home")).status_code == 200
+        traveller.shift(dt.timedelta(minutes=31))
+        assert _is_login_redirect(client.get(reverse("home")))
+
+
+def test_it_keeps_an_active_session_alive_for_hours(client, alice):
+    with time_machine.travel(START, tick=False) as traveller:
+        client.force_login(alice)
+        for _ in range(12):
+            traveller.shift(dt.timedelta(minutes=25))
+            assert client.get(reverse("home")).status_code == 200
+        # Five hours after logging in, the last request was 25 minutes ago: still in.
+        traveller.shift(dt.timedelta(minutes=25))
+        assert client.get(reverse("home")).status_code == 200
+
+
+def test_it_keeps_a_session_just_inside_the_limit(client, alice):
+    with time_machine.travel(START, tick=False) as traveller:
+        client.force_login(alice)
+        client.get(reverse("home"))
+        traveller.shift(dt.timedelta(minutes=29, seconds=50))
+        assert client.get(reverse("home")).status_code == 200
+
+
+def test_the_idle_timeout_is_configurable():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "print(settings.SESSION_COOKIE_AGE)",
+        ],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "learnorg.settings",
+            "SESSION_IDLE_MINUTES": "45",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == str(45 * 60)
