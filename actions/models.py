@@ -178,6 +178,9 @@ class Reminder(models.Model):
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reminders")
     scheduled_for = models.DateTimeField()
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Which sweep run claimed the row; a conditional UPDATE sets it, so two sweepers never
+    # both believe they own the same nudge.
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
 

@@ -1,12 +1,102 @@
-"""Workflows of improvement actions: every change of state goes through a function here."""
+"""Workflows of improvement actions: every change of state goes through a function here.
+
+Who may do what (views show the same rules; the services enforce them):
+- the owner or a partner starts, completes, drops (won't do) and re-dates an action;
+- a partner, or the facilitator of the review the action came from, verifies it (never the
+  owner) and reassigns it; the owner alone snoozes it, once;
+- anyone who may verify, and the owner of an unverified action, reopens it.
+A refused change raises ValidationError with a message the page shows next to the form.
+"""
 
 import datetime as dt
+import hashlib
+import logging
+import smtplib
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
-from django.db import transaction
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
 
 from accounts.models import User
 
-from .models import Action, ActionEvent
+from . import tasks
+from .models import Action, ActionEvent, QuietPeriod, Reminder, ReminderPolicy
+
+logger = logging.getLogger(__name__)
+
+MAX_SNOOZE_DAYS = 7
+# How many future overdue nudges are planned ahead; the sweeper replans after sending one.
+OVERDUE_HORIZON = 2
+# A claim older than this belongs to a worker that died mid-send: another sweep may take it.
+CLAIM_TIMEOUT = dt.timedelta(minutes=5)
+SWEEP_BATCH = 500
+MAX_RETRY_DELAY = dt.timedelta(hours=6)
+
+Status = Action.Status
+Kind = Reminder.Kind
+
+
+# --- who may do what -------------------------------------------------------------------------
+
+
+def can_manage(user: User, action: Action) -> bool:
+    """Owner or partner: start, complete, drop, re-date and edit."""
+    return user.is_active and (action.owner_id == user.pk or user.is_partner)
+
+
+def can_verify(user: User, action: Action) -> bool:
+    """A partner, or the facilitator of the source review; never the owner themself."""
+    if not user.is_active or action.owner_id == user.pk:
+        return False
+    if user.is_partner:
+        return True
+    review = action.source_review
+    return review is not None and review.facilitator_id == user.pk
+
+
+def can_reopen(user: User, action: Action) -> bool:
+    if can_verify(user, action):
+        return True
+    return action.owner_id == user.pk and action.status in (Status.DONE, Status.WONT_DO)
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise ValidationError(message)
+
+
+def _require_status(action: Action, allowed: tuple[str, ...], message: str) -> None:
+    if action.status not in allowed:
+        raise ValidationError(message)
+
+
+def _record(*, action: Action, by: User | None, from_status: str, note: str) -> ActionEvent:
+    return ActionEvent.objects.create(
+        action=action, actor=by, from_status=from_status, to_status=action.status, note=note
+    )
+
+
+def _queue_replan(action: Action) -> None:
+    """Recompute the reminder plan once the change is committed (and visible to the worker)."""
+    action_id = action.pk
+    transaction.on_commit(lambda: tasks.replan_reminders.delay(action_id))
+
+
+def _stop_reminders(action: Action) -> None:
+    """Closed actions get no more nudges: drop the unsent ones now rather than after the replan,
+    so a sweep in between cannot nag about something already finished."""
+    action.reminders.filter(sent_at__isnull=True).exclude(kind=Kind.RECHECK).delete()
+
+
+# --- lifecycle -------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -22,7 +112,8 @@ def create_action(
 ) -> Action:
     """Create an action and its first history row. `sources` are the Action fields that say where
     it came from: client, cause, source_review, source_contribution, source_lesson,
-    source_interview, source_feedback or source_learning_check."""
+    source_interview, source_feedback or source_learning_check. Reminders are planned after
+    commit."""
     action = Action.objects.create(
         title=title,
         detail=detail,
@@ -35,4 +126,545 @@ def create_action(
     ActionEvent.objects.create(
         action=action, actor=created_by, to_status=action.status, note="Created"
     )
+    _queue_replan(action)
     return action
+
+
+@transaction.atomic
+def start_action(*, action: Action, by: User, note: str = "") -> Action:
+    """Open → in progress."""
+    _require(can_manage(by, action), "Only the owner or a partner can start this action.")
+    _require_status(action, (Status.OPEN,), "Only an open action can be started.")
+    before = action.status
+    action.status = Status.IN_PROGRESS
+    action.save(update_fields=["status", "updated_at"])
+    _record(action=action, by=by, from_status=before, note=note or "Started")
+    return action
+
+
+@transaction.atomic
+def complete_action(*, action: Action, by: User, evidence: str, link: str = "") -> Action:
+    """Mark an action done; evidence of what changed is required so a partner can verify it."""
+    _require(can_manage(by, action), "Only the owner or a partner can mark this action done.")
+    _require_status(action, Action.OPEN_STATUSES, "This action is already closed.")
+    evidence = evidence.strip()
+    if not evidence:
+        raise ValidationError(
+            {
+                "evidence": "Say what changed (a new roster, a template, a checklist…) "
+                "so a partner can verify it."
+            }
+        )
+    before = action.status
+    action.status, action.evidence, action.evidence_link = Status.DONE, evidence, link.strip()
+    action.done_at = timezone.now()
+    action.save(update_fields=["status", "evidence", "evidence_link", "done_at", "updated_at"])
+    _record(action=action, by=by, from_status=before, note=evidence)
+    _stop_reminders(action)
+    _queue_replan(action)
+    return action
+
+
+@transaction.atomic
+def verify_action(
+    *, action: Action, by: User, note: str = "", recheck_on: dt.date | None = None
+) -> Action:
+    """A partner (or the source review's facilitator) confirms the change happened; with a
+    re-check date they are asked again then whether it held."""
+    _require(
+        can_verify(by, action),
+        "Only a partner or the facilitator of the source review can verify an action, "
+        "and never its owner.",
+    )
+    _require_status(action, (Status.DONE,), "Only an action marked done can be verified.")
+    today = timezone.localdate()
+    if recheck_on is not None and recheck_on <= today:
+        raise ValidationError({"recheck_on": "Choose a re-check date after today."})
+    before = action.status
+    action.status, action.verified_by, action.verified_at = Status.VERIFIED, by, timezone.now()
+    action.recheck_on = recheck_on
+    action.save(update_fields=["status", "verified_by", "verified_at", "recheck_on", "updated_at"])
+    parts = [note.strip() or "Verified"]
+    if recheck_on:
+        parts.append(f"Re-check on {recheck_on:%b %d, %Y}.")
+    _record(action=action, by=by, from_status=before, note=" ".join(parts))
+    _stop_reminders(action)
+    _queue_replan(action)
+    return action
+
+
+@transaction.atomic
+def wont_do(*, action: Action, by: User, reason: str) -> Action:
+    """Drop an action; the reason is kept so the decision can be revisited."""
+    _require(can_manage(by, action), "Only the owner or a partner can drop this action.")
+    _require_status(action, Action.OPEN_STATUSES, "This action is already closed.")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why this will not be done."})
+    before = action.status
+    action.status, action.wont_do_reason = Status.WONT_DO, reason
+    action.save(update_fields=["status", "wont_do_reason", "updated_at"])
+    _record(action=action, by=by, from_status=before, note=reason)
+    _stop_reminders(action)
+    _queue_replan(action)
+    return action
+
+
+@transaction.atomic
+def reopen(*, action: Action, by: User, note: str = "") -> Action:
+    """Done, verified or dropped → open again (for instance when a re-check shows it did not
+    hold). Verification is cleared; the evidence stays for reference."""
+    _require_status(
+        action,
+        (Status.DONE, Status.VERIFIED, Status.WONT_DO),
+        "Only a closed action can be reopened.",
+    )
+    _require(can_reopen(by, action), "You cannot reopen this action.")
+    before = action.status
+    action.status = Status.OPEN
+    action.verified_by, action.verified_at, action.recheck_on = None, None, None
+    action.wont_do_reason = ""
+    action.save(
+        update_fields=[
+            "status",
+            "verified_by",
+            "verified_at",
+            "recheck_on",
+            "wont_do_reason",
+            "updated_at",
+        ]
+    )
+    _record(action=action, by=by, from_status=before, note=note.strip() or "Reopened")
+    _queue_replan(action)
+    return action
+
+
+@transaction.atomic
+def snooze_action(*, action: Action, by: User, until: dt.date, reason: str) -> Action:
+    """The owner pauses reminders, once, for at most a week. The due date does not move."""
+    _require(action.owner_id == by.pk, "Only the owner can snooze an action.")
+    _require_status(action, Action.OPEN_STATUSES, "Only an open action can be snoozed.")
+    if action.snoozed_until is not None:
+        raise ValidationError("This action has already been snoozed once.")
+    today = timezone.localdate()
+    errors = {}
+    if until <= today:
+        errors["until"] = "Choose a day after today."
+    elif until > today + dt.timedelta(days=MAX_SNOOZE_DAYS):
+        errors["until"] = f"Snooze for at most {MAX_SNOOZE_DAYS} days."
+    reason = reason.strip()
+    if not reason:
+        errors["reason"] = "Say why the reminders should wait."
+    if errors:
+        raise ValidationError(errors)
+    action.snoozed_until, action.snooze_reason = until, reason
+    action.save(update_fields=["snoozed_until", "snooze_reason", "updated_at"])
+    _record(
+        action=action,
+        by=by,
+        from_status=action.status,
+        note=f"Reminders snoozed until {until:%b %d}: {reason}",
+    )
+    _queue_replan(action)
+    return action
+
+
+@transaction.atomic
+def reassign(*, action: Action, by: User, owner: User, note: str = "") -> Action:
+    """Give the action to someone else (for instance when its owner left the firm)."""
+    _require(
+        by.is_partner or can_verify(by, action),
+        "Only a partner or the facilitator of the source review can reassign an action.",
+    )
+    if not owner.is_active:
+        raise ValidationError({"owner": "Choose someone who still works here."})
+    if owner.pk == action.owner_id:
+        return action
+    previous = action.owner
+    action.owner = owner
+    action.save(update_fields=["owner", "updated_at"])
+    text = f"Reassigned from {previous} to {owner}."
+    _record(action=action, by=by, from_status=action.status, note=f"{text} {note}".strip())
+    # The old owner's pending nudges no longer apply; the replan creates the new owner's.
+    action.reminders.filter(sent_at__isnull=True, recipient=previous).delete()
+    _queue_replan(action)
+    return action
+
+
+@transaction.atomic
+def change_due_date(*, action: Action, by: User, due_on: dt.date, note: str = "") -> Action:
+    """Move the due date; the reminder plan follows it."""
+    _require(can_manage(by, action), "Only the owner or a partner can change the due date.")
+    if due_on == action.due_on:
+        return action
+    previous = action.due_on
+    action.due_on = due_on
+    action.save(update_fields=["due_on", "updated_at"])
+    text = f"Due date moved from {previous:%b %d, %Y} to {due_on:%b %d, %Y}."
+    _record(action=action, by=by, from_status=action.status, note=f"{text} {note}".strip())
+    _queue_replan(action)
+    return action
+
+
+# --- reminder planning -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Nudge:
+    kind: str
+    sequence: int
+    recipient_id: int
+    at: dt.datetime
+
+    @property
+    def key(self) -> tuple[str, int, int]:
+        return (self.kind, self.sequence, self.recipient_id)
+
+
+def _at_start_of_day(day: dt.date, policy: ReminderPolicy) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, policy.workday_starts))
+
+
+def next_allowed_slot(
+    when: dt.datetime, *, policy: ReminderPolicy, quiet_periods: list[QuietPeriod]
+) -> dt.datetime:
+    """The first moment at or after `when` that is a working day, inside working hours in the
+    firm's time zone (settings.TIME_ZONE) and outside every quiet period."""
+    local = timezone.localtime(when)
+    for _ in range(1000):
+        day = local.date()
+        quiet = next((q for q in quiet_periods if q.starts_on <= day <= q.ends_on), None)
+        if quiet is not None:
+            local = _at_start_of_day(quiet.ends_on + dt.timedelta(days=1), policy)
+        elif policy.weekends_off and day.weekday() >= 5:
+            local = _at_start_of_day(day + dt.timedelta(days=7 - day.weekday()), policy)
+        elif local.time() < policy.workday_starts:
+            local = _at_start_of_day(day, policy)
+        elif local.time() >= policy.workday_ends:
+            local = _at_start_of_day(day + dt.timedelta(days=1), policy)
+        else:
+            return local
+    raise ValueError("No allowed reminder slot within 1000 steps; check the quiet periods.")
+
+
+def _mailable(user: User | None) -> bool:
+    return user is not None and user.is_active and bool(user.email)
+
+
+def escalation_recipient(action: Action) -> User | None:
+    """The relationship partner of the action's client, else the source review's facilitator;
+    never the owner, never someone who cannot receive mail."""
+    candidates = [
+        action.client.relationship_partner if action.client else None,
+        action.source_review.facilitator if action.source_review else None,
+    ]
+    for person in candidates:
+        if _mailable(person) and person.pk != action.owner_id:
+            return person
+    return None
+
+
+def _current_and_future(
+    nudges: list[Nudge], now: dt.datetime, catch_up: dt.datetime
+) -> list[Nudge]:
+    """Of one stream of nudges, keep the future ones and the latest one already past (moved to
+    `catch_up`, the next allowed slot): a nudge missed while nothing was planned goes out once,
+    the older missed ones not at all."""
+    past = [n for n in nudges if n.at <= now]
+    future = [n for n in nudges if n.at > now]
+    if past:
+        latest = max(past, key=lambda n: (n.at, n.sequence))
+        future.insert(0, Nudge(latest.kind, latest.sequence, latest.recipient_id, catch_up))
+    return future
+
+
+def _candidate_nudges(
+    *, action: Action, policy: ReminderPolicy, quiet_periods: list[QuietPeriod], now: dt.datetime
+) -> tuple[list[Nudge], list[Nudge]]:
+    """(every nudge the plan knows about, the ones that should exist as unsent rows)."""
+
+    def slot(when: dt.datetime) -> dt.datetime:
+        return next_allowed_slot(when, policy=policy, quiet_periods=quiet_periods)
+
+    known: list[Nudge] = []
+    wanted: list[Nudge] = []
+    if action.status == Status.VERIFIED and action.recheck_on and _mailable(action.verified_by):
+        recheck = Nudge(
+            Kind.RECHECK,
+            1,
+            action.verified_by_id,
+            slot(_at_start_of_day(action.recheck_on, policy)),
+        )
+        known.append(recheck)
+        if recheck.at > now:
+            wanted.append(recheck)
+    if not action.is_open or not _mailable(action.owner):
+        return known, wanted
+
+    snooze_ends = _at_start_of_day(action.snoozed_until, policy) if action.snoozed_until else None
+
+    def when(day: dt.date) -> dt.datetime:
+        start = _at_start_of_day(day, policy)
+        return slot(max(start, snooze_ends) if snooze_ends else start)
+
+    owner_id = action.owner_id
+    stream = []
+    if policy.days_before_due:
+        upcoming_on = action.due_on - dt.timedelta(days=policy.days_before_due)
+        stream.append(Nudge(Kind.UPCOMING, 1, owner_id, when(upcoming_on)))
+    stream.append(Nudge(Kind.DUE, 1, owner_id, when(action.due_on)))
+    escalations = []
+    partner = escalation_recipient(action)
+    if policy.overdue_every_days:
+        ahead = 0
+        for n in range(1, 600):
+            at = when(action.due_on + dt.timedelta(days=n * policy.overdue_every_days))
+            stream.append(Nudge(Kind.OVERDUE, n, owner_id, at))
+            if partner is not None and n > policy.escalate_after_overdue:
+                escalations.append(Nudge(Kind.ESCALATION, n, partner.pk, at))
+            ahead += at > now
+            if ahead >= OVERDUE_HORIZON:
+                break
+    known += stream + escalations
+    catch_up = slot(max(now, snooze_ends) if snooze_ends else now)
+    wanted += _current_and_future(stream, now, catch_up)
+    wanted += _current_and_future(escalations, now, catch_up)
+    return known, wanted
+
+
+def _policy_and_quiet_periods(
+    action: Action, now: dt.datetime
+) -> tuple[ReminderPolicy, list[QuietPeriod]]:
+    policy = ReminderPolicy.current()
+    # Quiet periods that ended before the earliest possible nudge cannot matter.
+    earliest = min(action.due_on - dt.timedelta(days=policy.days_before_due), now.date())
+    return policy, list(QuietPeriod.objects.filter(ends_on__gte=earliest))
+
+
+def plan_reminders(*, action: Action, now: dt.datetime | None = None) -> list[Nudge]:
+    """The nudges this action should have pending, each at its next allowed slot:
+    `days_before_due` before the due date, on it, then every `overdue_every_days` (the next
+    OVERDUE_HORIZON of them; each send extends the plan); the escalation partner is copied on
+    overdue nudges after the first `escalate_after_overdue`; the verifier is asked on the
+    re-check date. Closed actions only keep their re-check."""
+    now = now or timezone.now()
+    policy, quiet = _policy_and_quiet_periods(action, now)
+    return _candidate_nudges(action=action, policy=policy, quiet_periods=quiet, now=now)[1]
+
+
+@dataclass
+class ReplanResult:
+    created: int = 0
+    moved: int = 0
+    deleted: int = 0
+
+
+@transaction.atomic
+def replan_reminders(*, action: Action, now: dt.datetime | None = None) -> ReplanResult:
+    """Bring the action's unsent Reminder rows in line with its plan. Sent rows are never
+    touched, and the unique constraint means a nudge that already exists is not created again."""
+    now = now or timezone.now()
+    action = (
+        Action.objects.select_related(
+            "owner", "verified_by", "client__relationship_partner", "source_review__facilitator"
+        )
+        .select_for_update(of=("self",) if connection.features.has_select_for_update_of else ())
+        .get(pk=action.pk)
+    )
+    policy, quiet = _policy_and_quiet_periods(action, now)
+    known, wanted = _candidate_nudges(action=action, policy=policy, quiet_periods=quiet, now=now)
+    known_keys = {n.key for n in known}
+    wanted_at = {n.key: n.at for n in wanted}
+    result = ReplanResult()
+    rows = list(action.reminders.all())
+    sent_keys = {(r.kind, r.sequence, r.recipient_id) for r in rows if r.sent_at}
+    unsent = {(r.kind, r.sequence, r.recipient_id): r for r in rows if not r.sent_at}
+    stale = [r.pk for key, r in unsent.items() if key not in known_keys]
+    if stale:
+        result.deleted = Reminder.objects.filter(pk__in=stale).delete()[0]
+    for key, row in unsent.items():
+        at = wanted_at.get(key)
+        if at is not None and at > now and row.scheduled_for != at and row.claim_token is None:
+            row.scheduled_for = at
+            row.save(update_fields=["scheduled_for"])
+            result.moved += 1
+    new = [
+        Reminder(action=action, kind=kind, sequence=seq, recipient_id=who, scheduled_for=at)
+        for (kind, seq, who), at in wanted_at.items()
+        if (kind, seq, who) not in unsent and (kind, seq, who) not in sent_keys
+    ]
+    Reminder.objects.bulk_create(new, ignore_conflicts=True)
+    result.created = len(new)
+    return result
+
+
+# --- sending ---------------------------------------------------------------------------------
+
+# In a digest each action appears once, under its most pressing nudge.
+_URGENCY = {Kind.ESCALATION: 5, Kind.OVERDUE: 4, Kind.DUE: 3, Kind.UPCOMING: 2, Kind.RECHECK: 1}
+
+
+@dataclass
+class SweepResult:
+    emails: int = 0
+    reminders: int = 0
+    failed: int = 0
+    dropped: int = 0
+
+
+def _claimable(now: dt.datetime) -> Q:
+    return Q(sent_at__isnull=True, scheduled_for__lte=now) & (
+        Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_TIMEOUT)
+    )
+
+
+def claim_due_reminders(*, now: dt.datetime, limit: int = SWEEP_BATCH) -> uuid.UUID | None:
+    """Claim up to `limit` due reminders, whole recipients at a time, and return the claim token
+    (None when nothing was due). Rows another sweeper holds are skipped, not waited for; the
+    conditional UPDATE makes the claim exclusive even where row locks do not exist (SQLite)."""
+    features = connection.features
+    with transaction.atomic():
+        due = Reminder.objects.filter(_claimable(now)).order_by("recipient_id", "id")
+        if features.has_select_for_update_skip_locked:
+            of = ("self",) if features.has_select_for_update_of else ()
+            due = due.select_for_update(skip_locked=True, of=of)
+        picked = list(due.values_list("pk", "recipient_id")[:limit])
+        if not picked:
+            return None
+        if len(picked) == limit:
+            # The last recipient may have more due rows: leave them all for the next batch so
+            # that each person still gets one digest; unless they alone fill the batch.
+            last = picked[-1][1]
+            whole = [row for row in picked if row[1] != last]
+            picked = whole or list(due.filter(recipient_id=last).values_list("pk", "recipient_id"))
+        token = uuid.uuid4()
+        claimed = Reminder.objects.filter(pk__in=[pk for pk, _ in picked]).filter(_claimable(now))
+        if not claimed.update(claimed_at=timezone.now(), claim_token=token):
+            return None
+    return token
+
+
+def _message_id(reminder_ids: list[int]) -> str:
+    digest = hashlib.sha256(",".join(map(str, sorted(reminder_ids))).encode()).hexdigest()
+    domain = urlsplit(settings.SITE_URL).hostname or "learnorg.local"
+    return f"<reminders.{digest[:40]}@{domain}>"
+
+
+def build_digest(*, recipient: User, reminders: list[Reminder]) -> EmailMultiAlternatives:
+    """One e-mail listing every action this person is being nudged about."""
+    by_action: dict[int, Reminder] = {}
+    for reminder in reminders:
+        current = by_action.get(reminder.action_id)
+        if current is None or _URGENCY[reminder.kind] > _URGENCY[current.kind]:
+            by_action[reminder.action_id] = reminder
+    items = sorted(
+        by_action.values(), key=lambda r: (-_URGENCY[r.kind], r.action.due_on, r.action_id)
+    )
+    today = timezone.localdate()
+    context = {
+        "recipient": recipient,
+        "items": [
+            {
+                "reminder": r,
+                "action": r.action,
+                "kind": r.kind,
+                "days_overdue": (today - r.action.due_on).days,
+                "url": settings.SITE_URL + r.action.get_absolute_url(),
+            }
+            for r in items
+        ],
+        "site_url": settings.SITE_URL,
+        "mine_url": settings.SITE_URL + "/actions/mine/",
+    }
+    subject = " ".join(render_to_string("emails/reminder_subject.txt", context).split())
+    ids = [r.pk for r in reminders]
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("emails/reminder_body.txt", context),
+        to=[recipient.email],
+        headers={
+            "Message-ID": _message_id(ids),
+            "X-Learnorg-Reminders": ",".join(map(str, sorted(ids))),
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    message.attach_alternative(render_to_string("emails/reminder_body.html", context), "text/html")
+    return message
+
+
+def _retry_later(rows: list[Reminder], now: dt.datetime) -> None:
+    attempts = max(r.attempts for r in rows) + 1
+    delay = min(dt.timedelta(minutes=2**attempts), MAX_RETRY_DELAY)
+    Reminder.objects.filter(pk__in=[r.pk for r in rows]).update(
+        attempts=F("attempts") + 1, claimed_at=None, claim_token=None, scheduled_for=now + delay
+    )
+
+
+def deliver_claimed(*, token: uuid.UUID, now: dt.datetime | None = None) -> SweepResult:
+    """Send one digest per recipient for the rows claimed under `token`, marking each digest's
+    rows sent right after it goes: a worker killed here re-sends at most the one digest it was
+    sending (its claim expires after CLAIM_TIMEOUT)."""
+    now = now or timezone.now()
+    result = SweepResult()
+    rows = Reminder.objects.filter(claim_token=token, sent_at__isnull=True).select_related(
+        "recipient", "action", "action__owner"
+    )
+    per_person: dict[int, list[Reminder]] = defaultdict(list)
+    pointless: list[int] = []
+    for row in rows:
+        closed = not row.action.is_open and row.kind != Kind.RECHECK
+        if closed or not _mailable(row.recipient):
+            pointless.append(row.pk)
+        else:
+            per_person[row.recipient_id].append(row)
+    if pointless:
+        result.dropped = Reminder.objects.filter(pk__in=pointless, claim_token=token).delete()[0]
+        logger.info("Dropped %d reminders for closed actions or unmailable people", result.dropped)
+    extend: set[int] = set()
+    for reminders in per_person.values():
+        recipient = reminders[0].recipient
+        message = build_digest(recipient=recipient, reminders=reminders)
+        try:
+            message.send()
+        except (smtplib.SMTPException, OSError) as error:
+            logger.warning(
+                "Reminder digest to %s failed (attempt %d): %s",
+                recipient.email,
+                max(r.attempts for r in reminders) + 1,
+                error,
+            )
+            _retry_later(reminders, timezone.now())
+            result.failed += len(reminders)
+            continue
+        Reminder.objects.filter(pk__in=[r.pk for r in reminders], claim_token=token).update(
+            sent_at=timezone.now()
+        )
+        result.emails += 1
+        result.reminders += len(reminders)
+        extend.update(r.action_id for r in reminders if r.kind in (Kind.OVERDUE, Kind.ESCALATION))
+    for action_id in sorted(extend):
+        # The plan holds only the next few overdue nudges; add the following ones.
+        tasks.replan_reminders.delay(action_id)
+    return result
+
+
+def send_due_reminders(*, now: dt.datetime | None = None, batch: int = SWEEP_BATCH) -> SweepResult:
+    """The sweep the beat task runs every minute: claim due reminders batch by batch and send
+    each person one digest. Safe to run in several workers at once."""
+    now = now or timezone.now()
+    total = SweepResult()
+    while (token := claim_due_reminders(now=now, limit=batch)) is not None:
+        result = deliver_claimed(token=token)
+        total.emails += result.emails
+        total.reminders += result.reminders
+        total.failed += result.failed
+        total.dropped += result.dropped
+    if total.emails or total.failed:
+        logger.info(
+            "Reminder sweep: %d e-mails, %d reminders sent, %d failed, %d dropped",
+            total.emails,
+            total.reminders,
+            total.failed,
+            total.dropped,
+        )
+    return total

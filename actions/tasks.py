@@ -1,0 +1,20 @@
+"""Thin Celery tasks: they take ids and call services. The Reminder rows are the source of
+truth, so a lost or repeated task costs nothing but a little time."""
+
+from celery import shared_task
+
+from . import services
+from .models import Action
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def replan_reminders(action_id: int) -> None:
+    action = Action.objects.filter(pk=action_id).first()
+    if action is not None:
+        services.replan_reminders(action=action)
+
+
+# Beat queues this every minute; an unstarted copy older than that is superseded by the next.
+@shared_task(acks_late=True, ignore_result=True, expires=55)
+def send_due_reminders() -> int:
+    return services.send_due_reminders().reminders
