@@ -4,6 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from feedback.models import Client, ExitInterview, LossReason, ServiceLine
@@ -28,6 +29,45 @@ class Phase(models.IntegerChoices):
     SUSTAIN_IMPROVE = 6, "Sustain and improve"
     ACTIONS = 7, "Actions"
     CLOSE = 8, "Close"
+
+
+# What the presenter shows for each phase (DESIGN.md §4).
+PHASE_PROMPTS = {
+    Phase.GROUND_RULES: (
+        "We assume everyone did the best they could with what they knew. "
+        "We look at the system, not the person. Nothing said here is used in appraisals."
+    ),
+    Phase.WORKING: (
+        "What is working well? What do clients appreciate about us? What would make it even better?"
+    ),
+    Phase.INTENDED: (
+        "What was supposed to happen? What did we promise: engagement letter, "
+        "service level, turnaround?"
+    ),
+    Phase.ACTUAL: "What actually happened? Add it as a timeline, one event per note.",
+    Phase.WHY: (
+        "Why the difference? Name causes in the system, not culprits. Vote for the biggest."
+    ),
+    Phase.SUSTAIN_IMPROVE: (
+        "What should we keep doing? What should we change? Vote for the top ones."
+    ),
+    Phase.ACTIONS: (
+        "Which changes do we commit to, with an owner and a due date? What did we learn?"
+    ),
+    Phase.CLOSE: "Thank you. Could you speak freely today? Rate it from 1 to 5 on your phone.",
+}
+# Phases in which participants add notes, and those in which they dot-vote.
+NOTE_PHASES = frozenset(
+    {
+        Phase.WORKING,
+        Phase.INTENDED,
+        Phase.ACTUAL,
+        Phase.WHY,
+        Phase.SUSTAIN_IMPROVE,
+        Phase.ACTIONS,
+    }
+)
+VOTING_PHASES = frozenset({Phase.WHY, Phase.SUSTAIN_IMPROVE})
 
 
 class ReviewQuerySet(models.QuerySet):
@@ -90,6 +130,49 @@ class Review(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("retrospectives:review_detail", args=[self.pk])
 
+    @property
+    def is_live(self) -> bool:
+        return self.status == self.Status.LIVE
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+    @property
+    def prompt(self) -> str:
+        return PHASE_PROMPTS[Phase(self.phase)]
+
+    @property
+    def accepts_notes(self) -> bool:
+        return self.is_live and self.phase in NOTE_PHASES
+
+    @property
+    def accepts_votes(self) -> bool:
+        return self.is_live and self.phase in VOTING_PHASES
+
+    @property
+    def accepts_ratings(self) -> bool:
+        return self.is_closed or (self.is_live and self.phase == Phase.CLOSE)
+
+    @property
+    def timer_running(self) -> bool:
+        return self.timer_ends_at is not None
+
+    @property
+    def timer_paused(self) -> bool:
+        return self.timer_ends_at is None and self.timer_remaining is not None
+
+    def seconds_left(self, now=None) -> int | None:
+        """Seconds on the phase timer, or None when no timer is set."""
+        if self.timer_ends_at is not None:
+            now = now or timezone.now()
+            return max(0, int((self.timer_ends_at - now).total_seconds()))
+        return self.timer_remaining
+
+    @property
+    def etag_state(self) -> str:
+        return f"{self.pk}-{self.version}-{self.status}-{self.phase}"
+
 
 class Participant(models.Model):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="participants")
@@ -116,6 +199,16 @@ class Participant(models.Model):
         return f"{self.user} in {self.review}"
 
 
+class ContributionQuerySet(models.QuerySet):
+    def on_board(self) -> "ContributionQuerySet":
+        """Notes that live screens show: not hidden, not merged into another, with vote counts."""
+        return (
+            self.filter(hidden=False, merged_into__isnull=True)
+            .select_related("author")
+            .annotate(vote_count=models.Count("votes"))
+        )
+
+
 class Contribution(models.Model):
     """A note added during a review. The author is kept even when anonymous, but shown to
     nobody in the app; a partner can see it through admin to deal with abuse."""
@@ -138,12 +231,19 @@ class Contribution(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ContributionQuerySet.as_manager()
+
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["review", "phase"])]
 
     def __str__(self) -> str:
         return self.text[:60]
+
+    @property
+    def shown_author(self) -> User | None:
+        """The author the app may show: nobody for an anonymous note."""
+        return None if self.anonymous else self.author
 
 
 class Vote(models.Model):
@@ -191,6 +291,21 @@ class WhyStep(models.Model):
         return f"Why {self.depth}: {self.text}"
 
 
+class LessonQuerySet(models.QuerySet):
+    def published(self) -> "LessonQuerySet":
+        return self.filter(status=Lesson.Status.PUBLISHED)
+
+    def visible_to(self, user: User) -> "LessonQuerySet":
+        """Published lessons are the firm's library; drafts stay with their review's people."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_partner:
+            return self
+        return self.filter(
+            Q(status=Lesson.Status.PUBLISHED) | Q(created_by=user) | Q(review__facilitator=user)
+        )
+
+
 class Lesson(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -216,6 +331,8 @@ class Lesson(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
+
+    objects = LessonQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at", "-created_at"]

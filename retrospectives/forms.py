@@ -1,0 +1,265 @@
+import datetime as dt
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Role, User
+from feedback.models import Client, ExitInterview, LossReason, ServiceLine
+
+from . import services
+from .models import Contribution, Lesson, Review
+
+
+def _active_people():
+    return User.objects.filter(is_active=True).order_by("display_name", "username")
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class PeopleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class ReviewForm(forms.ModelForm):
+    """Plan a review. The exit interviews offered are only those the creator may read."""
+
+    facilitator = PersonChoiceField(queryset=User.objects.none())
+    invited = PeopleChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label="Invite participants",
+        help_text="They see the review in their list; anyone can also join with the code.",
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+
+    class Meta:
+        model = Review
+        fields = [
+            "title",
+            "kind",
+            "clients",
+            "exit_interviews",
+            "facilitator",
+            "scheduled_for",
+            "anonymous_by_default",
+            "invited",
+        ]
+        labels = {
+            "scheduled_for": "When",
+            "anonymous_by_default": "Notes are anonymous by default",
+            "exit_interviews": "Exit interviews to review",
+        }
+        help_texts = {
+            "anonymous_by_default": "Participants can still choose per note. Recommended after a "
+            "client loss, so people can speak freely.",
+        }
+        widgets = {
+            "scheduled_for": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "clients": forms.SelectMultiple(attrs={"size": 6}),
+            "exit_interviews": forms.SelectMultiple(attrs={"size": 4}),
+        }
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["title"].widget.attrs["maxlength"] = 200
+        self.fields["clients"].queryset = Client.objects.visible_to(user).order_by("name")
+        self.fields["clients"].required = False
+        self.fields["exit_interviews"].queryset = (
+            ExitInterview.objects.visible_to(user).select_related("client").order_by("-held_on")
+        )
+        self.fields["exit_interviews"].required = False
+        self.fields["facilitator"].queryset = (
+            _active_people()
+            .filter(
+                Q(groups__name__in=[Role.FACILITATOR.value, Role.PARTNER.value])
+                | Q(is_superuser=True)
+            )
+            .distinct()
+        )
+        self.fields["invited"].queryset = _active_people()
+        self.fields["scheduled_for"].required = True
+        if not self.instance.pk and not self.initial.get("facilitator") and user.is_facilitator:
+            self.initial["facilitator"] = user.pk
+
+    def clean_title(self):
+        return self.cleaned_data["title"].replace("\x00", "").strip()
+
+    def clean_scheduled_for(self):
+        when = self.cleaned_data["scheduled_for"]
+        now = timezone.now()
+        if when and not now - dt.timedelta(days=365) <= when <= now + dt.timedelta(days=365):
+            raise forms.ValidationError("Pick a time within a year from today.")
+        return when
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label="Your note",
+        max_length=Contribution.MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": Contribution.MAX_LENGTH}),
+    )
+    anonymous = forms.BooleanField(label="Post anonymously", required=False)
+    phase = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean_text(self):
+        try:
+            return services.clean_note_text(self.cleaned_data["text"])
+        except forms.ValidationError as error:
+            raise forms.ValidationError(error.message_dict["text"]) from error
+
+
+class TimerForm(forms.Form):
+    command = forms.ChoiceField(
+        choices=[(c, c) for c in ("start", "pause", "resume", "add_minute", "clear")]
+    )
+    minutes = forms.IntegerField(min_value=1, max_value=120, required=False)
+
+
+class CauseForm(forms.Form):
+    cause = forms.ModelChoiceField(
+        queryset=LossReason.objects.filter(active=True), required=False, label="Cause"
+    )
+
+
+class MergeForm(forms.Form):
+    into = forms.ModelChoiceField(queryset=Contribution.objects.none(), label="Merge into")
+
+    def __init__(self, *args, note: Contribution, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = Contribution.objects.filter(
+            review=note.review_id, phase=note.phase, merged_into__isnull=True
+        ).exclude(pk=note.pk)
+
+
+class WhysForm(forms.Form):
+    cause = forms.ModelChoiceField(queryset=Contribution.objects.none(), label="Cause to dig into")
+
+    def __init__(self, *args, review: Review, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cause"].queryset = Contribution.objects.filter(
+            review=review, hidden=False, merged_into__isnull=True
+        )
+        for depth in range(1, 6):
+            self.fields[f"why{depth}"] = forms.CharField(
+                label=f"Why {depth}?", max_length=500, required=False
+            )
+
+    def answers(self) -> list[str]:
+        return [self.cleaned_data[f"why{depth}"] for depth in range(1, 6)]
+
+
+class ActionFromNoteForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    owner = PersonChoiceField(queryset=User.objects.none())
+    due_on = forms.DateField(label="Due", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = _active_people()
+
+    def clean_title(self):
+        return self.cleaned_data["title"].replace("\x00", "").strip()
+
+    def clean_due_on(self):
+        due_on = self.cleaned_data["due_on"]
+        today = timezone.localdate()
+        if due_on < today:
+            raise forms.ValidationError("Pick a due date from today on.")
+        if due_on > today + dt.timedelta(days=730):
+            raise forms.ValidationError("Pick a due date within two years.")
+        return due_on
+
+
+class SpeakFreelyForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label="Could you speak freely?",
+        coerce=int,
+        choices=[(n, str(n)) for n in range(1, 6)],
+        widget=forms.RadioSelect,
+    )
+
+
+class JoinForm(forms.Form):
+    code = forms.CharField(label="Code on the screen", max_length=8, min_length=4)
+
+    def clean_code(self):
+        return "".join(self.cleaned_data["code"].split()).upper()
+
+
+class LessonForm(forms.ModelForm):
+    """A lesson; publishing it needs a publishable statement free of client and staff names."""
+
+    publish = forms.BooleanField(
+        required=False,
+        label="Publish to the lesson library",
+        help_text="Everyone in the firm can then read the publishable statement.",
+    )
+
+    class Meta:
+        model = Lesson
+        fields = ["statement_internal", "statement_public", "category", "cause", "service_lines"]
+        labels = {
+            "statement_internal": "What we learned (internal)",
+            "statement_public": "Publishable statement",
+        }
+        widgets = {
+            "statement_internal": forms.Textarea(attrs={"rows": 3}),
+            "statement_public": forms.Textarea(attrs={"rows": 3}),
+            "service_lines": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cause"].queryset = LossReason.objects.filter(active=True)
+        self.fields["service_lines"].queryset = ServiceLine.objects.all()
+        self.fields["publish"].initial = self.instance.status == Lesson.Status.PUBLISHED
+
+    def clean_statement_internal(self):
+        return self._clean_text("statement_internal", required=True)
+
+    def clean_statement_public(self):
+        return self._clean_text("statement_public", required=False)
+
+    def _clean_text(self, name: str, *, required: bool) -> str:
+        text = self.cleaned_data[name].replace("\x00", "").strip()
+        if required and not text:
+            raise forms.ValidationError("Write what was learned.")
+        if len(text) > 2000:
+            raise forms.ValidationError("Keep it under 2,000 characters.")
+        return text
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("publish"):
+            public = cleaned.get("statement_public", "")
+            if not public:
+                self.add_error(
+                    "statement_public", "Write the publishable statement before publishing."
+                )
+            else:
+                names = services.names_in_public_text(public)
+                if names:
+                    self.add_error(
+                        "statement_public",
+                        "A published lesson must not name clients or people. Remove: "
+                        + ", ".join(f"“{name}”" for name in names)
+                        + ". Describe the kind of client or the role instead.",
+                    )
+        if cleaned.get("cause") and not cleaned.get("category"):
+            cleaned["category"] = cleaned["cause"].category
+        return cleaned
+
+
+class LessonFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=200)
+    category = forms.ChoiceField(
+        choices=[("", "All categories"), *LossReason.Category.choices], required=False
+    )
+    service_line = forms.ModelChoiceField(
+        queryset=ServiceLine.objects.all(), required=False, empty_label="All service lines"
+    )

@@ -1,0 +1,92 @@
+"""What a review produced, gathered in a fixed number of queries for the report page, the CSV
+export and the e-mail. Anonymous notes carry no author here, so no consumer can show one."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Avg, Count
+
+from actions.models import Action
+
+from .models import Contribution, Lesson, Phase, Review, WhyStep
+
+
+@dataclass
+class PhaseNotes:
+    phase: Phase
+    notes: list[Contribution]
+
+
+@dataclass
+class CauseSummary:
+    name: str
+    category: str
+    notes: int = 0
+    votes: int = 0
+
+
+@dataclass
+class Report:
+    review: Review
+    phases: list[PhaseNotes]
+    causes: list[CauseSummary]
+    whys: dict[Contribution, list[WhyStep]]
+    lessons: list[Lesson]
+    actions: list[Action]
+    participants: int
+    ratings: int
+    speak_freely: float | None
+    rating_counts: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def notes(self) -> list[Contribution]:
+        return [note for phase in self.phases for note in phase.notes]
+
+
+def build_report(review: Review) -> Report:
+    notes = list(
+        Contribution.objects.on_board()
+        .filter(review=review)
+        .select_related("cause")
+        .order_by("phase", "created_at", "id")
+    )
+    for note in notes:
+        # Only the author the app may show travels into the report.
+        note.report_author = note.shown_author.name if note.shown_author else ""
+    by_phase: dict[int, list[Contribution]] = defaultdict(list)
+    causes: dict[int, CauseSummary] = {}
+    for note in notes:
+        by_phase[note.phase].append(note)
+        if note.cause is not None:
+            summary = causes.setdefault(
+                note.cause_id,
+                CauseSummary(note.cause.name, note.cause.get_category_display()),
+            )
+            summary.notes += 1
+            summary.votes += note.vote_count
+    notes_by_id = {note.pk: note for note in notes}
+    whys: dict[Contribution, list[WhyStep]] = defaultdict(list)
+    for step in WhyStep.objects.filter(cause__review=review, cause_id__in=notes_by_id):
+        whys[notes_by_id[step.cause_id]].append(step)
+    participants = review.participants.aggregate(
+        count=Count("id"), rated=Count("speak_freely"), average=Avg("speak_freely")
+    )
+    rating_counts = dict(
+        review.participants.filter(speak_freely__isnull=False)
+        .values_list("speak_freely")
+        .annotate(n=Count("id"))
+    )
+    return Report(
+        review=review,
+        phases=[PhaseNotes(Phase(p), by_phase[p]) for p in Phase.values if by_phase[p]],
+        causes=sorted(causes.values(), key=lambda c: (-c.votes, -c.notes, c.name)),
+        whys=dict(whys),
+        lessons=list(review.lessons.prefetch_related("service_lines").select_related("cause")),
+        actions=list(
+            Action.objects.filter(source_review=review).select_related("owner").order_by("due_on")
+        ),
+        participants=participants["count"],
+        ratings=participants["rated"],
+        speak_freely=participants["average"],
+        rating_counts={rating: rating_counts.get(rating, 0) for rating in range(1, 6)},
+    )

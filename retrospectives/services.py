@@ -1,0 +1,454 @@
+"""Workflows of a live after-action review. Every change a live screen shows goes through here
+and ends with `touch(review)`, which is what lets polls answer 304 when nothing changed."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accounts.models import User
+from actions.models import Action
+from actions.services import create_action
+from feedback import blame
+from feedback.models import LossReason
+
+from .models import (
+    VOTES_PER_PHASE,
+    Contribution,
+    Lesson,
+    Participant,
+    Phase,
+    Review,
+    Vote,
+    WhyStep,
+)
+
+
+class VoteRefused(Exception):
+    """A dot vote the rules do not allow; the message says why, in plain words."""
+
+
+def touch(review: Review) -> None:
+    """Bump the review's version in the database (never from a stale copy in memory)."""
+    Review.objects.filter(pk=review.pk).update(version=F("version") + 1)
+
+
+def clean_note_text(text: str) -> str:
+    """The text of a note as stored, or a ValidationError a participant can act on."""
+    text = (text or "").replace("\x00", "").strip()
+    if not text:
+        raise ValidationError({"text": "Write something before posting."})
+    if len(text) > Contribution.MAX_LENGTH:
+        raise ValidationError(
+            {
+                "text": f"Keep a note under {Contribution.MAX_LENGTH} characters "
+                f"(this one has {len(text)}). Split it into two notes."
+            }
+        )
+    return text
+
+
+def blame_flags(text: str) -> list[dict[str, str]]:
+    return [flag.as_dict() for flag in blame.detect(text)]
+
+
+# The session ---------------------------------------------------------------------------------
+
+
+def plan_review(
+    *,
+    review: Review,
+    by: User,
+    clients=(),
+    exit_interviews=(),
+    invited=(),
+) -> Review:
+    """Save a new (or edited) review with what it looks at and who is invited."""
+    if review.pk is None:
+        review.created_by = by
+    review.save()
+    review.clients.set(clients)
+    review.exit_interviews.set(exit_interviews)
+    for user in invited:
+        Participant.objects.get_or_create(review=review, user=user)
+    return review
+
+
+def facilitator_manages_reviewed_client(review: Review) -> list:
+    """Clients under review whose account manager is the facilitator (a warning, not a rule)."""
+    if review.facilitator_id is None:
+        return []
+    return list(review.clients.filter(account_manager_id=review.facilitator_id))
+
+
+def start_review(*, review: Review) -> Review:
+    if review.status != Review.Status.PLANNED:
+        raise ValidationError("This review has already started.")
+    review.status = Review.Status.LIVE
+    review.started_at = timezone.now()
+    review.phase = Phase.GROUND_RULES
+    review.save(update_fields=["status", "started_at", "phase"])
+    touch(review)
+    return review
+
+
+def move_phase(*, review: Review, step: int) -> Review:
+    """Go forward (step=1) or back (step=-1) one phase; the timer stops on a phase change."""
+    if not review.is_live:
+        raise ValidationError("Start the review before moving between phases.")
+    new_phase = review.phase + step
+    if new_phase not in Phase.values:
+        raise ValidationError("There is no phase in that direction.")
+    review.phase = new_phase
+    review.timer_ends_at = None
+    review.timer_remaining = None
+    review.save(update_fields=["phase", "timer_ends_at", "timer_remaining"])
+    touch(review)
+    return review
+
+
+def set_timer(*, review: Review, command: str, minutes: int | None = None) -> Review:
+    """start (with minutes), pause, resume, add_minute or clear the phase timer."""
+    now = timezone.now()
+    if command == "start":
+        if not minutes or not 1 <= minutes <= 120:
+            raise ValidationError("Set the timer to between 1 and 120 minutes.")
+        review.timer_ends_at, review.timer_remaining = now + dt.timedelta(minutes=minutes), None
+    elif command == "pause" and review.timer_running:
+        review.timer_remaining, review.timer_ends_at = review.seconds_left(now), None
+    elif command == "resume" and review.timer_paused:
+        review.timer_ends_at = now + dt.timedelta(seconds=review.timer_remaining)
+        review.timer_remaining = None
+    elif command == "add_minute":
+        if review.timer_running:
+            review.timer_ends_at = max(review.timer_ends_at, now) + dt.timedelta(minutes=1)
+        else:
+            review.timer_remaining = (review.timer_remaining or 0) + 60
+    elif command == "clear":
+        review.timer_ends_at = review.timer_remaining = None
+    else:
+        raise ValidationError("That timer command does not apply now.")
+    review.save(update_fields=["timer_ends_at", "timer_remaining"])
+    touch(review)
+    return review
+
+
+def close_review(*, review: Review, summary: str = "") -> Review:
+    """End the session and e-mail the report to everyone who took part, once committed."""
+    from . import tasks
+
+    if review.is_closed:
+        raise ValidationError("This review is already closed.")
+    review.status = Review.Status.CLOSED
+    review.phase = Phase.CLOSE
+    review.closed_at = timezone.now()
+    review.timer_ends_at = review.timer_remaining = None
+    if summary:
+        review.summary = summary
+    review.save(
+        update_fields=[
+            "status",
+            "phase",
+            "closed_at",
+            "timer_ends_at",
+            "timer_remaining",
+            "summary",
+        ]
+    )
+    touch(review)
+    transaction.on_commit(lambda: tasks.send_review_report.delay(review.pk))
+    return review
+
+
+def join_review(*, review: Review, user: User) -> Participant:
+    participant, created = Participant.objects.get_or_create(review=review, user=user)
+    if created:
+        touch(review)
+    return participant
+
+
+def rate_speak_freely(*, participant: Participant, rating: int) -> Participant:
+    if not participant.review.accepts_ratings:
+        raise ValidationError("Ratings open in the closing phase.")
+    if rating not in range(1, 6):
+        raise ValidationError("Choose a rating from 1 to 5.")
+    participant.speak_freely = rating
+    participant.save(update_fields=["speak_freely"])
+    touch(participant.review)
+    return participant
+
+
+# Notes ---------------------------------------------------------------------------------------
+
+
+def _check_phase_open(review: Review, phase: int | None) -> None:
+    if review.is_closed:
+        raise ValidationError("This review has ended, so it takes no more notes.")
+    if not review.accepts_notes:
+        raise ValidationError(
+            f"The phase “{review.get_phase_display()}” takes no notes. Your text is kept below."
+        )
+    if phase is not None and phase != review.phase:
+        raise ValidationError(
+            f"The facilitator has moved on to “{review.get_phase_display()}”. "
+            "Your text is kept below: post it again if it still fits."
+        )
+
+
+def add_note(
+    *, review: Review, author: User, text: str, anonymous: bool, phase: int | None = None
+) -> Contribution:
+    """Add a note to the current phase. `phase` is the phase the author saw when writing."""
+    _check_phase_open(review, phase)
+    text = clean_note_text(text)
+    note = Contribution.objects.create(
+        review=review,
+        phase=review.phase,
+        text=text,
+        author=author,
+        anonymous=anonymous,
+        blame_flags=blame_flags(text),
+    )
+    touch(review)
+    return note
+
+
+def _check_own_note(note: Contribution, user: User) -> None:
+    review = note.review
+    if note.author_id != user.pk:
+        raise ValidationError("You can only change your own notes.")
+    if not review.is_live or note.phase != review.phase:
+        raise ValidationError("Notes can be changed only during the phase they were added in.")
+
+
+def edit_note(*, note: Contribution, by: User, text: str, anonymous: bool) -> Contribution:
+    _check_own_note(note, by)
+    note.text = clean_note_text(text)
+    note.anonymous = anonymous
+    note.blame_flags = blame_flags(note.text)
+    note.save(update_fields=["text", "anonymous", "blame_flags", "updated_at"])
+    touch(note.review)
+    return note
+
+
+def delete_note(*, note: Contribution, by: User) -> None:
+    _check_own_note(note, by)
+    note.delete()
+    touch(note.review)
+
+
+def set_hidden(*, note: Contribution, hidden: bool) -> Contribution:
+    """Moderation: a hidden note disappears from the presenter and phones, not from admin."""
+    note.hidden = hidden
+    note.save(update_fields=["hidden", "updated_at"])
+    touch(note.review)
+    return note
+
+
+def assign_cause(*, note: Contribution, cause: LossReason | None) -> Contribution:
+    note.cause = cause
+    note.save(update_fields=["cause", "updated_at"])
+    touch(note.review)
+    return note
+
+
+@transaction.atomic
+def merge_notes(*, duplicate: Contribution, into: Contribution) -> Contribution:
+    """Fold a duplicate into another note of the same phase; its votes follow where they can."""
+    if duplicate.pk == into.pk or duplicate.review_id != into.review_id:
+        raise ValidationError("Pick a different note of the same review to merge into.")
+    if duplicate.phase != into.phase:
+        raise ValidationError("Only notes of the same phase can be merged.")
+    if into.merged_into_id is not None:
+        raise ValidationError("That note was itself merged; merge into the note it went to.")
+    already_voted = Vote.objects.filter(contribution=into).values("user_id")
+    Vote.objects.filter(contribution=duplicate).exclude(user_id__in=already_voted).update(
+        contribution=into
+    )
+    # A person who voted for both gets the duplicate's vote back to spend again.
+    Vote.objects.filter(contribution=duplicate).delete()
+    Contribution.objects.filter(merged_into=duplicate).update(merged_into=into)
+    duplicate.merged_into = into
+    duplicate.save(update_fields=["merged_into", "updated_at"])
+    if into.cause_id is None and duplicate.cause_id is not None:
+        into.cause_id = duplicate.cause_id
+        into.save(update_fields=["cause", "updated_at"])
+    touch(into.review)
+    return into
+
+
+# Votes ---------------------------------------------------------------------------------------
+
+
+def cast_vote(*, note: Contribution, user: User) -> Vote:
+    """One dot vote. The database refuses a second vote on a note and a vote beyond the limit,
+    even when two clicks race each other; the loser gets VoteRefused."""
+    review = note.review
+    if not review.accepts_votes or note.phase != review.phase:
+        raise VoteRefused("Voting is open only in the voting phases, on notes of that phase.")
+    if note.hidden or note.merged_into_id is not None:
+        raise VoteRefused("That note is no longer on the board.")
+    if Vote.objects.filter(contribution=note, user=user).exists():
+        raise VoteRefused("You already voted for this note.")
+    used = set(
+        Vote.objects.filter(review=review, user=user, phase=note.phase).values_list(
+            "slot", flat=True
+        )
+    )
+    free = [slot for slot in range(1, VOTES_PER_PHASE + 1) if slot not in used]
+    if not free:
+        raise VoteRefused(
+            f"You have used all {VOTES_PER_PHASE} votes in this phase. "
+            "Take one back to vote for another note."
+        )
+    try:
+        # A savepoint, so a refused vote leaves the request's transaction usable.
+        with transaction.atomic():
+            vote = Vote.objects.create(
+                review=review, contribution=note, user=user, phase=note.phase, slot=free[0]
+            )
+    except IntegrityError as error:
+        raise VoteRefused(
+            "That vote did not count: you voted from two places at once. Try again."
+        ) from error
+    touch(review)
+    return vote
+
+
+def withdraw_vote(*, note: Contribution, user: User) -> None:
+    if not note.review.accepts_votes:
+        raise VoteRefused("Voting has closed for this phase.")
+    deleted, _ = Vote.objects.filter(contribution=note, user=user).delete()
+    if deleted:
+        touch(note.review)
+
+
+# Five whys, actions and lessons --------------------------------------------------------------
+
+
+def top_voted_cause(review: Review) -> Contribution | None:
+    """The note of the "why" phase with the most votes (the earliest wins a tie)."""
+    return (
+        Contribution.objects.on_board()
+        .filter(review=review, phase=Phase.WHY)
+        .order_by("-vote_count", "created_at", "id")
+        .first()
+    )
+
+
+@transaction.atomic
+def save_whys(*, cause: Contribution, answers: list[str]) -> list[WhyStep]:
+    """Replace the five-whys chain of a cause note with the non-empty answers, in order."""
+    answers = [answer.replace("\x00", "").strip() for answer in answers if answer.strip()]
+    if len(answers) > 5:
+        raise ValidationError("Five whys are enough.")
+    WhyStep.objects.filter(cause=cause).delete()
+    steps = [
+        WhyStep.objects.create(cause=cause, depth=depth, text=text[:500])
+        for depth, text in enumerate(answers, start=1)
+    ]
+    touch(cause.review)
+    return steps
+
+
+def note_to_action(
+    *, note: Contribution, by: User, title: str, owner: User, due_on: dt.date, detail: str = ""
+) -> Action:
+    """Turn a note into an improvement action of the review, tied to the reviewed client when
+    there is exactly one."""
+    review = note.review
+    clients = list(review.clients.all()[:2])
+    action = create_action(
+        title=title,
+        detail=detail or note.text,
+        owner=owner,
+        due_on=due_on,
+        created_by=by,
+        source_review=review,
+        source_contribution=note,
+        cause=note.cause,
+        client=clients[0] if len(clients) == 1 else None,
+    )
+    touch(review)
+    return action
+
+
+def note_to_lesson(*, note: Contribution, by: User) -> Lesson:
+    """A draft lesson from a note; someone writes its publishable statement before publishing."""
+    lesson = Lesson.objects.create(
+        review=note.review,
+        statement_internal=note.text,
+        cause=note.cause,
+        category=note.cause.category if note.cause else "",
+        created_by=by,
+    )
+    lesson.service_lines.set(
+        {line for c in note.review.clients.all() for line in c.service_lines.all()}
+    )
+    touch(note.review)
+    return lesson
+
+
+def publish_lesson(*, lesson: Lesson) -> Lesson:
+    lesson.status = Lesson.Status.PUBLISHED
+    lesson.published_at = lesson.published_at or timezone.now()
+    lesson.save(update_fields=["status", "published_at"])
+    return lesson
+
+
+def names_in_public_text(text: str) -> list[str]:
+    """Client or firm-user names found in text meant for the lesson library."""
+    from feedback.models import Client
+
+    client_names: set[str] = set()
+    for name in Client.objects.values_list("name", flat=True):
+        client_names.add(name)
+        short = _without_company_suffix(name)
+        if len(short) >= 3:
+            client_names.add(short)
+    names = sorted(client_names, key=len, reverse=True) + blame.person_names(
+        User.objects.only("username", "display_name", "first_name", "last_name")
+    )
+    return blame.find_names(text, names)
+
+
+_COMPANY_SUFFIXES = ("llc", "inc", "ltd", "llp", "corp", "co", "plc", "pc", "lp")
+
+
+def _without_company_suffix(name: str) -> str:
+    words = name.replace(",", " ").replace(".", " ").split()
+    while words and words[-1].lower() in _COMPANY_SUFFIXES:
+        words.pop()
+    return " ".join(words)
+
+
+# The report ----------------------------------------------------------------------------------
+
+
+def report_recipients(review: Review) -> list[User]:
+    people = {p.user for p in review.participants.select_related("user")}
+    if review.facilitator:
+        people.add(review.facilitator)
+    return sorted((u for u in people if u.is_active and u.email), key=lambda u: u.pk)
+
+
+def send_report(*, review: Review) -> int:
+    """E-mail the closed review's report to each participant; returns how many were sent."""
+    from .report import build_report
+
+    report = build_report(review)
+    context = {"review": review, "report": report, "site_url": settings.SITE_URL}
+    subject = render_to_string("emails/review_report_subject.txt", context).strip()
+    text = render_to_string("emails/review_report.txt", context)
+    html = render_to_string("emails/review_report.html", context)
+    sent = 0
+    for user in report_recipients(review):
+        message = EmailMultiAlternatives(subject, text, to=[user.email])
+        message.attach_alternative(html, "text/html")
+        sent += message.send()
+    return sent

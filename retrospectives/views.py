@@ -1,0 +1,842 @@
+import csv
+
+import segno
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import condition, require_GET, require_POST
+
+from accounts import audit
+from actions.models import Action
+from feedback import blame
+from feedback.models import LossReason
+
+from . import library, services
+from .forms import (
+    ActionFromNoteForm,
+    CauseForm,
+    JoinForm,
+    LessonFilterForm,
+    LessonForm,
+    MergeForm,
+    NoteForm,
+    ReviewForm,
+    SpeakFreelyForm,
+    TimerForm,
+    WhysForm,
+)
+from .models import (
+    PHASE_PROMPTS,
+    VOTES_PER_PHASE,
+    VOTING_PHASES,
+    Contribution,
+    Lesson,
+    Participant,
+    Phase,
+    Review,
+    Vote,
+)
+from .report import build_report
+
+# How many notes the projector shows at once; the rest are on everyone's phone.
+PRESENTER_NOTES = 12
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+# Access ---------------------------------------------------------------------------------------
+
+
+def _get_review_for_user(request, pk: int) -> Review:
+    """The one place that decides who may see a review; everyone else gets 404."""
+    return get_object_or_404(
+        Review.objects.visible_to(request.user).select_related("facilitator"), pk=pk
+    )
+
+
+def _can_run(user, review: Review) -> bool:
+    return user.is_partner or review.facilitator_id == user.pk
+
+
+def _get_review_to_run(request, pk: int) -> Review:
+    """The facilitator's (and partners') view of a review: console, presenter, moderation."""
+    review = _get_review_for_user(request, pk)
+    if not _can_run(request.user, review):
+        raise Http404("No review to run here.")
+    return review
+
+
+def _get_note_to_run(request, pk: int, note_id: int) -> Contribution:
+    review = _get_review_to_run(request, pk)
+    note = get_object_or_404(
+        Contribution.objects.select_related("cause"), pk=note_id, review=review
+    )
+    note.review = review
+    return note
+
+
+def _find_review_by_code(code: str) -> Review | None:
+    return (
+        Review.objects.select_related("facilitator")
+        .filter(join_code="".join(code.split()).upper())
+        .first()
+    )
+
+
+def _get_participation(request, code: str) -> Participant:
+    """A participant's own seat in a review, found by the join code; 404 for anyone else."""
+    participant = (
+        Participant.objects.select_related("review", "review__facilitator", "user")
+        .filter(review__join_code=code.upper(), user=request.user)
+        .first()
+    )
+    if participant is None:
+        raise Http404("You have not joined this review.")
+    return participant
+
+
+def _poll_etag(queryset, kind: str, user) -> str | None:
+    state = queryset.values_list("pk", "version", "status", "phase").first()
+    if state is None:
+        return None
+    return f'"{kind}-{"-".join(map(str, state))}-u{user.pk}"'
+
+
+def _reviews_to_run(request, pk: int):
+    reviews = Review.objects.visible_to(request.user).filter(pk=pk)
+    return reviews if request.user.is_partner else reviews.filter(facilitator=request.user)
+
+
+def _present_etag(request, pk: int) -> str | None:
+    return _poll_etag(_reviews_to_run(request, pk), "present", request.user)
+
+
+def _console_etag(request, pk: int) -> str | None:
+    return _poll_etag(_reviews_to_run(request, pk), "console", request.user)
+
+
+def _board_etag(request, code: str) -> str | None:
+    reviews = Review.objects.filter(join_code=code.upper(), participants__user=request.user)
+    return _poll_etag(reviews, "board", request.user)
+
+
+# Reviews --------------------------------------------------------------------------------------
+
+
+@require_GET
+def review_list(request):
+    reviews = (
+        Review.objects.visible_to(request.user)
+        .select_related("facilitator")
+        .prefetch_related("clients")
+    )
+    status = request.GET.get("status", "")
+    if status in Review.Status.values:
+        reviews = reviews.filter(status=status)
+    return render(
+        request,
+        "retrospectives/review_list.html",
+        {
+            "reviews": reviews,
+            "status": status,
+            "statuses": Review.Status.choices,
+            "can_plan": request.user.is_facilitator or request.user.is_partner,
+        },
+    )
+
+
+def review_new(request):
+    if not (request.user.is_facilitator or request.user.is_partner):
+        raise PermissionDenied("Only facilitators and partners plan reviews.")
+    form = ReviewForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        review = services.plan_review(
+            review=form.save(commit=False),
+            by=request.user,
+            clients=form.cleaned_data["clients"],
+            exit_interviews=form.cleaned_data["exit_interviews"],
+            invited=form.cleaned_data["invited"],
+        )
+        messages.success(request, f"Review planned. Join code: {review.join_code}.")
+        for client in services.facilitator_manages_reviewed_client(review):
+            messages.warning(request, _manager_warning(client))
+        return redirect(review)
+    return render(request, "retrospectives/review_form.html", {"form": form})
+
+
+def _manager_warning(client) -> str:
+    return (
+        f"The facilitator is the account manager of {client}. People may hold back in front of "
+        "them; consider a neutral facilitator."
+    )
+
+
+@require_GET
+def review_detail(request, pk):
+    review = _get_review_for_user(request, pk)
+    return render(
+        request,
+        "retrospectives/review_detail.html",
+        {
+            "review": review,
+            "can_run": _can_run(request.user, review),
+            "clients": review.clients.select_related("account_manager"),
+            "interviews": review.exit_interviews.visible_to(request.user).select_related("client"),
+            "participants": review.participants.select_related("user").order_by("joined_at"),
+            "warnings": [
+                _manager_warning(c) for c in services.facilitator_manages_reviewed_client(review)
+            ],
+            "is_participant": review.participants.filter(user=request.user).exists(),
+        },
+    )
+
+
+# The facilitator's console ---------------------------------------------------------------------
+
+
+def _earlier_open_actions(review: Review):
+    """Open actions from other reviews of the same clients, their service lines or the causes
+    this review touches."""
+    clients = list(review.clients.all())
+    lines = {line for client in clients for line in client.service_lines.all()}
+    categories = set(
+        review.contributions.filter(cause__isnull=False).values_list("cause__category", flat=True)
+    )
+    categories |= set(
+        review.exit_interviews.filter(client_primary_reason__isnull=False).values_list(
+            "client_primary_reason__category", flat=True
+        )
+    )
+    related = (
+        Q(client__in=clients)
+        | Q(source_review__clients__in=clients)
+        | Q(client__service_lines__in=lines)
+        | Q(source_review__clients__service_lines__in=lines)
+        | Q(cause__category__in=categories)
+    )
+    ids = (
+        Action.objects.still_open()
+        .filter(related)
+        .exclude(source_review=review)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    return (
+        Action.objects.filter(pk__in=list(ids[:50]))
+        .select_related("owner", "source_review", "client", "cause")
+        .order_by("due_on")[:12]
+    )
+
+
+def _console_notes_context(review: Review) -> dict:
+    notes = list(
+        Contribution.objects.filter(review=review, merged_into__isnull=True)
+        .select_related("cause")
+        .prefetch_related("merged")
+        .annotate(vote_count=Count("votes"))
+        .order_by("phase", "created_at", "id")
+    )
+    phase_notes = [n for n in notes if n.phase == review.phase]
+    if review.phase in VOTING_PHASES:
+        phase_notes.sort(key=lambda n: (-n.vote_count, n.created_at))
+    other_notes = [n for n in notes if n.phase != review.phase]
+    matches = library.match_notes(n for n in notes if not n.hidden)
+    for note in notes:
+        note.discussed_before = matches.get(note.pk)
+    return {
+        "review": review,
+        "phase_notes": phase_notes,
+        "other_notes": other_notes,
+        "causes": list(LossReason.objects.filter(active=True)),
+        "now": timezone.now(),
+    }
+
+
+@require_GET
+def review_console(request, pk):
+    review = _get_review_to_run(request, pk)
+    context = _console_notes_context(review)
+    top = services.top_voted_cause(review)
+    whys_initial = {"cause": top.pk if top else None}
+    if top:
+        for step in top.whys.all():
+            whys_initial[f"why{step.depth}"] = step.text
+    context.update(
+        {
+            "phases": [(phase, PHASE_PROMPTS[phase]) for phase in Phase],
+            "timer_form": TimerForm(),
+            "whys_form": WhysForm(review=review, initial=whys_initial),
+            "top_cause": top,
+            "action_form": ActionFromNoteForm(),
+            "earlier_actions": _earlier_open_actions(review),
+            "participants": review.participants.select_related("user").order_by("joined_at"),
+            "join_url": request.build_absolute_uri(
+                reverse("retrospectives:join", args=[review.join_code])
+            ),
+            "lessons": review.lessons.all(),
+            "actions": Action.objects.filter(source_review=review).select_related("owner"),
+        }
+    )
+    return render(request, "retrospectives/console.html", context)
+
+
+@require_GET
+@cache_control(private=True, no_cache=True)
+@condition(etag_func=_console_etag)
+def console_notes(request, pk):
+    review = _get_review_to_run(request, pk)
+    return render(request, "retrospectives/_console_notes.html", _console_notes_context(review))
+
+
+@require_GET
+@cache_control(private=True, no_cache=True)
+@condition(etag_func=_console_etag)
+def console_participants(request, pk):
+    review = _get_review_to_run(request, pk)
+    return render(
+        request,
+        "retrospectives/_console_participants.html",
+        {
+            "review": review,
+            "participants": review.participants.select_related("user").order_by("joined_at"),
+        },
+    )
+
+
+def _back_to_console(request, review: Review, anchor: str = ""):
+    return redirect(reverse("retrospectives:review_console", args=[review.pk]) + anchor)
+
+
+def _run(request, review: Review, change, success: str = ""):
+    """Apply a console change; a refused change becomes a message, never a 500."""
+    try:
+        change()
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        if success:
+            messages.success(request, success)
+    if request.htmx and request.POST.get("partial") == "notes":
+        review.refresh_from_db()
+        return render(request, "retrospectives/_console_notes.html", _console_notes_context(review))
+    return _back_to_console(request, review)
+
+
+@require_POST
+def review_start(request, pk):
+    review = _get_review_to_run(request, pk)
+    return _run(
+        request,
+        review,
+        lambda: services.start_review(review=review),
+        "The review is live. Open the presenter view on the projector.",
+    )
+
+
+@require_POST
+def review_phase(request, pk):
+    review = _get_review_to_run(request, pk)
+    step = 1 if request.POST.get("direction") == "next" else -1
+    return _run(request, review, lambda: services.move_phase(review=review, step=step))
+
+
+@require_POST
+def review_timer(request, pk):
+    review = _get_review_to_run(request, pk)
+    form = TimerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Set the timer to between 1 and 120 minutes.")
+        return _back_to_console(request, review)
+    return _run(
+        request,
+        review,
+        lambda: services.set_timer(
+            review=review,
+            command=form.cleaned_data["command"],
+            minutes=form.cleaned_data["minutes"],
+        ),
+    )
+
+
+@require_POST
+def review_close(request, pk):
+    review = _get_review_to_run(request, pk)
+    summary = request.POST.get("summary", "").replace("\x00", "").strip()[:5000]
+    return _run(
+        request,
+        review,
+        lambda: services.close_review(review=review, summary=summary),
+        "The review is closed. The report is on its way to everyone who took part.",
+    )
+
+
+@require_POST
+def note_hide(request, pk, note_id):
+    note = _get_note_to_run(request, pk, note_id)
+    hidden = request.POST.get("hidden") == "1"
+    return _run(
+        request,
+        note.review,
+        lambda: services.set_hidden(note=note, hidden=hidden),
+        "Note hidden from the screens." if hidden else "Note shown again.",
+    )
+
+
+@require_POST
+def note_cause(request, pk, note_id):
+    note = _get_note_to_run(request, pk, note_id)
+    form = CauseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Pick a cause from the list.")
+        return _back_to_console(request, note.review)
+    return _run(
+        request,
+        note.review,
+        lambda: services.assign_cause(note=note, cause=form.cleaned_data["cause"]),
+    )
+
+
+@require_POST
+def note_merge(request, pk, note_id):
+    note = _get_note_to_run(request, pk, note_id)
+    form = MergeForm(request.POST, note=note)
+    if not form.is_valid():
+        messages.error(request, "Pick a note of the same phase to merge into.")
+        return _back_to_console(request, note.review)
+    return _run(
+        request,
+        note.review,
+        lambda: services.merge_notes(duplicate=note, into=form.cleaned_data["into"]),
+        "Notes merged.",
+    )
+
+
+@require_POST
+def review_whys(request, pk):
+    review = _get_review_to_run(request, pk)
+    form = WhysForm(request.POST, review=review)
+    if not form.is_valid():
+        messages.error(request, "Pick a cause and keep each answer under 500 characters.")
+        return _back_to_console(request, review, "#whys")
+    services.save_whys(cause=form.cleaned_data["cause"], answers=form.answers())
+    messages.success(request, "Five-whys chain saved.")
+    return _back_to_console(request, review, "#whys")
+
+
+def note_action(request, pk, note_id):
+    note = _get_note_to_run(request, pk, note_id)
+    form = ActionFromNoteForm(request.POST or None, initial={"title": note.text[:200]})
+    if request.method == "POST" and form.is_valid():
+        action = services.note_to_action(note=note, by=request.user, **form.cleaned_data)
+        messages.success(request, f"Action “{action.title}” created for {action.owner}.")
+        return _back_to_console(request, note.review)
+    return render(
+        request,
+        "retrospectives/note_action.html",
+        {"note": note, "review": note.review, "form": form},
+    )
+
+
+@require_POST
+def note_lesson(request, pk, note_id):
+    note = _get_note_to_run(request, pk, note_id)
+    lesson = services.note_to_lesson(note=note, by=request.user)
+    messages.success(request, "Draft lesson created. Write its publishable statement.")
+    return redirect("retrospectives:lesson_edit", lesson.pk)
+
+
+# The presenter view ---------------------------------------------------------------------------
+
+
+def _board_notes(review: Review):
+    notes = Contribution.objects.on_board().filter(review=review, phase=review.phase)
+    if review.phase in VOTING_PHASES:
+        return notes.order_by("-vote_count", "created_at", "id")
+    return notes.order_by("-created_at", "-id")
+
+
+def _present_context(review: Review) -> dict:
+    notes = list(_board_notes(review)[: PRESENTER_NOTES + 1])
+    count = Contribution.objects.on_board().filter(review=review, phase=review.phase).count()
+    return {
+        "review": review,
+        "notes": notes[:PRESENTER_NOTES],
+        "more": max(0, count - PRESENTER_NOTES),
+        "voting": review.phase in VOTING_PHASES,
+        "now": timezone.now(),
+    }
+
+
+@require_GET
+def review_present(request, pk):
+    review = _get_review_to_run(request, pk)
+    join_url = request.build_absolute_uri(reverse("retrospectives:join", args=[review.join_code]))
+    context = _present_context(review)
+    context.update(
+        {
+            "join_url": join_url,
+            "join_host": request.get_host(),
+            "qr": segno.make(join_url, error="m").svg_data_uri(scale=8, border=2),
+        }
+    )
+    return render(request, "retrospectives/present.html", context)
+
+
+@require_GET
+@cache_control(private=True, no_cache=True)
+@condition(etag_func=_present_etag)
+def present_board(request, pk):
+    review = _get_review_to_run(request, pk)
+    return render(request, "retrospectives/_present_board.html", _present_context(review))
+
+
+# The participant's page -----------------------------------------------------------------------
+
+
+def join_code(request):
+    """Type the code shown on the projector."""
+    form = JoinForm(request.GET or None)
+    if request.GET and form.is_valid():
+        return redirect("retrospectives:join", form.cleaned_data["code"])
+    return render(request, "retrospectives/join_code.html", {"form": form})
+
+
+def _board_context(request, participant: Participant, **extra) -> dict:
+    review = participant.review
+    notes = list(_board_notes(review)) if review.is_live else []
+    my_votes = set(
+        Vote.objects.filter(review=review, user=request.user, phase=review.phase).values_list(
+            "contribution_id", flat=True
+        )
+    )
+    note_form = extra.pop("note_form", None) or NoteForm(
+        initial={"anonymous": review.anonymous_by_default, "phase": review.phase}
+    )
+    return {
+        "review": review,
+        "participant": participant,
+        "notes": notes,
+        "my_votes": my_votes,
+        "votes_left": VOTES_PER_PHASE - len(my_votes),
+        "votes_per_phase": VOTES_PER_PHASE,
+        "voting": review.accepts_votes,
+        "note_form": note_form,
+        "rating_form": SpeakFreelyForm(initial={"rating": participant.speak_freely}),
+        "now": timezone.now(),
+        **extra,
+    }
+
+
+def _board_response(request, participant: Participant, status: int = 200, **extra):
+    context = _board_context(request, participant, **extra)
+    if request.htmx:
+        # htmx swaps only 2xx answers; the message inside the partial says what went wrong.
+        return render(request, "retrospectives/_board.html", context)
+    return render(request, "retrospectives/join.html", context, status=status)
+
+
+def _note_data(request):
+    """The posted note with NUL bytes removed, so the text can be kept and shown again."""
+    data = request.POST.copy()
+    data["text"] = data.get("text", "").replace("\x00", "")
+    return data
+
+
+def join(request, code):
+    """The participant page: join with the code, then add notes and vote from a phone."""
+    review = _find_review_by_code(code)
+    if review is None:
+        return render(
+            request,
+            "retrospectives/join_code.html",
+            {
+                "form": JoinForm(initial={"code": code[:8]}),
+                "error": f"No review has the code “{code[:8]}”. Check the code on the screen.",
+            },
+            status=404,
+        )
+    participant = Participant.objects.filter(review=review, user=request.user).first()
+    if participant is None:
+        if review.is_closed:
+            return render(
+                request,
+                "retrospectives/join_code.html",
+                {"form": JoinForm(), "error": "That review has ended; it no longer takes people."},
+                status=410,
+            )
+        if request.method == "POST":
+            services.join_review(review=review, user=request.user)
+            return redirect("retrospectives:join", review.join_code)
+        return render(request, "retrospectives/join_welcome.html", {"review": review})
+    return _board_response(request, participant)
+
+
+@require_GET
+@cache_control(private=True, no_cache=True)
+@condition(etag_func=_board_etag)
+def join_board(request, code):
+    participant = _get_participation(request, code)
+    return render(request, "retrospectives/_board.html", _board_context(request, participant))
+
+
+@require_POST
+def note_add(request, code):
+    participant = _get_participation(request, code)
+    review = participant.review
+    form = NoteForm(_note_data(request))
+    if not form.is_valid():
+        return _board_response(request, participant, status=400, note_form=form)
+    try:
+        note = services.add_note(
+            review=review,
+            author=request.user,
+            text=form.cleaned_data["text"],
+            anonymous=form.cleaned_data["anonymous"],
+            phase=form.cleaned_data["phase"],
+        )
+    except ValidationError as error:
+        review.refresh_from_db()
+        form.add_error(None, _error_text(error))
+        return _board_response(request, participant, status=409, note_form=form)
+    return _board_response(request, participant, posted=note)
+
+
+def _get_own_note(participant: Participant, note_id: int) -> Contribution:
+    note = get_object_or_404(
+        Contribution, pk=note_id, review=participant.review, author=participant.user
+    )
+    note.review = participant.review
+    return note
+
+
+def note_edit(request, code, note_id):
+    participant = _get_participation(request, code)
+    note = _get_own_note(participant, note_id)
+    form = NoteForm(
+        _note_data(request) if request.method == "POST" else None,
+        initial={"text": note.text, "anonymous": note.anonymous, "phase": note.phase},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.edit_note(
+                note=note,
+                by=request.user,
+                text=form.cleaned_data["text"],
+                anonymous=form.cleaned_data["anonymous"],
+            )
+        except ValidationError as error:
+            form.add_error(None, _error_text(error))
+        else:
+            messages.success(request, "Note updated.")
+            return redirect("retrospectives:join", participant.review.join_code)
+    return render(
+        request,
+        "retrospectives/note_edit.html",
+        {"form": form, "note": note, "review": participant.review},
+        status=200 if form.is_valid() or request.method == "GET" else 400,
+    )
+
+
+@require_POST
+def note_delete(request, code, note_id):
+    participant = _get_participation(request, code)
+    note = _get_own_note(participant, note_id)
+    try:
+        services.delete_note(note=note, by=request.user)
+    except ValidationError as error:
+        return _board_response(request, participant, status=409, board_error=_error_text(error))
+    return _board_response(request, participant)
+
+
+@require_POST
+def note_vote(request, code, note_id):
+    participant = _get_participation(request, code)
+    note = get_object_or_404(Contribution, pk=note_id, review=participant.review)
+    note.review = participant.review
+    try:
+        if request.POST.get("withdraw") == "1":
+            services.withdraw_vote(note=note, user=request.user)
+        else:
+            services.cast_vote(note=note, user=request.user)
+    except services.VoteRefused as refusal:
+        return _board_response(request, participant, status=409, board_error=str(refusal))
+    return _board_response(request, participant)
+
+
+@require_POST
+def blame_check(request, code):
+    """What the author sees while typing: the rewrite hint, before anything is posted."""
+    _get_participation(request, code)
+    text = request.POST.get("text", "").replace("\x00", "")[: Contribution.MAX_LENGTH]
+    flags = [flag.as_dict() for flag in blame.detect(text)]
+    return render(request, "retrospectives/_blame_hint.html", {"flags": flags})
+
+
+@require_POST
+def speak_freely(request, code):
+    participant = _get_participation(request, code)
+    form = SpeakFreelyForm(request.POST)
+    if not form.is_valid():
+        return _board_response(request, participant, status=400, board_error="Pick 1 to 5.")
+    try:
+        services.rate_speak_freely(participant=participant, rating=form.cleaned_data["rating"])
+    except ValidationError as error:
+        return _board_response(request, participant, status=409, board_error=_error_text(error))
+    return _board_response(request, participant, rated=True)
+
+
+# The report ------------------------------------------------------------------------------------
+
+
+@require_GET
+def review_report(request, pk):
+    review = _get_review_for_user(request, pk)
+    return render(
+        request, "retrospectives/report.html", {"review": review, "report": build_report(review)}
+    )
+
+
+@require_GET
+def review_report_csv(request, pk):
+    review = _get_review_for_user(request, pk)
+    report = build_report(review)
+    audit.record(actor=request.user, verb="export", obj=review, request=request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="review-{review.pk}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        ["section", "phase", "text", "author", "cause", "votes", "owner", "due", "status"]
+    )
+    for note in report.notes:
+        writer.writerow(
+            [
+                "note",
+                note.get_phase_display(),
+                _csv_safe(note.text),
+                _csv_safe(note.report_author),
+                note.cause.name if note.cause else "",
+                note.vote_count,
+                "",
+                "",
+                "",
+            ]
+        )
+    for cause, steps in report.whys.items():
+        for step in steps:
+            writer.writerow(
+                ["why", f"Why {step.depth}", _csv_safe(step.text), "", _csv_safe(cause.text[:80])]
+                + [""] * 4
+            )
+    for lesson in report.lessons:
+        writer.writerow(
+            ["lesson", "", _csv_safe(lesson.statement_public or lesson.statement_internal), ""]
+            + [lesson.cause.name if lesson.cause else "", "", "", "", lesson.get_status_display()]
+        )
+    for action in report.actions:
+        writer.writerow(
+            ["action", "", _csv_safe(action.title), "", "", ""]
+            + [action.owner.name, action.due_on.isoformat(), action.get_status_display()]
+        )
+    return response
+
+
+def _csv_safe(value: str) -> str:
+    """Spreadsheets run cells that start with these characters as formulas."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+# Lessons ---------------------------------------------------------------------------------------
+
+
+@require_GET
+def lesson_list(request):
+    form = LessonFilterForm(request.GET or None)
+    lessons = Lesson.objects.published().select_related("cause").prefetch_related("service_lines")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["category"]:
+            lessons = lessons.filter(category=data["category"])
+        if data["service_line"]:
+            lessons = lessons.filter(service_lines=data["service_line"])
+        lessons = library.search_lessons(lessons, data["q"])
+    drafts = Lesson.objects.none()
+    if request.user.is_facilitator or request.user.is_partner:
+        drafts = (
+            Lesson.objects.visible_to(request.user)
+            .filter(status=Lesson.Status.DRAFT)
+            .select_related("review")
+        )
+    return render(
+        request,
+        "retrospectives/lesson_list.html",
+        {"form": form, "lessons": lessons, "drafts": drafts},
+    )
+
+
+def _get_lesson_for_user(request, pk: int) -> Lesson:
+    return get_object_or_404(
+        Lesson.objects.visible_to(request.user).select_related("cause", "review"), pk=pk
+    )
+
+
+def _can_edit_lesson(user, lesson: Lesson) -> bool:
+    return (
+        user.is_partner
+        or lesson.created_by_id == user.pk
+        or (lesson.review is not None and lesson.review.facilitator_id == user.pk)
+    )
+
+
+@require_GET
+def lesson_detail(request, pk):
+    lesson = _get_lesson_for_user(request, pk)
+    sees_review = (
+        lesson.review_id is not None
+        and Review.objects.visible_to(request.user).filter(pk=lesson.review_id).exists()
+    )
+    return render(
+        request,
+        "retrospectives/lesson_detail.html",
+        {
+            "lesson": lesson,
+            "sees_review": sees_review,
+            "can_edit": _can_edit_lesson(request.user, lesson),
+        },
+    )
+
+
+def lesson_edit(request, pk):
+    lesson = _get_lesson_for_user(request, pk)
+    if not _can_edit_lesson(request.user, lesson):
+        raise Http404("No lesson to edit here.")
+    return _lesson_form(request, lesson)
+
+
+def lesson_new(request, pk):
+    review = _get_review_to_run(request, pk)
+    return _lesson_form(request, Lesson(review=review, created_by=request.user))
+
+
+def _lesson_form(request, lesson: Lesson):
+    form = LessonForm(request.POST or None, instance=lesson)
+    if request.method == "POST" and form.is_valid():
+        lesson = form.save()
+        if form.cleaned_data["publish"]:
+            services.publish_lesson(lesson=lesson)
+            messages.success(request, "Lesson published to the library.")
+        else:
+            if lesson.status == Lesson.Status.PUBLISHED:
+                lesson.status = Lesson.Status.DRAFT
+                lesson.save(update_fields=["status"])
+            messages.success(request, "Lesson saved as a draft.")
+        if lesson.review_id:
+            services.touch(lesson.review)
+        return redirect(lesson)
+    return render(request, "retrospectives/lesson_form.html", {"form": form, "lesson": lesson})
