@@ -45,5 +45,17 @@ format: install
 test: install chromium lint
 	$(BIN)/pytest
 
+# PostgreSQL backups in pg_dump's custom format; both read DATABASE_URL. See README "Backups".
+backup:
+	scripts/backup.sh
+
+restore:
+	@test -n "$(FILE)" || { echo "Usage: make restore FILE=backups/learnorg-<timestamp>.dump"; exit 2; }
+	scripts/restore.sh "$(FILE)"
+
+# Reminder fault test against real Redis and PostgreSQL; not part of `make test`. See README.
+faults: install
+	$(BIN)/python scripts/fault_reminders.py
+
 clean:
 	rm -rf $(VENV) var staticfiles db.sqlite3
