@@ -26,6 +26,16 @@ class ClientQuerySet(models.QuerySet):
             return self
         return self.filter(Q(account_manager=user) | Q(relationship_partner=user))
 
+    def editable_by(self, user: User) -> "ClientQuerySet":
+        """Partners edit every client; an account manager edits the clients they manage."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_partner:
+            return self
+        if user.is_account_manager:
+            return self.filter(account_manager=user)
+        return self.none()
+
 
 class Client(models.Model):
     class Status(models.TextChoices):
@@ -130,6 +140,15 @@ class ExitInterviewQuerySet(models.QuerySet):
             return self
         open_to_user = Q(client__account_manager=user) | Q(reviews__facilitator=user)
         return self.filter(Q(interviewer=user) | (Q(restricted=False) & open_to_user)).distinct()
+
+    def editable_by(self, user: User) -> "ExitInterviewQuerySet":
+        """Partners, the interviewer, and the client's account manager unless restricted.
+        Facilitators read the interviews of their reviews but do not change them."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_partner:
+            return self
+        return self.filter(Q(interviewer=user) | Q(restricted=False, client__account_manager=user))
 
 
 class ExitInterview(models.Model):
@@ -246,6 +265,19 @@ class FeedbackRequest(models.Model):
         return settings.SITE_URL + self.get_absolute_url()
 
 
+class FeedbackResponseQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> "FeedbackResponseQuerySet":
+        """Partners triage everything, including firm-wide feedback; account managers the
+        feedback about their own clients."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_partner:
+            return self
+        if user.is_account_manager:
+            return self.filter(client__account_manager=user)
+        return self.none()
+
+
 class FeedbackResponse(models.Model):
     class Triage(models.TextChoices):
         NEW = "new", "New"
@@ -285,6 +317,8 @@ class FeedbackResponse(models.Model):
     # "You said, we did": the reply sent once the linked action was verified.
     reply_text = models.TextField(blank=True)
     reply_sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = FeedbackResponseQuerySet.as_manager()
 
     class Meta:
         ordering = ["-submitted_at", "-id"]

@@ -1,0 +1,407 @@
+import datetime as dt
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.utils import timezone
+
+from accounts.models import Office, Role, User
+
+from .models import (
+    Client,
+    ExitInterview,
+    FeedbackResponse,
+    LearningCheck,
+    LossReason,
+    ServiceLine,
+)
+
+LONG_TEXT = (
+    10_000  # characters in one free-text answer; a long interview fits, a paste of a book not
+)
+PUBLIC_TEXT = 4_000
+CSV_MAX_BYTES = 1_000_000
+CSV_MAX_ROWS = 5_000
+
+
+def _not_in_future(value: dt.date | None) -> None:
+    if value and value > timezone.localdate():
+        raise ValidationError("This date is in the future; use today or an earlier date.")
+
+
+def people_with_role(role: Role):
+    return User.objects.filter(is_active=True, groups__name=role.value).distinct()
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.name
+
+
+class ClientFilterForm(forms.Form):
+    q = forms.CharField(label="Search by name", required=False, max_length=200)
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Client.Status.choices])
+    service_line = forms.ModelChoiceField(
+        queryset=ServiceLine.objects.all(), required=False, empty_label="Any service line"
+    )
+    office = forms.ModelChoiceField(
+        queryset=Office.objects.all(), required=False, empty_label="Any office"
+    )
+    account_manager = UserChoiceField(
+        queryset=people_with_role(Role.ACCOUNT_MANAGER),
+        required=False,
+        empty_label="Any account manager",
+    )
+
+    def filter(self, clients):
+        if not self.is_valid():
+            return clients
+        data = self.cleaned_data
+        if data["q"]:
+            clients = clients.filter(name__icontains=data["q"])
+        if data["status"]:
+            clients = clients.filter(status=data["status"])
+        if data["service_line"]:
+            clients = clients.filter(service_lines=data["service_line"])
+        if data["office"]:
+            clients = clients.filter(office=data["office"])
+        if data["account_manager"]:
+            clients = clients.filter(account_manager=data["account_manager"])
+        return clients
+
+
+class ClientForm(forms.ModelForm):
+    relationship_partner = UserChoiceField(queryset=people_with_role(Role.PARTNER), required=False)
+    account_manager = UserChoiceField(
+        queryset=people_with_role(Role.ACCOUNT_MANAGER), required=False
+    )
+
+    class Meta:
+        model = Client
+        fields = [
+            "name",
+            "service_lines",
+            "industry",
+            "size_band",
+            "annual_fees",
+            "office",
+            "relationship_partner",
+            "account_manager",
+            "status",
+            "client_since",
+            "lost_on",
+        ]
+        widgets = {
+            "service_lines": forms.CheckboxSelectMultiple,
+            "client_since": forms.DateInput(attrs={"type": "date"}),
+            "lost_on": forms.DateInput(attrs={"type": "date"}),
+        }
+        help_texts = {"annual_fees": "In dollars, before any discount."}
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only partners hand a client to another account manager; an account manager's own
+        # clients stay theirs, so they cannot lose sight of a client by mistake.
+        if not user.is_partner:
+            self.fields["account_manager"].disabled = True
+            if self.instance.pk is None:
+                self.initial["account_manager"] = user.pk
+
+    def clean_client_since(self):
+        value = self.cleaned_data["client_since"]
+        _not_in_future(value)
+        return value
+
+    def clean_lost_on(self):
+        value = self.cleaned_data["lost_on"]
+        _not_in_future(value)
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == Client.Status.LOST and not data.get("lost_on"):
+            self.add_error("lost_on", "Say when the client was lost.")
+        since, lost = data.get("client_since"), data.get("lost_on")
+        if since and lost and lost < since:
+            self.add_error("lost_on", "The loss date is before the client joined.")
+        return data
+
+
+class ClientImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text=(
+            "UTF-8 CSV with a header row: name, industry, size_band, annual_fees, office, "
+            "relationship_partner, account_manager, status, client_since, lost_on, service_lines "
+            "(separate several with ;). Only name is required. Max 1 MB."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > CSV_MAX_BYTES:
+            raise ValidationError("The file is larger than 1 MB; split it into smaller files.")
+        return upload
+
+
+class ClientRowForm(forms.Form):
+    """One row of a client import. Values arrive as the text of the CSV."""
+
+    name = forms.CharField(max_length=200)
+    industry = forms.ChoiceField(required=False, choices=[("", ""), *Client.Industry.choices])
+    size_band = forms.ChoiceField(required=False, choices=[("", ""), *Client.SizeBand.choices])
+    annual_fees = forms.DecimalField(required=False, max_digits=12, decimal_places=2, min_value=0)
+    office = forms.ModelChoiceField(
+        queryset=Office.objects.all(), required=False, to_field_name="name"
+    )
+    relationship_partner = forms.ModelChoiceField(
+        queryset=people_with_role(Role.PARTNER), required=False, to_field_name="username"
+    )
+    account_manager = forms.ModelChoiceField(
+        queryset=people_with_role(Role.ACCOUNT_MANAGER), required=False, to_field_name="username"
+    )
+    status = forms.ChoiceField(required=False, choices=[("", ""), *Client.Status.choices])
+    client_since = forms.DateField(required=False, validators=[_not_in_future])
+    lost_on = forms.DateField(required=False, validators=[_not_in_future])
+    service_lines = forms.CharField(required=False, max_length=500)
+
+    def clean_service_lines(self):
+        names = [n.strip() for n in self.cleaned_data["service_lines"].split(";") if n.strip()]
+        lines = {line.name.lower(): line for line in ServiceLine.objects.all()}
+        unknown = [n for n in names if n.lower() not in lines]
+        if unknown:
+            raise ValidationError(f"Unknown service line: {', '.join(unknown)}.")
+        return [lines[n.lower()] for n in names]
+
+
+class InterviewForm(forms.ModelForm):
+    """The exit interview. The client's words and the team's hypothesis are separate fields in
+    separate sections of the page, so one is never mistaken for the other."""
+
+    TEXT_FIELDS = [
+        "client_words",
+        "team_hypothesis",
+        "did_well",
+        "do_better",
+    ]
+
+    mark_client_lost = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="When finalising, mark the client as lost",
+        help_text="Untick if the client stays (for example an interview after a near miss).",
+    )
+    client_lost_on = forms.DateField(
+        required=False,
+        label="Client lost on",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[_not_in_future],
+    )
+
+    class Meta:
+        model = ExitInterview
+        fields = [
+            "held_on",
+            "channel",
+            "interviewee_name",
+            "interviewee_role",
+            "client_words",
+            "client_primary_reason",
+            "client_other_reasons",
+            "did_well",
+            "do_better",
+            "would_return",
+            "recommend_score",
+            "competitor",
+            "team_hypothesis",
+            "team_reason",
+            "fees_lost",
+            "restricted",
+        ]
+        labels = {
+            "held_on": "Date of the interview",
+            "interviewee_name": "Who we spoke to",
+            "interviewee_role": "Their role",
+            "client_words": "What the client said, in their own words",
+            "client_primary_reason": "The client's main reason for leaving",
+            "client_other_reasons": "Other reasons the client gave",
+            "did_well": "What they say we did well",
+            "do_better": "What they say we should have done better",
+            "would_return": "Would they come back?",
+            "recommend_score": "How likely are they to recommend us? (0–10)",
+            "competitor": "Where they went (optional)",
+            "team_hypothesis": "Our hypothesis: why we think we lost them",
+            "team_reason": "The reason we think it was",
+            "fees_lost": "Annual fees lost ($)",
+            "restricted": "Restricted: only me and the partners can open it",
+        }
+        help_texts = {
+            "client_words": "Quote them. Don't summarise, soften or explain.",
+            "team_hypothesis": (
+                "A hypothesis, not a fact. Describe the situation, not who is to blame."
+            ),
+            "client_other_reasons": "Hold Ctrl (or ⌘) to pick several.",
+            "restricted": "Use it for sensitive matters, such as complaints about a person.",
+        }
+        widgets = {
+            "held_on": forms.DateInput(attrs={"type": "date"}),
+            "client_words": forms.Textarea(attrs={"rows": 6}),
+            "did_well": forms.Textarea(attrs={"rows": 3}),
+            "do_better": forms.Textarea(attrs={"rows": 3}),
+            "team_hypothesis": forms.Textarea(attrs={"rows": 4}),
+            "recommend_score": forms.NumberInput(
+                attrs={"min": 0, "max": 10, "inputmode": "numeric"}
+            ),
+            "fees_lost": forms.NumberInput(
+                attrs={"min": 0, "step": "0.01", "inputmode": "decimal"}
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        reasons = LossReason.objects.filter(active=True)
+        for name in ("client_primary_reason", "client_other_reasons", "team_reason"):
+            self.fields[name].queryset = reasons
+        for name in self.TEXT_FIELDS:
+            self.fields[name].validators.append(MaxLengthValidator(LONG_TEXT))
+            self.fields[name].widget.attrs["maxlength"] = LONG_TEXT
+        self.fields["held_on"].validators.append(_not_in_future)
+        self.fields["recommend_score"].validators += [MinValueValidator(0), MaxValueValidator(10)]
+        self.fields["team_hypothesis"].widget.attrs["data-blame-check"] = "true"
+        if not self.initial.get("client_lost_on"):
+            self.initial["client_lost_on"] = timezone.localdate()
+
+    def clean(self):
+        data = super().clean()
+        primary = data.get("client_primary_reason")
+        others = data.get("client_other_reasons")
+        if primary and others and primary in others:
+            data["client_other_reasons"] = [r for r in others if r != primary]
+        return data
+
+    def check_ready_to_finalise(self) -> bool:
+        """A final interview needs the client's own words and their main reason."""
+        if not self.cleaned_data.get("client_words", "").strip():
+            self.add_error("client_words", "Write down what the client said before finalising.")
+        if not self.cleaned_data.get("client_primary_reason"):
+            self.add_error("client_primary_reason", "Pick the client's main reason to finalise.")
+        return not self.errors
+
+
+class FinaliseForm(forms.Form):
+    mark_client_lost = forms.BooleanField(
+        required=False, initial=True, label="Also mark the client as lost"
+    )
+    client_lost_on = forms.DateField(
+        required=False,
+        label="Lost on",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[_not_in_future],
+    )
+
+
+class PublicFeedbackForm(forms.ModelForm):
+    # A field people never see; bots fill it in.
+    website = forms.CharField(required=False, label="Leave this empty", max_length=200)
+
+    class Meta:
+        model = FeedbackResponse
+        fields = [
+            "doing_right",
+            "do_better",
+            "rating",
+            "contact_name",
+            "contact_email",
+            "contact_consent",
+        ]
+        labels = {
+            "doing_right": "What are we doing right?",
+            "do_better": "What should we do better?",
+            "rating": "How likely are you to recommend us to a colleague? (0–10, optional)",
+            "contact_name": "Your name (optional)",
+            "contact_email": "Your e-mail (optional)",
+            "contact_consent": "You may contact me about this feedback",
+        }
+        widgets = {
+            "doing_right": forms.Textarea(attrs={"rows": 4}),
+            "do_better": forms.Textarea(attrs={"rows": 4}),
+            "rating": forms.NumberInput(attrs={"min": 0, "max": 10, "inputmode": "numeric"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("doing_right", "do_better"):
+            self.fields[name].validators.append(MaxLengthValidator(PUBLIC_TEXT))
+            self.fields[name].widget.attrs["maxlength"] = PUBLIC_TEXT
+        self.fields["rating"].validators += [MinValueValidator(0), MaxValueValidator(10)]
+
+    def clean(self):
+        data = super().clean()
+        answered = data.get("doing_right", "").strip() or data.get("do_better", "").strip()
+        text_errors = "doing_right" in self.errors or "do_better" in self.errors
+        if not answered and not text_errors:
+            raise ValidationError("Please answer at least one of the two questions.")
+        has_contact = data.get("contact_name") or data.get("contact_email")
+        if has_contact and not data.get("contact_consent"):
+            self.add_error(
+                "contact_consent",
+                "Tick this box if we may contact you, or leave your name and e-mail empty.",
+            )
+        return data
+
+
+class TriageForm(forms.ModelForm):
+    handled = forms.BooleanField(required=False, label="Handled")
+
+    class Meta:
+        model = FeedbackResponse
+        fields = ["reason", "linked_action"]
+        labels = {"reason": "Reason", "linked_action": "Linked action"}
+
+    def __init__(self, *args, actions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].queryset = LossReason.objects.filter(active=True)
+        self.fields["linked_action"].queryset = actions
+        self.fields["handled"].initial = self.instance.triage == FeedbackResponse.Triage.HANDLED
+
+
+class FeedbackActionForm(forms.Form):
+    title = forms.CharField(max_length=200, label="New action")
+    owner = UserChoiceField(queryset=User.objects.filter(is_active=True))
+    due_on = forms.DateField(label="Due", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_due_on(self):
+        value = self.cleaned_data["due_on"]
+        if value < timezone.localdate():
+            raise ValidationError("The due date is in the past.")
+        return value
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(
+        label="Your reply", max_length=PUBLIC_TEXT, widget=forms.Textarea(attrs={"rows": 8})
+    )
+
+
+class LearningCheckForm(forms.ModelForm):
+    SCALE = [
+        (1, "1 · Strongly disagree"),
+        (2, "2 · Disagree"),
+        (3, "3 · Neither"),
+        (4, "4 · Agree"),
+        (5, "5 · Strongly agree"),
+    ]
+
+    class Meta:
+        model = LearningCheck
+        fields = ["item1", "item2", "item3", "item4", "item5"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for i, statement in enumerate(LearningCheck.ITEMS, start=1):
+            self.fields[f"item{i}"] = forms.TypedChoiceField(
+                label=f"{i}. {statement}",
+                choices=self.SCALE,
+                coerce=int,
+                widget=forms.RadioSelect,
+            )

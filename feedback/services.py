@@ -1,0 +1,340 @@
+"""Workflows of the feedback app: importing clients, finalising interviews, the public feedback
+links, triage and the "you said, we did" reply."""
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accounts import audit
+from accounts.models import User
+from actions.models import Action
+from actions.services import create_action
+
+from . import tasks
+from .forms import CSV_MAX_ROWS, ClientRowForm
+from .models import Client, ExitInterview, FeedbackRequest, FeedbackResponse
+
+CSV_COLUMNS = [
+    "name",
+    "industry",
+    "size_band",
+    "annual_fees",
+    "office",
+    "relationship_partner",
+    "account_manager",
+    "status",
+    "client_since",
+    "lost_on",
+    "service_lines",
+]
+
+
+def quarter_of(day: dt.date) -> str:
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+# Clients ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, message)
+
+
+def _read_csv(data: bytes) -> list[dict[str, str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            "The file is not UTF-8 text. In your spreadsheet choose “Save as… CSV UTF-8” "
+            "and upload it again."
+        ) from exc
+    if "\x00" in text:
+        raise ValidationError("The file contains NUL bytes; it does not look like a CSV file.")
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = [name.strip().lower() for name in (reader.fieldnames or [])]
+        if "name" not in header:
+            raise ValidationError("The first row must be a header that includes a “name” column.")
+        unknown = [name for name in header if name and name not in CSV_COLUMNS]
+        if unknown:
+            raise ValidationError(f"Unknown column(s): {', '.join(unknown)}.")
+        reader.fieldnames = header
+        rows = []
+        for row in reader:
+            if len(rows) >= CSV_MAX_ROWS:
+                raise ValidationError(f"The file has more than {CSV_MAX_ROWS} rows; split it.")
+            if None in row:
+                raise ValidationError(
+                    f"Line {reader.line_num} has more values than the header has columns."
+                )
+            rows.append({k: (v or "").strip() for k, v in row.items()})
+    except csv.Error as exc:
+        raise ValidationError(
+            f"The file is not valid CSV (line {reader.line_num}): {exc}."
+        ) from exc
+    if not rows:
+        raise ValidationError("The file has a header but no clients.")
+    return rows
+
+
+def import_clients(*, data: bytes, by: User, request=None) -> ImportResult:
+    """Validate every row of a client CSV; import all of them or, on any error, none.
+    A row whose name matches an existing client (case-insensitive) updates that client."""
+    result = ImportResult()
+    try:
+        rows = _read_csv(data)
+    except ValidationError as exc:
+        result.errors.append((0, exc.messages[0]))
+        return result
+    valid = []
+    seen: dict[str, int] = {}
+    for line, row in enumerate(rows, start=2):
+        form = ClientRowForm(data=row)
+        if not form.is_valid():
+            for name, messages in form.errors.items():
+                label = "row" if name == "__all__" else name
+                result.errors += [(line, f"{label}: {m}") for m in messages]
+            continue
+        key = form.cleaned_data["name"].lower()
+        if key in seen:
+            result.errors.append((line, f"name: the same client is on line {seen[key]}."))
+            continue
+        seen[key] = line
+        valid.append((row, form.cleaned_data))
+    if result.errors:
+        return result
+    # Names match case-insensitively, which SQLite and PostgreSQL index differently; a firm's
+    # client list is small enough to match in Python.
+    existing = {c.name.lower(): c for c in Client.objects.all() if c.name.lower() in seen}
+    with transaction.atomic():
+        for row, data in valid:
+            client = existing.get(data["name"].lower()) or Client(name=data["name"])
+            is_new = client.pk is None
+            # Columns missing from the file, or left empty, keep what the client already has.
+            for column in CSV_COLUMNS[1:-1]:
+                if row.get(column):
+                    setattr(client, column, data[column])
+            client.save()
+            if row.get("service_lines"):
+                client.service_lines.set(data["service_lines"])
+            if is_new:
+                result.created += 1
+            else:
+                result.updated += 1
+        audit.record(
+            actor=by,
+            verb="create",
+            object_type="feedback.client",
+            object_id="import",
+            request=request,
+            detail={"created": result.created, "updated": result.updated},
+        )
+    return result
+
+
+def _csv_safe(value) -> str:
+    """Spreadsheets run cells that start with = + - @ as formulas; keep them text."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def export_clients(*, clients, by: User, request=None) -> str:
+    """The clients as CSV (the import's format), and an audit row saying who took them."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    count = 0
+    for client in clients:
+        count += 1
+        writer.writerow(
+            [
+                _csv_safe(v)
+                for v in (
+                    client.name,
+                    client.industry,
+                    client.size_band,
+                    client.annual_fees,
+                    client.office.name if client.office else "",
+                    client.relationship_partner.username if client.relationship_partner else "",
+                    client.account_manager.username if client.account_manager else "",
+                    client.status,
+                    client.client_since or "",
+                    client.lost_on or "",
+                    ";".join(line.name for line in client.service_lines.all()),
+                )
+            ]
+        )
+    audit.record(
+        actor=by,
+        verb="export",
+        object_type="feedback.client",
+        object_id="csv",
+        request=request,
+        detail={"rows": count},
+    )
+    return out.getvalue()
+
+
+# Exit interviews --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def finalise_interview(
+    *,
+    interview: ExitInterview,
+    by: User,
+    mark_client_lost: bool = True,
+    lost_on: dt.date | None = None,
+    request=None,
+) -> ExitInterview:
+    """Make an interview final; unless told otherwise the client is marked lost on `lost_on`."""
+    if not interview.client_words.strip() or interview.client_primary_reason_id is None:
+        raise ValidationError("Write down the client's words and their main reason first.")
+    interview.status = ExitInterview.Status.FINAL
+    interview.finalised_at = timezone.now()
+    interview.save(update_fields=["status", "finalised_at", "updated_at"])
+    detail = {"status": "final"}
+    if mark_client_lost:
+        client = interview.client
+        client.status = Client.Status.LOST
+        client.lost_on = lost_on or client.lost_on or timezone.localdate()
+        client.save(update_fields=["status", "lost_on", "updated_at"])
+        detail["client_lost_on"] = client.lost_on.isoformat()
+    audit.record(actor=by, verb="update", obj=interview, request=request, detail=detail)
+    return interview
+
+
+# Feedback links ---------------------------------------------------------------------------------
+
+
+def active_link(client: Client | None) -> FeedbackRequest | None:
+    return FeedbackRequest.objects.filter(client=client, revoked_at__isnull=True).first()
+
+
+@transaction.atomic
+def revoke_feedback_link(*, client: Client | None, by: User) -> int:
+    """Revoke the active link(s) of a client (or the firm-wide link when client is None)."""
+    return FeedbackRequest.objects.filter(client=client, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def issue_feedback_link(*, client: Client | None, by: User) -> FeedbackRequest:
+    """A fresh unguessable link; any older link of the same client stops working."""
+    revoke_feedback_link(client=client, by=by)
+    return FeedbackRequest.objects.create(client=client, created_by=by)
+
+
+# Triage -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def triage_response(
+    *,
+    response: FeedbackResponse,
+    by: User,
+    reason=None,
+    linked_action: Action | None = None,
+    handled: bool = False,
+) -> FeedbackResponse:
+    response.reason = reason
+    response.linked_action = linked_action
+    if handled and response.triage != FeedbackResponse.Triage.HANDLED:
+        response.triage = FeedbackResponse.Triage.HANDLED
+        response.handled_by, response.handled_at = by, timezone.now()
+    elif not handled:
+        response.triage = FeedbackResponse.Triage.NEW
+        response.handled_by, response.handled_at = None, None
+    response.save()
+    return response
+
+
+@transaction.atomic
+def create_action_from_feedback(
+    *, response: FeedbackResponse, by: User, title: str, owner: User, due_on: dt.date
+) -> Action:
+    """An improvement action born from a client's feedback, linked back to it."""
+    action = create_action(
+        title=title,
+        owner=owner,
+        due_on=due_on,
+        created_by=by,
+        detail=response.do_better or response.doing_right,
+        cause=response.reason,
+        client=response.client,
+        source_feedback=response,
+    )
+    response.linked_action = action
+    response.save(update_fields=["linked_action"])
+    return action
+
+
+def can_reply(response: FeedbackResponse) -> bool:
+    return (
+        response.linked_action is not None
+        and response.linked_action.status == Action.Status.VERIFIED
+        and response.contact_consent
+        and bool(response.contact_email)
+        and response.reply_sent_at is None
+    )
+
+
+def reply_draft(response: FeedbackResponse) -> str:
+    greeting = f"Dear {response.contact_name}," if response.contact_name else "Hello,"
+    action = response.linked_action
+    return (
+        f"{greeting}\n\nThank you for telling us what we should do better. You said:\n\n"
+        f"“{response.do_better or response.doing_right}”\n\n"
+        f"Here is what we changed:\n\n{action.evidence if action else ''}\n\n"
+        "Thank you for helping us improve."
+    )
+
+
+@transaction.atomic
+def reply_to_feedback(*, response: FeedbackResponse, by: User, text: str) -> FeedbackResponse:
+    """Record the reply and send it by e-mail once the transaction has committed."""
+    if not can_reply(response):
+        raise ValidationError(
+            "A reply needs a verified action, a contact e-mail and the client's consent."
+        )
+    response.reply_text = text
+    response.save(update_fields=["reply_text"])
+    transaction.on_commit(lambda: tasks.send_feedback_reply.delay(response.pk))
+    return response
+
+
+def send_feedback_reply(*, response: FeedbackResponse) -> bool:
+    """Send the recorded reply once: the UPDATE claims it, so a retried task sends nothing."""
+    claimed = FeedbackResponse.objects.filter(pk=response.pk, reply_sent_at__isnull=True).update(
+        reply_sent_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    context = {"response": response, "client": response.client}
+    subject = render_to_string("emails/feedback_reply_subject.txt", context).strip()
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=render_to_string("emails/feedback_reply.txt", context),
+        to=[response.contact_email],
+        headers={"Message-ID": f"<feedback-reply-{response.pk}@learnorg>"},
+    )
+    message.attach_alternative(render_to_string("emails/feedback_reply.html", context), "text/html")
+    try:
+        message.send()
+    except OSError:
+        FeedbackResponse.objects.filter(pk=response.pk).update(reply_sent_at=None)
+        raise
+    return True

@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from . import services
+from .models import FeedbackResponse
+
+
+@shared_task(acks_late=True)
+def send_feedback_reply(response_id: int) -> None:
+    services.send_feedback_reply(response=FeedbackResponse.objects.get(pk=response_id))

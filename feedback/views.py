@@ -1,0 +1,601 @@
+import datetime as dt
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django.views.defaults import page_not_found
+
+from accounts import audit
+from accounts.models import AuditEvent, User
+from actions.models import Action
+
+from . import blame, services
+from .forms import (
+    ClientFilterForm,
+    ClientForm,
+    ClientImportForm,
+    FeedbackActionForm,
+    FinaliseForm,
+    InterviewForm,
+    LearningCheckForm,
+    PublicFeedbackForm,
+    ReplyForm,
+    TriageForm,
+)
+from .models import (
+    Client,
+    ExitInterview,
+    FeedbackRequest,
+    FeedbackResponse,
+    LearningCheck,
+    LossReason,
+)
+
+CLIENTS_PER_PAGE = 25
+# The public form: at most this many posts per address in the window (seconds).
+PUBLIC_POSTS_PER_WINDOW = 5
+PUBLIC_WINDOW = 10 * 60
+
+
+def _answer_404_inside_transaction(view):
+    """ATOMIC_REQUESTS rolls back a view that raises, and with it the audit row of a denied
+    attempt; answering the 404 from inside the view keeps that row."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except Http404 as exc:
+            return page_not_found(request, exc)
+
+    return wrapper
+
+
+def _role_required(check):
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not check(request.user):
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+partner_required = _role_required(lambda user: user.is_partner)
+triager_required = _role_required(lambda user: user.is_partner or user.is_account_manager)
+
+
+# Clients ----------------------------------------------------------------------------------------
+
+
+def _get_client_for_user(request, pk) -> Client:
+    return get_object_or_404(Client.objects.visible_to(request.user), pk=pk)
+
+
+def _get_client_for_editor(request, pk) -> Client:
+    return get_object_or_404(Client.objects.editable_by(request.user), pk=pk)
+
+
+def _filtered_clients(request):
+    form = ClientFilterForm(request.GET or None)
+    clients = (
+        Client.objects.visible_to(request.user)
+        .select_related("office", "account_manager", "relationship_partner")
+        .prefetch_related("service_lines")
+    )
+    return form, form.filter(clients)
+
+
+def client_list(request):
+    form, clients = _filtered_clients(request)
+    page = Paginator(clients, CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "feedback/client_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_create": request.user.is_partner or request.user.is_account_manager,
+            "can_import": request.user.is_partner,
+        },
+    )
+
+
+def client_export(request):
+    _, clients = _filtered_clients(request)
+    body = services.export_clients(clients=clients, by=request.user, request=request)
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="clients.csv"'
+    return response
+
+
+def client_detail(request, pk):
+    client = _get_client_for_user(request, pk)
+    user = request.user
+    can_edit = Client.objects.editable_by(user).filter(pk=client.pk).exists()
+    interviews = (
+        ExitInterview.objects.visible_to(user)
+        .filter(client=client)
+        .select_related("interviewer", "client_primary_reason")
+    )
+    feedback = (
+        FeedbackResponse.objects.visible_to(user).filter(client=client).select_related("reason")
+    )
+    return render(
+        request,
+        "feedback/client_detail.html",
+        {
+            "client": client,
+            "can_edit": can_edit,
+            "interviews": interviews,
+            "feedback": feedback[:20],
+            "reviews": client.reviews.visible_to(user).select_related("facilitator"),
+            "actions": client.actions.visible_to(user).still_open().select_related("owner"),
+            "link": services.active_link(client) if can_edit else None,
+        },
+    )
+
+
+def _client_form(request, client: Client | None):
+    form = ClientForm(request.POST or None, instance=client, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        is_new = form.instance.pk is None
+        if is_new and not request.user.is_partner:
+            form.instance.account_manager = request.user
+        client = form.save()
+        audit.record(
+            actor=request.user, verb="create" if is_new else "update", obj=client, request=request
+        )
+        messages.success(request, f"{client} saved.")
+        return redirect(client)
+    return render(request, "feedback/client_form.html", {"form": form, "client": client})
+
+
+def client_new(request):
+    if not (request.user.is_partner or request.user.is_account_manager):
+        raise Http404
+    return _client_form(request, None)
+
+
+def client_edit(request, pk):
+    return _client_form(request, _get_client_for_editor(request, pk))
+
+
+@partner_required
+def client_import(request):
+    form = ClientImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = services.import_clients(
+            data=form.cleaned_data["file"].read(), by=request.user, request=request
+        )
+        if not result.errors:
+            messages.success(
+                request,
+                f"Imported {result.created} new and updated {result.updated} existing clients.",
+            )
+            return redirect("feedback:client_list")
+    return render(request, "feedback/client_import.html", {"form": form, "result": result})
+
+
+@require_POST
+def client_link(request, pk):
+    client = _get_client_for_editor(request, pk)
+    if request.POST.get("do") == "revoke":
+        services.revoke_feedback_link(client=client, by=request.user)
+        messages.success(request, "The feedback link is revoked; it no longer opens the form.")
+    else:
+        services.issue_feedback_link(client=client, by=request.user)
+        messages.success(request, "A new feedback link is ready; any older link stopped working.")
+    return redirect(client)
+
+
+# Exit interviews --------------------------------------------------------------------------------
+
+
+def _get_interview_for_user(request, pk, *, editable: bool = False) -> ExitInterview:
+    """The one place that decides who may see (or change) an interview; everyone else gets 404,
+    and the attempt on an interview that exists is written to the audit log."""
+    interviews = ExitInterview.objects.visible_to(request.user)
+    if editable:
+        interviews = interviews.filter(
+            pk__in=ExitInterview.objects.editable_by(request.user).values("pk")
+        )
+    interview = (
+        interviews.select_related(
+            "client__account_manager", "interviewer", "client_primary_reason", "team_reason"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if interview is None:
+        if ExitInterview.objects.filter(pk=pk).exists():
+            audit.record(
+                actor=request.user,
+                verb="denied",
+                object_type="feedback.exitinterview",
+                object_id=pk,
+                request=request,
+                detail={"path": request.path},
+            )
+        raise Http404("No such interview.")
+    return interview
+
+
+def _no_store(view):
+    """Interviews are confidential: no browser or proxy keeps a copy."""
+    return _answer_404_inside_transaction(never_cache(view))
+
+
+def _interview_form(request, form: InterviewForm, *, client: Client, is_new: bool):
+    if request.method == "POST" and form.is_valid():
+        finalise = request.POST.get("intent") == "finalise"
+        if not finalise or form.check_ready_to_finalise():
+            interview = form.save()
+            audit.record(
+                actor=request.user,
+                verb="create" if is_new else "update",
+                obj=interview,
+                request=request,
+            )
+            if finalise:
+                services.finalise_interview(
+                    interview=interview,
+                    by=request.user,
+                    mark_client_lost=form.cleaned_data["mark_client_lost"],
+                    lost_on=form.cleaned_data["client_lost_on"],
+                    request=request,
+                )
+                messages.success(request, "Interview finalised.")
+            else:
+                messages.success(request, "Interview saved. You can finish it later.")
+            return redirect(interview)
+    interviewer = form.instance.interviewer
+    hypothesis = form["team_hypothesis"].value() or ""
+    return render(
+        request,
+        "feedback/interview_form.html",
+        {
+            "form": form,
+            "client": client,
+            "interview": None if is_new else form.instance,
+            "bias_note": interviewer is not None and interviewer.pk == client.account_manager_id,
+            "blame_flags": blame.detect(hypothesis),
+            "rewrite_hint": blame.REWRITE_HINT,
+        },
+    )
+
+
+@_no_store
+def interview_new(request, pk):
+    client = _get_client_for_editor(request, pk)
+    interview = ExitInterview(client=client, interviewer=request.user)
+    form = InterviewForm(
+        request.POST or None,
+        instance=interview,
+        initial={
+            "held_on": timezone.localdate(),
+            "fees_lost": client.annual_fees,
+            "client_lost_on": client.lost_on or timezone.localdate(),
+        },
+    )
+    return _interview_form(request, form, client=client, is_new=True)
+
+
+@_no_store
+def interview_edit(request, pk):
+    interview = _get_interview_for_user(request, pk, editable=True)
+    if request.method == "GET":
+        audit.record(actor=request.user, verb="view", obj=interview, request=request)
+    form = InterviewForm(
+        request.POST or None,
+        instance=interview,
+        initial={"client_lost_on": interview.client.lost_on or timezone.localdate()},
+    )
+    return _interview_form(request, form, client=interview.client, is_new=False)
+
+
+@_no_store
+def interview_detail(request, pk):
+    interview = _get_interview_for_user(request, pk)
+    audit.record(actor=request.user, verb="view", obj=interview, request=request)
+    can_edit = ExitInterview.objects.editable_by(request.user).filter(pk=pk).exists()
+    return render(
+        request,
+        "feedback/interview_detail.html",
+        {
+            "interview": interview,
+            "client": interview.client,
+            "other_reasons": interview.client_other_reasons.all(),
+            "can_edit": can_edit,
+            "blame_flags": blame.detect(interview.team_hypothesis),
+            "rewrite_hint": blame.REWRITE_HINT,
+            "finalise_form": FinaliseForm(
+                initial={"client_lost_on": interview.client.lost_on or timezone.localdate()}
+            ),
+        },
+    )
+
+
+@_no_store
+@require_POST
+def interview_finalise(request, pk):
+    interview = _get_interview_for_user(request, pk, editable=True)
+    form = FinaliseForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(interview)
+    try:
+        services.finalise_interview(
+            interview=interview,
+            by=request.user,
+            mark_client_lost=form.cleaned_data["mark_client_lost"],
+            lost_on=form.cleaned_data["client_lost_on"],
+            request=request,
+        )
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("feedback:interview_edit", pk=interview.pk)
+    if form.cleaned_data["mark_client_lost"]:
+        messages.success(request, f"Interview finalised; {interview.client} is marked as lost.")
+    else:
+        messages.success(request, "Interview finalised.")
+    return redirect(interview)
+
+
+@_no_store
+def interview_audit(request, pk):
+    interview = _get_interview_for_user(request, pk)
+    if not request.user.is_partner:
+        audit.record(
+            actor=request.user,
+            verb="denied",
+            obj=interview,
+            request=request,
+            detail={"path": request.path},
+        )
+        raise Http404
+    audit.record(
+        actor=request.user, verb="view", obj=interview, request=request, detail={"page": "audit"}
+    )
+    events = AuditEvent.objects.filter(
+        object_type="feedback.exitinterview", object_id=str(interview.pk)
+    ).select_related("actor")
+    return render(
+        request, "feedback/interview_audit.html", {"interview": interview, "events": events}
+    )
+
+
+@require_POST
+def interview_blame_check(request):
+    """htmx: re-check the team's hypothesis for blame language as it is typed."""
+    text = request.POST.get("team_hypothesis", "")[:10_000]
+    return render(
+        request,
+        "feedback/_blame_hint.html",
+        {"blame_flags": blame.detect(text), "rewrite_hint": blame.REWRITE_HINT},
+    )
+
+
+# The public feedback channel ---------------------------------------------------------------------
+
+
+def _count_public_post(request) -> int:
+    key = f"feedback:public-posts:{audit.client_ip(request)}"
+    cache.add(key, 0, timeout=PUBLIC_WINDOW)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=PUBLIC_WINDOW)
+        return 1
+
+
+@login_not_required
+@never_cache
+def public_form(request, token):
+    # Unknown and revoked links get the same 404, so links reveal nothing about clients.
+    feedback_request = get_object_or_404(
+        FeedbackRequest.objects.select_related("client"), token=token, revoked_at__isnull=True
+    )
+    form = PublicFeedbackForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if _count_public_post(request) > PUBLIC_POSTS_PER_WINDOW:
+            return render(
+                request,
+                "feedback/public_form.html",
+                {"form": form, "feedback_request": feedback_request, "too_many": True},
+                status=429,
+            )
+        if form.data.get("website"):
+            return redirect("feedback:public_thanks")
+        if form.is_valid():
+            response = form.save(commit=False)
+            response.request = feedback_request
+            response.client = feedback_request.client
+            if not response.contact_consent:
+                response.contact_name = response.contact_email = ""
+            response.save()
+            return redirect("feedback:public_thanks")
+        status = 400
+    return render(
+        request,
+        "feedback/public_form.html",
+        {"form": form, "feedback_request": feedback_request},
+        status=status,
+    )
+
+
+@login_not_required
+def public_thanks(request):
+    return render(request, "feedback/public_thanks.html")
+
+
+# Triage -----------------------------------------------------------------------------------------
+
+
+def _get_response_for_user(request, pk) -> FeedbackResponse:
+    return get_object_or_404(
+        FeedbackResponse.objects.visible_to(request.user).select_related(
+            "client", "linked_action", "reason"
+        ),
+        pk=pk,
+    )
+
+
+def _linkable_actions(user: User):
+    """Actions a triager may link: those they can see, and those about their clients."""
+    return (
+        Action.objects.filter(
+            Q(pk__in=Action.objects.visible_to(user).values("pk")) | Q(client__account_manager=user)
+        )
+        .exclude(status=Action.Status.WONT_DO)
+        .order_by("-created_at")
+    )
+
+
+@triager_required
+def feedback_triage(request):
+    show = request.GET.get("show", "new")
+    responses = FeedbackResponse.objects.visible_to(request.user).select_related(
+        "client", "reason", "linked_action", "handled_by"
+    )
+    if show in FeedbackResponse.Triage.values:
+        responses = responses.filter(triage=show)
+    page = Paginator(responses, 20).get_page(request.GET.get("page"))
+    for response in page:
+        response.can_reply = services.can_reply(response)
+    firm_link = services.active_link(None) if request.user.is_partner else None
+    return render(
+        request,
+        "feedback/triage.html",
+        {
+            "page": page,
+            "show": show,
+            "reasons": list(LossReason.objects.filter(active=True)),
+            "actions": list(_linkable_actions(request.user)[:200]),
+            "firm_link": firm_link,
+        },
+    )
+
+
+@triager_required
+@require_POST
+def feedback_triage_update(request, pk):
+    response = _get_response_for_user(request, pk)
+    form = TriageForm(request.POST, instance=response, actions=_linkable_actions(request.user))
+    if form.is_valid():
+        services.triage_response(
+            response=response,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            linked_action=form.cleaned_data["linked_action"],
+            handled=form.cleaned_data["handled"],
+        )
+        messages.success(request, "Feedback updated.")
+    else:
+        messages.error(request, "That reason or action is not available.")
+    return redirect(request.POST.get("next") or "feedback:feedback_triage")
+
+
+@triager_required
+def feedback_action_new(request, pk):
+    response = _get_response_for_user(request, pk)
+    form = FeedbackActionForm(
+        request.POST or None,
+        initial={
+            "owner": request.user.pk,
+            "due_on": timezone.localdate() + dt.timedelta(days=30),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        services.create_action_from_feedback(
+            response=response, by=request.user, **form.cleaned_data
+        )
+        messages.success(request, "Action created and linked to the feedback.")
+        return redirect("feedback:feedback_triage")
+    return render(
+        request, "feedback/feedback_action_form.html", {"form": form, "response": response}
+    )
+
+
+@triager_required
+def feedback_reply(request, pk):
+    response = _get_response_for_user(request, pk)
+    if not services.can_reply(response):
+        messages.error(
+            request,
+            "A reply needs a verified linked action and the client's consent to be contacted.",
+        )
+        return redirect("feedback:feedback_triage")
+    form = ReplyForm(request.POST or None, initial={"text": services.reply_draft(response)})
+    if request.method == "POST" and form.is_valid():
+        services.reply_to_feedback(
+            response=response, by=request.user, text=form.cleaned_data["text"]
+        )
+        messages.success(request, f"Reply queued to {response.contact_email}.")
+        return redirect("feedback:feedback_triage")
+    return render(request, "feedback/feedback_reply.html", {"form": form, "response": response})
+
+
+@partner_required
+@require_POST
+def firm_link(request):
+    if request.POST.get("do") == "revoke":
+        services.revoke_feedback_link(client=None, by=request.user)
+        messages.success(request, "The firm-wide feedback link is revoked.")
+    else:
+        services.issue_feedback_link(client=None, by=request.user)
+        messages.success(request, "A new firm-wide feedback link is ready.")
+    return redirect("feedback:feedback_triage")
+
+
+# Learning-capacity check ------------------------------------------------------------------------
+
+
+def learning_check(request):
+    quarter = services.quarter_of(timezone.localdate())
+    done = LearningCheck.objects.filter(respondent=request.user, quarter=quarter).first()
+    form = None if done else LearningCheckForm(request.POST or None)
+    if form is not None and request.method == "POST" and form.is_valid():
+        check = form.save(commit=False)
+        check.respondent, check.quarter = request.user, quarter
+        try:
+            with transaction.atomic():
+                check.save()
+        except IntegrityError:
+            messages.info(request, "You already answered this quarter's check.")
+        else:
+            messages.success(request, "Thank you. Your answers are in.")
+        return redirect("feedback:learning_check")
+    previous = LearningCheck.objects.filter(respondent=request.user)[:8]
+    return render(
+        request,
+        "feedback/learning_check.html",
+        {
+            "quarter": quarter,
+            "done": done,
+            "form": form,
+            "previous": [
+                (check, [getattr(check, f"item{i}") for i in range(1, 6)]) for check in previous
+            ],
+            "items": LearningCheck.ITEMS,
+        },
+    )

@@ -1,0 +1,86 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import ClientFactory, OfficeFactory, ServiceLineFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("feedback:client_list")
+
+
+def _make_clients(n, **kwargs):
+    tax = ServiceLineFactory(name="Tax")
+    for _ in range(n):
+        ClientFactory(service_lines=[tax], **kwargs)
+
+
+def test_it_lists_only_alice_own_clients(client, alice, bob, client_a, client_b):
+    client.force_login(alice)
+    body = client.get(URL).content.decode()
+    assert "Acme Holdings" in body
+    assert "Birch Dental" not in body
+
+
+def test_it_lists_every_client_for_partners(client, pat, client_a, client_b):
+    client.force_login(pat)
+    body = client.get(URL).content.decode()
+    assert "Acme Holdings" in body and "Birch Dental" in body
+
+
+def test_it_shows_staff_no_clients(client, sam, client_a):
+    client.force_login(sam)
+    assert "Acme Holdings" not in client.get(URL).content.decode()
+
+
+def test_it_searches_by_name(client, pat, client_a, client_b):
+    client.force_login(pat)
+    body = client.get(URL, {"q": "birch"}).content.decode()
+    assert "Birch Dental" in body and "Acme Holdings" not in body
+
+
+def test_it_filters_by_status_office_service_line_and_manager(client, pat, alice, bob):
+    hartford = OfficeFactory(name="Hartford")
+    payroll = ServiceLineFactory(name="Payroll")
+    ClientFactory(name="Lost One", status="lost", account_manager=alice)
+    ClientFactory(name="Hartford One", office=hartford, account_manager=bob)
+    ClientFactory(name="Payroll One", service_lines=[payroll])
+    client.force_login(pat)
+    assert "Lost One" in client.get(URL, {"status": "lost"}).content.decode()
+    assert "Hartford One" not in client.get(URL, {"status": "lost"}).content.decode()
+    body = client.get(URL, {"office": hartford.pk}).content.decode()
+    assert "Hartford One" in body and "Lost One" not in body
+    body = client.get(URL, {"service_line": payroll.pk}).content.decode()
+    assert "Payroll One" in body and "Lost One" not in body
+    body = client.get(URL, {"account_manager": alice.pk}).content.decode()
+    assert "Lost One" in body and "Hartford One" not in body
+
+
+def test_it_paginates(client, pat):
+    _make_clients(30)
+    client.force_login(pat)
+    response = client.get(URL)
+    assert len(response.context["page"]) == 25
+    assert "Page 1 of 2" in response.content.decode()
+    assert len(client.get(URL, {"page": 2}).context["page"]) == 5
+
+
+def test_it_ignores_a_bad_filter_value(client, pat, client_a):
+    client.force_login(pat)
+    response = client.get(URL, {"office": "not-a-number", "page": "zzz"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("view", ["feedback:client_list", "feedback:client_export"])
+def test_it_uses_the_same_number_of_queries_for_5_and_50_rows(
+    client, pat, alice, django_assert_num_queries, view
+):
+    client.force_login(pat)
+    _make_clients(5, account_manager=alice)
+    client.get(reverse(view))  # warm the session
+    with CaptureQueriesContext(connection) as five:
+        client.get(reverse(view))
+    _make_clients(45, account_manager=alice)
+    with django_assert_num_queries(len(five.captured_queries)):
+        client.get(reverse(view))
