@@ -306,6 +306,48 @@ def change_due_date(*, action: Action, by: User, due_on: dt.date, note: str = ""
     return action
 
 
+@transaction.atomic
+def edit_action(
+    *,
+    action: Action,
+    by: User,
+    title: str,
+    detail: str,
+    priority: str,
+    due_on: dt.date,
+    owner: User,
+    client=None,
+) -> Action:
+    """Save the edit form: plain fields in place, the due date and owner through their own
+    services so that history and reminders follow."""
+    _require(can_manage(by, action), "Only the owner or a partner can edit this action.")
+    changed = [
+        label
+        for label, old, new in [
+            ("title", action.title, title),
+            ("detail", action.detail, detail),
+            ("priority", action.priority, priority),
+            ("client", action.client_id, client.pk if client else None),
+        ]
+        if old != new
+    ]
+    if changed:
+        action.title, action.detail, action.priority, action.client = (
+            title,
+            detail,
+            priority,
+            client,
+        )
+        action.save(update_fields=["title", "detail", "priority", "client", "updated_at"])
+        _record(
+            action=action, by=by, from_status=action.status, note=f"Edited {', '.join(changed)}."
+        )
+    change_due_date(action=action, by=by, due_on=due_on)
+    if owner.pk != action.owner_id:
+        reassign(action=action, by=by, owner=owner)
+    return action
+
+
 # --- reminder planning -----------------------------------------------------------------------
 
 

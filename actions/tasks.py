@@ -18,3 +18,15 @@ def replan_reminders(action_id: int) -> None:
 @shared_task(acks_late=True, ignore_result=True, expires=55)
 def send_due_reminders() -> int:
     return services.send_due_reminders().reminders
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def replan_open_actions() -> int:
+    """After the policy or the quiet periods change, every pending plan may move."""
+    count = 0
+    for action in Action.objects.filter(
+        status__in=[*Action.OPEN_STATUSES, Action.Status.VERIFIED]
+    ).iterator(chunk_size=500):
+        services.replan_reminders(action=action)
+        count += 1
+    return count

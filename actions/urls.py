@@ -1,3 +1,20 @@
+from django.urls import path
+
+from . import views
+
 app_name = "actions"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("actions/", views.action_list, name="action_list"),
+    path("actions/mine/", views.action_mine, name="action_mine"),
+    path("actions/new/", views.action_new, name="action_new"),
+    path("actions/export.csv", views.action_export, name="action_export"),
+    path("actions/<int:pk>/", views.action_detail, name="action_detail"),
+    path("actions/<int:pk>/edit/", views.action_edit, name="action_edit"),
+    path("actions/<int:pk>/start/", views.action_start, name="action_start"),
+    path("actions/<int:pk>/complete/", views.action_complete, name="action_complete"),
+    path("actions/<int:pk>/verify/", views.action_verify, name="action_verify"),
+    path("actions/<int:pk>/wont-do/", views.action_wont_do, name="action_wont_do"),
+    path("actions/<int:pk>/reopen/", views.action_reopen, name="action_reopen"),
+    path("actions/<int:pk>/snooze/", views.action_snooze, name="action_snooze"),
+]

@@ -1,0 +1,246 @@
+import datetime as dt
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import User
+
+from .models import Action
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MAX_YEARS_AHEAD = 3
+
+
+def _client_model():
+    # The client FK's model, reached through the field: this app never imports feedback.
+    return Action._meta.get_field("client").related_model
+
+
+def _not_too_far(day: dt.date, field: str) -> None:
+    if day > timezone.localdate() + dt.timedelta(days=365 * MAX_YEARS_AHEAD):
+        raise forms.ValidationError(
+            f"Choose a {field} within the next {MAX_YEARS_AHEAD} years.", code="too_far"
+        )
+
+
+class _Crispy:
+    def _helper(self) -> FormHelper:
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.disable_csrf = True
+        return helper
+
+
+class ActionForm(_Crispy, forms.ModelForm):
+    """Create and edit. Partners and facilitators may give the action to anyone active; others
+    own what they create. A due date in the past needs an explicit confirmation."""
+
+    confirm_past_due = forms.BooleanField(
+        required=False,
+        label="Yes, the due date is in the past",
+        help_text="Tick this to save an action that is already overdue.",
+    )
+
+    class Meta:
+        model = Action
+        fields = ["title", "detail", "owner", "due_on", "priority", "client"]
+        labels = {"due_on": "Due date", "detail": "Details"}
+        widgets = {"due_on": DATE, "detail": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {"title": "What will change, in a few words: “Name a backup partner”."}
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.helper = self._helper()
+        may_assign = user.is_partner or user.is_facilitator
+        current = self.instance.owner_id if self.instance.pk else user.pk
+        # The current owner stays selectable even if they left, so other fields can be edited.
+        owners = User.objects.filter(Q(is_active=True) | Q(pk=current))
+        owners = owners.order_by("display_name", "username")
+        if not may_assign:
+            owners = owners.filter(pk=current)
+            self.fields["owner"].disabled = True
+        self.fields["owner"].queryset = owners
+        if not self.instance.pk:
+            self.fields["owner"].initial = user.pk
+        self.fields["client"].queryset = _client_model().objects.visible_to(user)
+        self.fields["client"].required = False
+        self.fields["detail"].required = False
+
+    def clean_title(self) -> str:
+        title = self.cleaned_data["title"].strip()
+        if len(title) < 3:
+            raise forms.ValidationError("Give the action a title of a few words.")
+        return title
+
+    def clean_due_on(self) -> dt.date:
+        due_on = self.cleaned_data["due_on"]
+        _not_too_far(due_on, "due date")
+        return due_on
+
+    def clean(self):
+        cleaned = super().clean()
+        due_on = cleaned.get("due_on")
+        changed = not self.instance.pk or due_on != self.instance.due_on
+        if (
+            due_on
+            and changed
+            and due_on < timezone.localdate()
+            and not cleaned.get("confirm_past_due")
+        ):
+            self.add_error(
+                "due_on",
+                "This date is in the past, so the action starts overdue. "
+                "Tick the confirmation box below to save it anyway.",
+            )
+            self.past_due_warning = True
+        return cleaned
+
+
+class CompleteForm(_Crispy, forms.Form):
+    evidence = forms.CharField(
+        label="What changed?",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Evidence a partner can check: “new escalation roster”, “engagement-letter "
+        "template v4”.",
+        error_messages={"required": "Say what changed, so a partner can verify it."},
+    )
+    link = forms.URLField(
+        label="Link to the evidence (optional)",
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = self._helper()
+
+
+class VerifyForm(_Crispy, forms.Form):
+    note = forms.CharField(label="Note (optional)", max_length=500, required=False)
+    recheck_on = forms.DateField(
+        label="Re-check on (optional)",
+        required=False,
+        widget=DATE,
+        help_text="For example the client's next renewal: you will be asked whether it held.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = self._helper()
+
+    def clean_recheck_on(self):
+        day = self.cleaned_data["recheck_on"]
+        if day is not None:
+            if day <= timezone.localdate():
+                raise forms.ValidationError("Choose a re-check date after today.")
+            _not_too_far(day, "re-check date")
+        return day
+
+
+class WontDoForm(_Crispy, forms.Form):
+    reason = forms.CharField(
+        label="Why won't this be done?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why this will not be done."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = self._helper()
+
+
+class SnoozeForm(_Crispy, forms.Form):
+    until = forms.DateField(label="Snooze reminders until", widget=DATE)
+    reason = forms.CharField(
+        label="Reason",
+        max_length=300,
+        error_messages={"required": "Say why the reminders should wait."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = self._helper()
+
+
+class ReopenForm(_Crispy, forms.Form):
+    note = forms.CharField(label="Why reopen it? (optional)", max_length=500, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = self._helper()
+
+
+class ActionFilterForm(forms.Form):
+    """The filters of the partners' list; every value is optional and checked."""
+
+    SOURCES = [
+        ("", "Any source"),
+        ("review", "Review"),
+        ("interview", "Exit interview"),
+        ("feedback", "Client feedback"),
+        ("lesson", "Lesson"),
+        ("learning_check", "Learning check"),
+        ("none", "No source"),
+    ]
+    SOURCE_FIELDS = {
+        "review": "source_review",
+        "interview": "source_interview",
+        "feedback": "source_feedback",
+        "lesson": "source_lesson",
+        "learning_check": "source_learning_check",
+    }
+
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), ("still_open", "Open or in progress"), *Action.Status.choices],
+        required=False,
+    )
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.filter(actions__isnull=False).distinct(),
+        required=False,
+        empty_label="Anyone",
+    )
+    source = forms.ChoiceField(choices=SOURCES, required=False)
+    due_from = forms.DateField(label="Due from", required=False, widget=DATE)
+    due_to = forms.DateField(label="Due until", required=False, widget=DATE)
+    overdue = forms.BooleanField(label="Overdue only", required=False)
+    needs_reassignment = forms.BooleanField(label="Needs reassignment", required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("due_from"), cleaned.get("due_to")
+        if start and end and start > end:
+            self.add_error("due_to", "The end of the range is before its start.")
+        return cleaned
+
+    def filter(self, actions):
+        if not self.is_valid():
+            return actions
+        data = self.cleaned_data
+        if data["status"] == "still_open":
+            actions = actions.still_open()
+        elif data["status"]:
+            actions = actions.filter(status=data["status"])
+        if data["owner"]:
+            actions = actions.filter(owner=data["owner"])
+        if data["source"] == "none":
+            actions = actions.filter(
+                **{f"{field}__isnull": True for field in self.SOURCE_FIELDS.values()},
+                source_contribution__isnull=True,
+            )
+        elif data["source"]:
+            actions = actions.filter(**{f"{self.SOURCE_FIELDS[data['source']]}__isnull": False})
+        if data["due_from"]:
+            actions = actions.filter(due_on__gte=data["due_from"])
+        if data["due_to"]:
+            actions = actions.filter(due_on__lte=data["due_to"])
+        if data["overdue"]:
+            actions = actions.overdue()
+        if data["needs_reassignment"]:
+            actions = actions.still_open().filter(owner__is_active=False)
+        return actions

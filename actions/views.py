@@ -1,0 +1,412 @@
+import csv
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Value, When
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts import audit
+
+from . import services
+from .forms import (
+    ActionFilterForm,
+    ActionForm,
+    CompleteForm,
+    ReopenForm,
+    SnoozeForm,
+    VerifyForm,
+    WontDoForm,
+)
+from .models import Action
+
+PAGE_SIZE = 25
+# What a list row or the detail page needs, fetched in the same query.
+ROW_RELATED = ["owner", "client", "source_review", "verified_by"]
+SOURCES = [
+    ("source_review", "Review"),
+    ("source_contribution", "Review note"),
+    ("source_interview", "Exit interview"),
+    ("source_feedback", "Client feedback"),
+    ("source_lesson", "Lesson"),
+    ("source_learning_check", "Learning check"),
+]
+
+
+def _is_overseer(user) -> bool:
+    return user.is_partner or user.is_facilitator
+
+
+def _get_action_for_user(request: HttpRequest, pk: int) -> Action:
+    """The one place that decides who may see an action; everyone else gets 404."""
+    return get_object_or_404(
+        Action.objects.visible_to(request.user).select_related(*ROW_RELATED), pk=pk
+    )
+
+
+def _get_editable_action_for_user(request: HttpRequest, pk: int) -> Action:
+    """Owner or partner; anyone else gets 404, as if the action did not exist."""
+    action = _get_action_for_user(request, pk)
+    if not services.can_manage(request.user, action):
+        raise Http404("No action found.")
+    return action
+
+
+def _with_permissions(actions, user):
+    """Attach what this user may do with each action, for the buttons in a row."""
+    for action in actions:
+        action.user_can_manage = services.can_manage(user, action)
+        action.user_can_verify = services.can_verify(user, action)
+        action.needs_reassignment = action.is_open and not action.owner.is_active
+    return actions
+
+
+def _source_of(action: Action) -> dict | None:
+    """Where the action came from, with a link when that page exists."""
+    for field, label in SOURCES:
+        obj = getattr(action, field)
+        if obj is None:
+            continue
+        target = obj.review if field == "source_contribution" else obj
+        try:
+            url = target.get_absolute_url()
+        except (AttributeError, NoReverseMatch):
+            url = ""
+        return {"label": label, "object": obj, "url": url}
+    return None
+
+
+def _overdue_first(actions):
+    today = timezone.localdate()
+    return actions.annotate(
+        urgency=Case(
+            When(status__in=Action.OPEN_STATUSES, due_on__lt=today, then=Value(0)),
+            When(status__in=Action.OPEN_STATUSES, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+    ).order_by("urgency", "due_on", "id")
+
+
+def action_mine(request):
+    mine = Action.objects.filter(owner=request.user).select_related(*ROW_RELATED)
+    still_open = _with_permissions(list(_overdue_first(mine.still_open())), request.user)
+    closed = _with_permissions(
+        list(mine.exclude(status__in=Action.OPEN_STATUSES).order_by("-updated_at")[:20]),
+        request.user,
+    )
+    return render(
+        request,
+        "actions/action_mine.html",
+        {
+            "open_actions": still_open,
+            "closed_actions": closed,
+            "overdue_count": sum(a.is_overdue for a in still_open),
+        },
+    )
+
+
+def _filtered_actions(request):
+    if not _is_overseer(request.user):
+        raise Http404("No such page.")
+    form = ActionFilterForm(request.GET or None)
+    actions = form.filter(Action.objects.visible_to(request.user).select_related(*ROW_RELATED))
+    return form, _overdue_first(actions)
+
+
+def action_list(request):
+    form, actions = _filtered_actions(request)
+    page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
+    _with_permissions(page.object_list, request.user)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "actions/action_list.html",
+        {"form": form, "page": page, "query": query.urlencode(), "show_owner": True},
+    )
+
+
+def _csv_cell(value) -> str:
+    """Spreadsheets run cells that start with these characters as formulas."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def action_export(request):
+    form, actions = _filtered_actions(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="actions.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "id",
+            "title",
+            "owner",
+            "owner active",
+            "status",
+            "priority",
+            "due on",
+            "overdue",
+            "source",
+            "client",
+            "evidence",
+            "done at",
+            "verified by",
+            "verified at",
+            "re-check on",
+            "url",
+        ]
+    )
+    count = 0
+    for action in actions.select_related("source_interview", "source_feedback").iterator(
+        chunk_size=500
+    ):
+        source = next((label for field, label in SOURCES if getattr(action, f"{field}_id")), "")
+        writer.writerow(
+            _csv_cell(v)
+            for v in [
+                action.pk,
+                action.title,
+                action.owner,
+                "yes" if action.owner.is_active else "no",
+                action.get_status_display(),
+                action.get_priority_display(),
+                action.due_on,
+                "yes" if action.is_overdue else "no",
+                source,
+                action.client or "",
+                action.evidence,
+                action.done_at and timezone.localtime(action.done_at).isoformat(),
+                action.verified_by or "",
+                action.verified_at and timezone.localtime(action.verified_at).isoformat(),
+                action.recheck_on or "",
+                request.build_absolute_uri(action.get_absolute_url()),
+            ]
+        )
+        count += 1
+    audit.record(
+        actor=request.user,
+        verb="export",
+        object_type="actions.action",
+        request=request,
+        detail={"rows": count, "filters": request.GET.urlencode()},
+    )
+    return response
+
+
+def _detail_context(request, action: Action, **forms) -> dict:
+    user = request.user
+    action = _with_permissions([action], user)[0]
+    is_owner = action.owner_id == user.pk
+    context = {
+        "action": action,
+        "source": _source_of(action),
+        "events": action.events.select_related("actor"),
+        "pending_reminders": action.reminders.filter(sent_at__isnull=True).select_related(
+            "recipient"
+        )
+        if action.user_can_manage or action.user_can_verify
+        else [],
+        "can_reopen": services.can_reopen(user, action) and not action.is_open,
+        "can_snooze": is_owner and action.is_open and action.snoozed_until is None,
+        "complete_form": CompleteForm(),
+        "wont_do_form": WontDoForm(),
+        "verify_form": VerifyForm(),
+        "snooze_form": SnoozeForm(),
+        "reopen_form": ReopenForm(),
+    }
+    context.update(forms)
+    return context
+
+
+def action_detail(request, pk: int):
+    action = _get_action_for_user(request, pk)
+    action = Action.objects.select_related(
+        *ROW_RELATED,
+        "source_contribution__review",
+        "source_interview",
+        "source_feedback",
+        "source_lesson",
+        "source_learning_check",
+    ).get(pk=action.pk)
+    return render(request, "actions/action_detail.html", _detail_context(request, action))
+
+
+def action_new(request):
+    form = ActionForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        sources = {"client": data["client"]} if data["client"] else {}
+        action = services.create_action(
+            title=data["title"],
+            detail=data["detail"],
+            owner=data["owner"],
+            due_on=data["due_on"],
+            priority=data["priority"],
+            created_by=request.user,
+            **sources,
+        )
+        messages.success(request, "Action created. Its owner will be reminded as it falls due.")
+        return redirect(action)
+    return render(request, "actions/action_form.html", {"form": form, "action": None})
+
+
+def action_edit(request, pk: int):
+    action = _get_editable_action_for_user(request, pk)
+    form = ActionForm(request.POST or None, instance=action, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        # The form worked on `action` in memory; the service starts from the stored row.
+        stored = Action.objects.select_related(*ROW_RELATED).get(pk=action.pk)
+        try:
+            services.edit_action(
+                action=stored,
+                by=request.user,
+                title=data["title"],
+                detail=data["detail"],
+                priority=data["priority"],
+                due_on=data["due_on"],
+                owner=data["owner"],
+                client=data["client"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Action saved.")
+            return redirect(stored)
+        action = stored
+    return render(request, "actions/action_form.html", {"form": form, "action": action})
+
+
+def _respond(request, action: Action, *, success: str, form_name: str = "", form=None):
+    """After a status change: htmx gets the refreshed row (or its inline form with errors), a
+    normal request the detail page (redirect on success, the page with errors otherwise)."""
+    action = Action.objects.select_related(*ROW_RELATED).get(pk=action.pk)
+    if request.htmx:
+        _with_permissions([action], request.user)
+        context = {
+            "action": action,
+            "show_owner": request.POST.get("show_owner") == "1",
+            "row_form": form,
+            "row_form_name": form_name,
+            "row_message": "" if form is not None else success,
+        }
+        return render(request, "actions/_row.html", context)
+    if form is None:
+        messages.success(request, success)
+        return redirect(action)
+    return render(
+        request,
+        "actions/action_detail.html",
+        _detail_context(request, action, **{form_name: form}),
+    )
+
+
+def _apply(request, action, form, form_name, success, change):
+    """Run `change(cleaned_data)` when the form is valid; service refusals land on the form."""
+    if form.is_valid():
+        try:
+            change(form.cleaned_data)
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            return _respond(request, action, success=success)
+    return _respond(request, action, success=success, form_name=form_name, form=form)
+
+
+def _add_service_error(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error)
+
+
+@require_POST
+def action_start(request, pk: int):
+    action = _get_action_for_user(request, pk)
+    return _apply(
+        request,
+        action,
+        forms.Form(request.POST),
+        "start_form",
+        "Marked in progress.",
+        lambda data: services.start_action(action=action, by=request.user),
+    )
+
+
+@require_POST
+def action_complete(request, pk: int):
+    action = _get_action_for_user(request, pk)
+    return _apply(
+        request,
+        action,
+        CompleteForm(request.POST),
+        "complete_form",
+        "Marked done. A partner will verify the change.",
+        lambda data: services.complete_action(
+            action=action, by=request.user, evidence=data["evidence"], link=data["link"]
+        ),
+    )
+
+
+@require_POST
+def action_verify(request, pk: int):
+    action = _get_action_for_user(request, pk)
+    return _apply(
+        request,
+        action,
+        VerifyForm(request.POST),
+        "verify_form",
+        "Verified. Thank you for closing the loop.",
+        lambda data: services.verify_action(
+            action=action, by=request.user, note=data["note"], recheck_on=data["recheck_on"]
+        ),
+    )
+
+
+@require_POST
+def action_wont_do(request, pk: int):
+    action = _get_action_for_user(request, pk)
+    return _apply(
+        request,
+        action,
+        WontDoForm(request.POST),
+        "wont_do_form",
+        "Marked won't do.",
+        lambda data: services.wont_do(action=action, by=request.user, reason=data["reason"]),
+    )
+
+
+@require_POST
+def action_reopen(request, pk: int):
+    action = _get_action_for_user(request, pk)
+    return _apply(
+        request,
+        action,
+        ReopenForm(request.POST),
+        "reopen_form",
+        "Reopened.",
+        lambda data: services.reopen(action=action, by=request.user, note=data["note"]),
+    )
+
+
+@require_POST
+def action_snooze(request, pk: int):
+    action = _get_action_for_user(request, pk)
+    return _apply(
+        request,
+        action,
+        SnoozeForm(request.POST),
+        "snooze_form",
+        "Reminders snoozed.",
+        lambda data: services.snooze_action(
+            action=action, by=request.user, until=data["until"], reason=data["reason"]
+        ),
+    )
