@@ -1,8 +1,415 @@
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+import csv
+import datetime as dt
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts import audit
+from actions.models import Action
+from actions.services import create_action
+from feedback.models import Client, LossReason
+from retrospectives.models import Review
+
+from . import exports, queries, services
+from .forms import FilterForm
+
+DRILL_PAGE_SIZE = 50
+CHECK_IN_DUE_IN = dt.timedelta(days=14)
+
+
+def _require_partner(request) -> None:
+    """The dashboard is for partners (and admins); everyone else gets 404, not 403."""
+    if not request.user.is_partner:
+        raise Http404("No dashboard here.")
+
+
+def _filters(request) -> tuple[FilterForm, queries.Filters]:
+    form = FilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        messages.warning(request, "Some filters were not valid; those show their default.")
+    return form, form.filters()
+
+
+def _filter_query(request) -> str:
+    """The filters of this page as a query string, for links that keep them."""
+    kept = request.GET.copy()
+    for name in list(kept):
+        if name not in FilterForm.base_fields:
+            del kept[name]
+    return kept.urlencode()
 
 
 @require_GET
 def home(request):
-    """The landing page: what this person can do, by role."""
-    return render(request, "dashboard/home.html")
+    """The landing page: what this person can do, by role, with their own open work."""
+    user = request.user
+    today = timezone.localdate()
+    my_actions = (
+        Action.objects.filter(owner=user)
+        .still_open()
+        .select_related("client")
+        .order_by("due_on", "id")
+    )
+    context = {
+        "today": today,
+        "my_actions": my_actions[:8],
+        "my_action_counts": my_actions.aggregate(
+            open=Count("id"), overdue=Count("id", filter=Q(due_on__lt=today))
+        ),
+        "upcoming_reviews": Review.objects.visible_to(user)
+        .filter(status__in=[Review.Status.PLANNED, Review.Status.LIVE])
+        .filter(Q(scheduled_for__isnull=True) | Q(scheduled_for__gte=timezone.now()))
+        .select_related("facilitator")
+        .order_by("scheduled_for", "id")[:5],
+    }
+    if user.is_account_manager:
+        context["my_clients"] = _my_clients(user)[:8]
+    if user.is_partner:
+        snapshot = services.snapshot_for(filters=services.default_filters(today))
+        context["headline"] = snapshot.data["headline"]
+        context["data_as_of"] = snapshot.computed_at
+    return render(request, "dashboard/home.html", context)
+
+
+def _my_clients(user):
+    return (
+        Client.objects.filter(account_manager=user)
+        .exclude(status=Client.Status.LOST)
+        .select_related("office")
+        .order_by("-annual_fees", "name")
+    )
+
+
+@require_GET
+def index(request):
+    """Partners: the lessons dashboard. Account managers: their own clients and actions."""
+    if not request.user.is_partner:
+        if request.user.is_account_manager:
+            return _personal(request)
+        raise Http404("No dashboard here.")
+    form, filters = _filters(request)
+    snapshot = services.snapshot_for(filters=filters)
+    data = snapshot.data
+    return render(
+        request,
+        "dashboard/index.html",
+        {
+            "form": form,
+            "filters": filters,
+            "data": data,
+            "charts": _chart_data(data, _filter_query(request)),
+            "data_as_of": snapshot.computed_at,
+            "filter_query": _filter_query(request),
+            "segment_keys": [key for key, *_ in queries.SEGMENTS],
+            "top_rows": queries.TOP_ROWS,
+        },
+    )
+
+
+def _chart_data(data: dict, filter_query: str) -> dict:
+    """What dashboard.js draws; each bar carries the link to the list behind it."""
+    losses_url = reverse("dashboard:losses")
+
+    def pareto(rows, metric):
+        return {
+            "labels": [row["label"] for row in rows],
+            "values": [row[metric] for row in rows],
+            "cumulative": [round(100 * (row["cumulative"] or 0), 1) for row in rows],
+            "links": [f"{losses_url}?{filter_query}&reason={row['id']}" for row in rows],
+        }
+
+    return {
+        "pareto_count": pareto(data["pareto"]["by_count"], "count"),
+        "pareto_fees": pareto(data["pareto"]["by_fees"], "fees"),
+        "segments": {
+            key: {
+                "labels": [row["label"] for row in segment["rows"][: queries.TOP_ROWS]],
+                "values": [row["count"] for row in segment["rows"][: queries.TOP_ROWS]],
+                "cumulative": [
+                    round(100 * (row["cumulative"] or 0), 1)
+                    for row in segment["rows"][: queries.TOP_ROWS]
+                ],
+                "links": [
+                    f"{losses_url}?{filter_query}&{key}={row['id']}"
+                    for row in segment["rows"][: queries.TOP_ROWS]
+                ],
+            }
+            for key, segment in data["segments"].items()
+        },
+        "funnel": {
+            "labels": [stage["label"] for stage in data["actions"]["stages"]],
+            "values": [stage["n"] for stage in data["actions"]["stages"]],
+        },
+        "trend": {
+            "labels": [row["month"] for row in data["trend"]],
+            "losses": [row["n"] for row in data["trend"]],
+            "fees": [row["fees"] for row in data["trend"]],
+        },
+        "voice": {
+            "labels": [row["month"] for row in data["client_voice"]["months"]],
+            "rating": [row["rating"] for row in data["client_voice"]["months"]],
+        },
+        "learning": {
+            "labels": [row["quarter"] for row in data["learning"]["quarters"]],
+            "index": [row["index"] for row in data["learning"]["quarters"]],
+        },
+    }
+
+
+def _personal(request):
+    """An account manager's own view: their clients and their actions."""
+    user, today = request.user, timezone.localdate()
+    clients = Client.objects.filter(account_manager=user)
+    actions = Action.objects.filter(owner=user)
+    return render(
+        request,
+        "dashboard/personal.html",
+        {
+            "client_counts": clients.aggregate(
+                active=Count("id", filter=Q(status=Client.Status.ACTIVE)),
+                at_risk=Count("id", filter=Q(status=Client.Status.AT_RISK)),
+                lost=Count("id", filter=Q(status=Client.Status.LOST)),
+                fees=Sum("annual_fees", filter=~Q(status=Client.Status.LOST)),
+            ),
+            "clients": _my_clients(user)
+            .annotate(
+                open_actions=Count("actions", filter=Q(actions__status__in=Action.OPEN_STATUSES))
+            )
+            .order_by("status", "-annual_fees", "name")[:25],
+            "action_counts": actions.aggregate(
+                open=Count("id", filter=Q(status__in=Action.OPEN_STATUSES)),
+                overdue=Count("id", filter=Q(status__in=Action.OPEN_STATUSES, due_on__lt=today)),
+                done=Count("id", filter=Q(status=Action.Status.DONE)),
+                verified=Count("id", filter=Q(status=Action.Status.VERIFIED)),
+            ),
+            "actions": actions.still_open().select_related("client").order_by("due_on", "id")[:25],
+            "today": today,
+        },
+    )
+
+
+@require_POST
+def refresh(request):
+    _require_partner(request)
+    services.refresh_snapshot(filters=_filters(request)[1])
+    messages.success(request, "The dashboard was recalculated from the latest data.")
+    return redirect(f"{reverse('dashboard:index')}?{_filter_query(request)}")
+
+
+@require_POST
+def check_in(request, client_id: int):
+    """Create a check-in action for an at-risk client, owned by its account manager."""
+    _require_partner(request)
+    client = get_object_or_404(Client.objects.visible_to(request.user), pk=client_id)
+    create_action(
+        title=f"{queries.CHECK_IN_TITLE} {client.name}",
+        detail=(
+            "This client looks like clients we lost recently for a reason we control "
+            "(same service line and industry, or same office and partner). Ask how things are "
+            "going and note what you hear."
+        ),
+        owner=client.account_manager or request.user,
+        due_on=timezone.localdate() + CHECK_IN_DUE_IN,
+        created_by=request.user,
+        priority=Action.Priority.HIGH,
+        client=client,
+    )
+    services.forget_snapshots()
+    messages.success(request, f"Check-in action created for {client.name}.")
+    return redirect(f"{reverse('dashboard:index')}?{_filter_query(request)}#at-risk")
+
+
+@require_GET
+def export(request, panel: str):
+    """One panel's numbers as CSV, for the filters in the query string."""
+    _require_partner(request)
+    if panel not in exports.PANELS:
+        raise Http404("No such panel.")
+    form, filters = _filters(request)
+    snapshot = services.snapshot_for(filters=filters)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="dashboard-{panel}-{filters.start}-{filters.end}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow([f"{exports.PANELS[panel]}, {filters.start} to {filters.end}"])
+    for row in exports.rows(panel, snapshot.data):
+        writer.writerow(row)
+    audit.record(
+        actor=request.user,
+        verb="export",
+        object_type="dashboard.panel",
+        object_id=panel,
+        request=request,
+        detail={"filters": filters.key},
+    )
+    return response
+
+
+def _page(request, qs):
+    return Paginator(qs, DRILL_PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _int_or_404(value: str) -> int:
+    if not value.isdigit():
+        raise Http404("Unknown value.")
+    return int(value)
+
+
+@require_GET
+def losses(request):
+    """The losses behind a dashboard bar: the period's final exit interviews, narrowed by the
+    reason or segment that was clicked."""
+    _require_partner(request)
+    form, filters = _filters(request)
+    qs = queries.losses(filters)
+    narrowed = []
+    reason = request.GET.get("reason", "")
+    if reason == "none":
+        qs = qs.filter(client_primary_reason__isnull=True)
+        narrowed.append("no reason recorded")
+    elif reason:
+        cause = get_object_or_404(LossReason, pk=_int_or_404(reason))
+        qs = qs.filter(client_primary_reason=cause)
+        narrowed.append(f"client's reason: {cause}")
+    for key, title, id_lookup, _ in queries.SEGMENTS:
+        value = request.GET.get(key, "")
+        if not value or key in ("service_line", "office"):
+            continue
+        if value == "none":
+            qs = qs.filter(
+                **{f"{id_lookup}__isnull": True} if key == "partner" else {id_lookup: ""}
+            )
+        elif key == "partner":
+            qs = qs.filter(**{id_lookup: _int_or_404(value)})
+        else:
+            qs = qs.filter(**{id_lookup: value})
+        narrowed.append(f"{title.lower()}: {queries.SEGMENT_LABELS.get(key, {}).get(value, value)}")
+    if request.GET.get("repeat") == "1":
+        qs = qs.filter(pk__in=queries.repeat_losses(filters).values("pk"))
+        narrowed.append("repeat causes only")
+    if request.GET.get("controllable") == "1":
+        qs = qs.filter(client_primary_reason__controllable=True)
+        narrowed.append("controllable reasons only")
+    qs = qs.select_related(
+        "client", "client__office", "client_primary_reason", "team_reason"
+    ).order_by("-lost_date", "-id")
+    return render(
+        request,
+        "dashboard/losses.html",
+        {
+            "form": form,
+            "filters": filters,
+            "page": _page(request, qs),
+            "narrowed": narrowed,
+            "filter_query": _filter_query(request),
+        },
+    )
+
+
+@require_GET
+def actions(request):
+    """The actions behind the funnel and the overdue-by-owner list."""
+    _require_partner(request)
+    form, filters = _filters(request)
+    qs = queries.scoped_actions(filters)
+    narrowed = []
+    status = request.GET.get("status", "")
+    if status == "overdue":
+        qs = qs.overdue(filters.today)
+        narrowed.append("overdue today")
+    elif status == "closed":
+        qs = qs.filter(status__in=queries.CLOSED_STATUSES)
+        narrowed.append("done or verified")
+    elif status == "open":
+        qs = qs.still_open()
+        narrowed.append("open today")
+    elif status:
+        if status not in Action.Status.values:
+            raise Http404("Unknown status.")
+        qs = qs.filter(
+            status=status, created_at__date__gte=filters.start, created_at__date__lte=filters.end
+        )
+        narrowed.append(f"created in the period, now {Action.Status(status).label.lower()}")
+    if owner := request.GET.get("owner", ""):
+        qs = qs.filter(owner=_int_or_404(owner))
+        narrowed.append("one owner")
+    if cause := request.GET.get("cause", ""):
+        qs = qs.filter(cause=get_object_or_404(LossReason, pk=_int_or_404(cause)))
+        narrowed.append("one cause")
+    qs = qs.select_related("owner", "client", "cause").order_by("due_on", "id")
+    return render(
+        request,
+        "dashboard/actions.html",
+        {
+            "form": form,
+            "filters": filters,
+            "page": _page(request, qs),
+            "narrowed": narrowed,
+            "filter_query": _filter_query(request),
+            "today": filters.today,
+        },
+    )
+
+
+@require_GET
+def at_risk(request):
+    """Every at-risk client of the period, most fees first."""
+    _require_partner(request)
+    form, filters = _filters(request)
+    clients, _, _ = queries.at_risk_clients(filters)
+    open_check_in = Action.objects.filter(
+        client=OuterRef("pk"),
+        status__in=Action.OPEN_STATUSES,
+        title__startswith=queries.CHECK_IN_TITLE,
+    )
+    qs = (
+        clients.select_related("office", "relationship_partner", "account_manager")
+        .annotate(check_in_open=Exists(open_check_in))
+        .order_by("-annual_fees", "name")
+    )
+    return render(
+        request,
+        "dashboard/at_risk.html",
+        {
+            "form": form,
+            "filters": filters,
+            "page": _page(request, qs),
+            "filter_query": _filter_query(request),
+        },
+    )
+
+
+@require_GET
+def responses(request):
+    """The client feedback behind the client-voice panel."""
+    _require_partner(request)
+    form, filters = _filters(request)
+    qs = queries.client_voice_responses(filters)
+    narrowed = []
+    if theme := request.GET.get("theme", ""):
+        if theme not in LossReason.Category.values:
+            raise Http404("Unknown theme.")
+        qs = qs.filter(reason__category=theme)
+        narrowed.append(f"theme: {LossReason.Category(theme).label}")
+    if request.GET.get("replied") == "1":
+        qs = qs.filter(reply_sent_at__isnull=False)
+        narrowed.append("“you said, we did” sent")
+    qs = qs.select_related("client", "reason").order_by("-submitted_at", "-id")
+    return render(
+        request,
+        "dashboard/responses.html",
+        {
+            "form": form,
+            "filters": filters,
+            "page": _page(request, qs),
+            "narrowed": narrowed,
+            "filter_query": _filter_query(request),
+        },
+    )

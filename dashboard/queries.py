@@ -1,0 +1,637 @@
+"""Read-only aggregates behind the partners' dashboard (DESIGN.md §9).
+
+Every function runs a fixed number of grouped queries in the database, whatever the data size;
+Python only shapes the handful of grouped rows that come back, into JSON-ready dicts.
+
+Definitions used throughout:
+- A *loss* is a final exit interview. Its date is the client's `lost_on`, or the interview date
+  when `lost_on` is empty. Its fees are the interview's `fees_lost`, or the client's
+  `annual_fees` when `fees_lost` is empty.
+- The service-line and office filters apply through the client (of a loss, an action, a feedback
+  response); actions and responses without a client drop out when either filter is set.
+- Open and overdue actions are counted as of today, not for the period.
+"""
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import (
+    Avg,
+    Count,
+    DateField,
+    DecimalField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.db.models.functions import Coalesce, TruncMonth
+
+from actions.models import Action
+from feedback.models import (
+    Client,
+    ExitInterview,
+    FeedbackResponse,
+    LearningCheck,
+    LossReason,
+)
+from retrospectives.models import Participant
+
+VITAL_FEW_SHARE = 0.8
+REPEAT_WINDOW = dt.timedelta(days=365)
+TOP_ROWS = 10
+AT_RISK_ROWS = 15
+TREND_MONTHS = 24
+CLOSED_STATUSES = (Action.Status.DONE, Action.Status.VERIFIED)
+# Check-in actions created from the at-risk panel start with this title.
+CHECK_IN_TITLE = "Check in with"
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: dt.date
+    end: dt.date
+    today: dt.date
+    service_line_id: int | None = None
+    office_id: int | None = None
+
+    @property
+    def key(self) -> str:
+        """Identifies the snapshot of these filters; 'today' matters for overdue counts."""
+        return (
+            f"{self.start}:{self.end}:{self.today}:"
+            f"{self.service_line_id or ''}:{self.office_id or ''}"
+        )
+
+
+def money(value: Decimal | int | float | None) -> float:
+    return float(round(Decimal(value or 0), 2))
+
+
+def ratio(part: float, whole: float) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def learning_index(mean: float | None) -> float | None:
+    """The five items are 1–5 agreement; the index maps 1 → 0 and 5 → 100."""
+    return None if mean is None else round((mean - 1) / 4 * 100, 1)
+
+
+def _for_clients(qs: QuerySet, f: Filters, prefix: str) -> QuerySet:
+    if f.service_line_id:
+        qs = qs.filter(**{f"{prefix}service_lines": f.service_line_id})
+    if f.office_id:
+        qs = qs.filter(**{f"{prefix}office": f.office_id})
+    return qs
+
+
+def all_losses(f: Filters) -> QuerySet:
+    """Final exit interviews, annotated with lost_date and fees, for the segment filters."""
+    qs = ExitInterview.objects.filter(status=ExitInterview.Status.FINAL).annotate(
+        lost_date=Coalesce("client__lost_on", "held_on", output_field=DateField()),
+        fees=Coalesce(
+            "fees_lost",
+            "client__annual_fees",
+            output_field=DecimalField(max_digits=12, decimal_places=2),
+        ),
+    )
+    return _for_clients(qs, f, "client__")
+
+
+def losses(f: Filters) -> QuerySet:
+    return all_losses(f).filter(lost_date__gte=f.start, lost_date__lte=f.end)
+
+
+def scoped_actions(f: Filters) -> QuerySet:
+    return _for_clients(Action.objects.all(), f, "client__")
+
+
+def headline(f: Filters) -> dict:
+    totals = losses(f).aggregate(
+        interviews=Count("id"),
+        clients=Count("client", distinct=True),
+        fees_total=Sum("fees"),
+        with_reason=Count("id", filter=Q(client_primary_reason__isnull=False)),
+        controllable=Count("id", filter=Q(client_primary_reason__controllable=True)),
+    )
+    actions = scoped_actions(f).aggregate(
+        open=Count("id", filter=Q(status__in=Action.OPEN_STATUSES)),
+        overdue=Count("id", filter=Q(status__in=Action.OPEN_STATUSES, due_on__lt=f.today)),
+    )
+    learning = _learning_checks(f).aggregate(
+        n=Count("id"), mean=Avg(F("item1") + F("item2") + F("item3") + F("item4") + F("item5"))
+    )
+    mean_item = learning["mean"] / 5 if learning["mean"] is not None else None
+    speak = Participant.objects.filter(
+        speak_freely__isnull=False,
+        review__closed_at__date__gte=f.start,
+        review__closed_at__date__lte=f.end,
+    ).aggregate(n=Count("id"), mean=Avg("speak_freely"))
+    return {
+        "clients_lost": totals["clients"],
+        "losses": totals["interviews"],
+        "fees_lost": money(totals["fees_total"]),
+        "with_reason": totals["with_reason"],
+        "controllable": totals["controllable"],
+        "controllable_share": ratio(totals["controllable"], totals["with_reason"]),
+        "open_actions": actions["open"],
+        "overdue_actions": actions["overdue"],
+        "median_days_to_verified": median_days_to_verified(f),
+        "learning_index": learning_index(mean_item),
+        "learning_answers": learning["n"],
+        "speak_freely": round(speak["mean"], 2) if speak["mean"] is not None else None,
+        "speak_freely_answers": speak["n"],
+    }
+
+
+def median_days_to_verified(f: Filters) -> float | None:
+    """Median days from creation to verification of actions verified in the period. Two queries
+    (a count and the one or two middle rows), so it works on SQLite as well as PostgreSQL."""
+    verified = scoped_actions(f).filter(
+        status=Action.Status.VERIFIED,
+        verified_at__date__gte=f.start,
+        verified_at__date__lte=f.end,
+    )
+    n = verified.count()
+    if not n:
+        return None
+    middle = list(
+        verified.annotate(
+            took=ExpressionWrapper(F("verified_at") - F("created_at"), output_field=DurationField())
+        )
+        .order_by("took", "id")
+        .values_list("took", flat=True)[(n - 1) // 2 : n // 2 + 1]
+    )
+    return round(statistics.mean(d.total_seconds() for d in middle) / 86400, 1)
+
+
+def _reason_label(name: str | None) -> str:
+    return name or "No reason recorded"
+
+
+def pareto_rows(rows: list[dict], metric: str) -> list[dict]:
+    """Sort by metric and add share, cumulative share and the 'vital few' flag: the rows needed
+    to reach 80 % of the total (a row is vital when the share before it is under 80 %)."""
+    ordered = sorted(rows, key=lambda row: (-row[metric], row["label"]))
+    total = sum(row[metric] for row in ordered)
+    running = 0.0
+    out = []
+    for row in ordered:
+        before = running / total if total else 0.0
+        running += row[metric]
+        out.append(
+            {
+                **row,
+                "share": ratio(row[metric], total),
+                "cumulative": ratio(running, total),
+                "vital": bool(total) and before < VITAL_FEW_SHARE,
+            }
+        )
+    return out
+
+
+def pareto(f: Filters) -> dict:
+    grouped = (
+        losses(f)
+        .values("client_primary_reason", "client_primary_reason__name")
+        .annotate(count=Count("id"), fees=Sum("fees"))
+    )
+    rows = [
+        {
+            "id": row["client_primary_reason"] or "none",
+            "label": _reason_label(row["client_primary_reason__name"]),
+            "count": row["count"],
+            "fees": money(row["fees"]),
+        }
+        for row in grouped
+    ]
+    return {"by_count": pareto_rows(rows, "count"), "by_fees": pareto_rows(rows, "fees")}
+
+
+# Segment dimensions: (key, title, id lookup, label lookup, drill-down query parameter).
+SEGMENTS = [
+    ("service_line", "Service line", "client__service_lines", "client__service_lines__name"),
+    ("industry", "Industry", "client__industry", "client__industry"),
+    ("office", "Office", "client__office", "client__office__name"),
+    (
+        "partner",
+        "Relationship partner",
+        "client__relationship_partner",
+        "client__relationship_partner__display_name",
+    ),
+    ("size_band", "Size band", "client__size_band", "client__size_band"),
+]
+SEGMENT_LABELS = {
+    "industry": dict(Client.Industry.choices),
+    "size_band": dict(Client.SizeBand.choices),
+}
+
+
+def segments(f: Filters) -> dict:
+    """Losses by segment, a Pareto each. A client with several service lines counts in each."""
+    out = {}
+    for key, title, id_lookup, label_lookup in SEGMENTS:
+        grouped = (
+            losses(f)
+            .values(id_lookup, label_lookup)
+            .annotate(count=Count("id"), fees=Sum("fees"))
+            .order_by()
+        )
+        labels = SEGMENT_LABELS.get(key, {})
+        rows = [
+            {
+                "id": row[id_lookup] or "none",
+                "label": labels.get(row[label_lookup], row[label_lookup]) or "Not recorded",
+                "count": row["count"],
+                "fees": money(row["fees"]),
+            }
+            for row in grouped
+        ]
+        out[key] = {"title": title, "rows": pareto_rows(rows, "count")}
+    return out
+
+
+def _excuse_in_other_reasons():
+    through = ExitInterview.client_other_reasons.through
+    return Exists(
+        through.objects.filter(exitinterview=OuterRef("pk"), lossreason__check_for_excuse=True)
+    )
+
+
+def team_vs_client(f: Filters) -> dict:
+    """How often the team's hypothesis names the client's own primary reason, the matrix of the
+    two, and how often each side says 'difficult client' (clients: primary or other reason)."""
+    cells = list(
+        losses(f)
+        .filter(team_reason__isnull=False, client_primary_reason__isnull=False)
+        .values("team_reason", "client_primary_reason")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    excuse = (
+        losses(f)
+        .annotate(client_other_excuse=_excuse_in_other_reasons())
+        .aggregate(
+            total=Count("id"),
+            with_team_reason=Count("id", filter=Q(team_reason__isnull=False)),
+            team=Count("id", filter=Q(team_reason__check_for_excuse=True)),
+            clients=Count(
+                "id",
+                filter=Q(client_primary_reason__check_for_excuse=True)
+                | Q(client_other_excuse=True),
+            ),
+        )
+    )
+    used = {c["team_reason"] for c in cells} | {c["client_primary_reason"] for c in cells}
+    reasons = {r.pk: r.name for r in LossReason.objects.filter(pk__in=used)} if used else {}
+    order = list(reasons)  # taxonomy order
+    team_ids = [pk for pk in order if any(c["team_reason"] == pk for c in cells)]
+    client_ids = [pk for pk in order if any(c["client_primary_reason"] == pk for c in cells)]
+    counts = {(c["team_reason"], c["client_primary_reason"]): c["n"] for c in cells}
+    compared = sum(counts.values())
+    matched = sum(n for (team, client), n in counts.items() if team == client)
+    return {
+        "compared": compared,
+        "matched": matched,
+        "match_rate": ratio(matched, compared),
+        "columns": [{"id": pk, "label": reasons[pk]} for pk in client_ids],
+        "rows": [
+            {
+                "id": team,
+                "label": reasons[team],
+                "cells": [
+                    {"client": client, "n": counts.get((team, client), 0), "match": team == client}
+                    for client in client_ids
+                ],
+            }
+            for team in team_ids
+        ],
+        "losses": excuse["total"],
+        "with_team_reason": excuse["with_team_reason"],
+        "difficult_said_by_team": excuse["team"],
+        "difficult_said_by_clients": excuse["clients"],
+    }
+
+
+def repeat_losses(f: Filters) -> QuerySet:
+    """Losses in the period whose primary reason is the cause of an action that was marked done
+    (or verified) in the 12 months before the loss: the lesson was not learned."""
+    fixed_before = Action.objects.filter(
+        cause=OuterRef("client_primary_reason"),
+        status__in=CLOSED_STATUSES,
+        done_at__date__lt=OuterRef("lost_date"),
+        done_at__date__gte=OuterRef("window_start"),
+    )
+    return (
+        losses(f)
+        .filter(client_primary_reason__isnull=False)
+        .annotate(
+            window_start=ExpressionWrapper(F("lost_date") - REPEAT_WINDOW, output_field=DateField())
+        )
+        .filter(Exists(fixed_before))
+    )
+
+
+def repeat_causes(f: Filters) -> list[dict]:
+    grouped = (
+        repeat_losses(f)
+        .values("client_primary_reason", "client_primary_reason__name")
+        .annotate(count=Count("id"), fees=Sum("fees"), first=Min("lost_date"))
+        .order_by("-count", "client_primary_reason__name")
+    )
+    return [
+        {
+            "id": row["client_primary_reason"],
+            "label": row["client_primary_reason__name"],
+            "count": row["count"],
+            "fees": money(row["fees"]),
+            "first": row["first"].isoformat(),
+        }
+        for row in grouped
+    ]
+
+
+FUNNEL = [
+    (Action.Status.OPEN, "Open"),
+    (Action.Status.IN_PROGRESS, "In progress"),
+    (Action.Status.DONE, "Done"),
+    (Action.Status.VERIFIED, "Verified"),
+    (Action.Status.WONT_DO, "Won't do"),
+]
+
+
+def action_funnel(f: Filters) -> dict:
+    """Actions created in the period by where they are now, and today's overdue by owner."""
+    created = scoped_actions(f).filter(created_at__date__gte=f.start, created_at__date__lte=f.end)
+    by_status = dict(created.values_list("status").annotate(n=Count("id")).order_by())
+    total = sum(by_status.values())
+    reached_done = by_status.get("done", 0) + by_status.get("verified", 0)
+    overdue = (
+        scoped_actions(f)
+        .overdue(f.today)
+        .values("owner", "owner__display_name", "owner__username")
+        .annotate(n=Count("id"), oldest=Min("due_on"))
+        .order_by("-n", "oldest", "owner")[:TOP_ROWS]
+    )
+    return {
+        "created": total,
+        "stages": [
+            {"status": status.value, "label": label, "n": by_status.get(status.value, 0)}
+            for status, label in FUNNEL
+        ],
+        "done_rate": ratio(reached_done, total),
+        "verified_rate": ratio(by_status.get("verified", 0), total),
+        "overdue_by_owner": [
+            {
+                "id": row["owner"],
+                "label": row["owner__display_name"] or row["owner__username"],
+                "n": row["n"],
+                "oldest": row["oldest"].isoformat(),
+                "days": (f.today - row["oldest"]).days,
+            }
+            for row in overdue
+        ],
+    }
+
+
+def at_risk_clients(f: Filters) -> tuple[QuerySet, dict, dict]:
+    """Active clients that look like a client lost in the period for a controllable reason:
+    same service line and industry, or same office and relationship partner. Returns the
+    clients and, for explaining each match, the lost counts per (service line, industry) and
+    per (office, partner)."""
+    controllable = losses(f).filter(client_primary_reason__controllable=True)
+    by_line = {
+        (row["client__service_lines"], row["client__industry"]): row["n"]
+        for row in controllable.filter(client__service_lines__isnull=False, client__industry__gt="")
+        .values("client__service_lines", "client__industry")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    by_partner = {
+        (row["client__office"], row["client__relationship_partner"]): row["n"]
+        for row in controllable.filter(
+            client__office__isnull=False, client__relationship_partner__isnull=False
+        )
+        .values("client__office", "client__relationship_partner")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    through = Client.service_lines.through
+    same_line = Q(pk__in=[])
+    for line, industry in by_line:
+        same_line |= Q(serviceline=line, client__industry=industry)
+    alike = Q(pk__in=[])
+    if by_line:
+        alike = Q(pk__in=through.objects.filter(same_line).values("client"))
+    for office, partner in by_partner:
+        alike |= Q(office=office, relationship_partner=partner)
+    active = Client.objects.filter(status__in=[Client.Status.ACTIVE, Client.Status.AT_RISK])
+    return _for_clients(active, f, "").filter(alike), by_line, by_partner
+
+
+def at_risk(f: Filters) -> dict:
+    clients, by_line, by_partner = at_risk_clients(f)
+    if not (by_line or by_partner):
+        return {"clients": 0, "fees": 0.0, "rows": []}
+    totals = clients.aggregate(n=Count("id"), fees=Sum("annual_fees"))
+    open_check_in = Action.objects.filter(
+        client=OuterRef("pk"),
+        status__in=Action.OPEN_STATUSES,
+        title__startswith=CHECK_IN_TITLE,
+    )
+    top = (
+        clients.select_related("office", "relationship_partner", "account_manager")
+        .prefetch_related("service_lines")
+        .annotate(check_in_open=Exists(open_check_in))
+        .order_by("-annual_fees", "name")[:AT_RISK_ROWS]
+    )
+    industries = dict(Client.Industry.choices)
+    rows = []
+    for client in top:
+        alike = [
+            f"{line.name} · {industries.get(client.industry, client.industry)}: "
+            f"{by_line[(line.pk, client.industry)]} lost"
+            for line in client.service_lines.all()
+            if (line.pk, client.industry) in by_line
+        ]
+        partner_losses = by_partner.get((client.office_id, client.relationship_partner_id))
+        if partner_losses:
+            alike.append(f"{client.office} · {client.relationship_partner}: {partner_losses} lost")
+        rows.append(
+            {
+                "id": client.pk,
+                "label": client.name,
+                "fees": money(client.annual_fees),
+                "account_manager": str(client.account_manager or ""),
+                "account_manager_id": client.account_manager_id,
+                "alike": "; ".join(alike),
+                "check_in_open": client.check_in_open,
+            }
+        )
+    return {"clients": totals["n"], "fees": money(totals["fees"]), "rows": rows}
+
+
+def client_voice_responses(f: Filters) -> QuerySet:
+    qs = FeedbackResponse.objects.filter(
+        submitted_at__date__gte=f.start, submitted_at__date__lte=f.end
+    )
+    return _for_clients(qs, f, "client__")
+
+
+def client_voice(f: Filters) -> dict:
+    """Feedback responses by theme (the category of their triaged reason), the monthly rating
+    and how many 'you said, we did' replies went out."""
+    totals = client_voice_responses(f).aggregate(
+        n=Count("id"),
+        rating=Avg("rating"),
+        replies=Count("id", filter=Q(reply_sent_at__isnull=False)),
+        untriaged=Count("id", filter=Q(reason__isnull=True)),
+    )
+    themes = dict(LossReason.Category.choices)
+    by_theme = (
+        client_voice_responses(f)
+        .filter(reason__isnull=False)
+        .values("reason__category")
+        .annotate(n=Count("id"))
+        .order_by("-n", "reason__category")
+    )
+    by_month = (
+        client_voice_responses(f)
+        .annotate(month=TruncMonth("submitted_at"))
+        .values("month")
+        .annotate(n=Count("id"), rating=Avg("rating"))
+        .order_by("month")
+    )
+    return {
+        "responses": totals["n"],
+        "rating": round(totals["rating"], 2) if totals["rating"] is not None else None,
+        "replies": totals["replies"],
+        "untriaged": totals["untriaged"],
+        "themes": [
+            {
+                "id": row["reason__category"],
+                "label": themes.get(row["reason__category"], row["reason__category"]),
+                "n": row["n"],
+            }
+            for row in by_theme
+        ],
+        "months": [
+            {
+                "month": row["month"].strftime("%Y-%m"),
+                "n": row["n"],
+                "rating": round(row["rating"], 2) if row["rating"] is not None else None,
+            }
+            for row in by_month
+        ],
+    }
+
+
+def quarter_of(day: dt.date) -> str:
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+def quarters_between(start: dt.date, end: dt.date) -> list[str]:
+    quarters, year, q = [], start.year, (start.month - 1) // 3 + 1
+    while f"{year}Q{q}" <= quarter_of(end):
+        quarters.append(f"{year}Q{q}")
+        year, q = (year + 1, 1) if q == 4 else (year, q + 1)
+    return quarters
+
+
+def _learning_checks(f: Filters) -> QuerySet:
+    qs = LearningCheck.objects.filter(quarter__in=quarters_between(f.start, f.end))
+    return qs.filter(respondent__office=f.office_id) if f.office_id else qs
+
+
+ITEMS = [f"item{i}" for i in range(1, 6)]
+ACTION_SUGGESTED_BELOW = 2.5
+
+
+def learning(f: Filters) -> dict:
+    """The five-item check per quarter touched by the period (not filtered by service line)."""
+    grouped = list(
+        _learning_checks(f)
+        .values("quarter")
+        .annotate(n=Count("id"), **{item: Avg(item) for item in ITEMS})
+        .order_by("quarter")
+    )
+    answers = sum(row["n"] for row in grouped)
+    item_means = [
+        sum(row[item] * row["n"] for row in grouped) / answers if answers else None
+        for item in ITEMS
+    ]
+    return {
+        "answers": answers,
+        "quarters": [
+            {
+                "quarter": row["quarter"],
+                "n": row["n"],
+                "index": learning_index(statistics.mean(row[item] for item in ITEMS)),
+            }
+            for row in grouped
+        ],
+        "items": [
+            {
+                "n": i,
+                "label": LearningCheck.ITEMS[i - 1],
+                "mean": round(mean, 2) if mean is not None else None,
+                "index": learning_index(mean),
+                "needs_action": mean is not None and mean <= ACTION_SUGGESTED_BELOW,
+            }
+            for i, mean in enumerate(item_means, start=1)
+        ],
+    }
+
+
+def month_starts(end: dt.date, count: int) -> list[dt.date]:
+    year, month = end.year, end.month
+    months = []
+    for _ in range(count):
+        months.append(dt.date(year, month, 1))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return months[::-1]
+
+
+def trend(f: Filters) -> list[dict]:
+    """Losses and fees lost per month, the 24 months up to the end of the period."""
+    months = month_starts(f.end, TREND_MONTHS)
+    grouped = {
+        row["month"]: row
+        for row in all_losses(f)
+        .filter(lost_date__gte=months[0], lost_date__lte=f.end)
+        .annotate(month=TruncMonth("lost_date"))
+        .values("month")
+        .annotate(n=Count("id"), fees=Sum("fees"))
+        .order_by()
+    }
+    return [
+        {
+            "month": month.strftime("%Y-%m"),
+            "n": grouped[month]["n"] if month in grouped else 0,
+            "fees": money(grouped[month]["fees"]) if month in grouped else 0.0,
+        }
+        for month in months
+    ]
+
+
+def dashboard(f: Filters) -> dict:
+    """Every panel, JSON-ready, for one set of filters."""
+    return {
+        "headline": headline(f),
+        "pareto": pareto(f),
+        "segments": segments(f),
+        "team_vs_client": team_vs_client(f),
+        "repeat_causes": repeat_causes(f),
+        "actions": action_funnel(f),
+        "at_risk": at_risk(f),
+        "client_voice": client_voice(f),
+        "learning": learning(f),
+        "trend": trend(f),
+    }

@@ -1,0 +1,61 @@
+"""The dashboard's rollup: compute every panel once, store it, and serve the stored copy."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from . import queries
+from .models import Snapshot
+
+# The page recomputes a snapshot older than this; the beat task keeps the default one fresh.
+SNAPSHOT_MAX_AGE = dt.timedelta(minutes=15)
+# Snapshots nobody asked for in this long are deleted by the beat task.
+SNAPSHOT_KEEP = dt.timedelta(days=1)
+
+
+def default_filters(today: dt.date | None = None) -> queries.Filters:
+    """The trailing 12 months up to today, every service line and office."""
+    today = today or timezone.localdate()
+    return queries.Filters(start=twelve_months_before(today), end=today, today=today)
+
+
+def twelve_months_before(day: dt.date) -> dt.date:
+    try:
+        start = day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        start = day.replace(year=day.year - 1, day=28)
+    return start + dt.timedelta(days=1)
+
+
+def refresh_snapshot(*, filters: queries.Filters) -> Snapshot:
+    """Compute every panel and store it, replacing an older copy in one upsert, so two workers
+    computing the same view at once do not collide."""
+    snapshot = Snapshot(
+        key=filters.key, data=queries.dashboard(filters), computed_at=timezone.now()
+    )
+    Snapshot.objects.bulk_create(
+        [snapshot],
+        update_conflicts=True,
+        unique_fields=["key"],
+        update_fields=["data", "computed_at"],
+    )
+    return snapshot
+
+
+def snapshot_for(*, filters: queries.Filters) -> Snapshot:
+    """The stored panels for these filters, recomputed when missing or stale."""
+    snapshot = Snapshot.objects.filter(key=filters.key).first()
+    if snapshot is None or timezone.now() - snapshot.computed_at > SNAPSHOT_MAX_AGE:
+        snapshot = refresh_snapshot(filters=filters)
+    return snapshot
+
+
+def refresh_default_snapshot() -> Snapshot:
+    """Beat: keep the view most partners open fresh, and drop snapshots nobody uses."""
+    Snapshot.objects.filter(computed_at__lt=timezone.now() - SNAPSHOT_KEEP).delete()
+    return refresh_snapshot(filters=default_filters())
+
+
+def forget_snapshots() -> None:
+    """After a change the dashboard shows (a new check-in action), recompute on next view."""
+    Snapshot.objects.all().delete()
