@@ -13,6 +13,9 @@ import time_machine
 from django.conf import settings
 from django.urls import reverse
 
+from retrospectives.models import Review
+from tests.factories import ReviewFactory
+
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,3 +80,21 @@ def test_the_idle_timeout_is_configurable():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == str(45 * 60)
+
+
+def test_an_open_presenter_view_keeps_its_session_alive_only_while_it_polls(client, fran):
+    review = ReviewFactory(facilitator=fran, status=Review.Status.LIVE)
+    board = reverse("retrospectives:present_board", args=[review.pk])
+    with time_machine.travel(START, tick=False) as traveller:
+        client.force_login(fran)
+        present = client.get(reverse("retrospectives:review_present", args=[review.pk]))
+        assert present.status_code == 200
+        etag = client.get(board, HTTP_HX_REQUEST="true")["ETag"]
+        # Two hours on the projector: every poll (answered 304, nothing changed) renews it.
+        for _ in range(2 * 60 * 60 // 20):
+            traveller.shift(dt.timedelta(seconds=20))
+            poll = client.get(board, HTTP_HX_REQUEST="true", HTTP_IF_NONE_MATCH=etag)
+            assert poll.status_code == 304
+        # The tab is closed: polling stops, and the session ends like any other.
+        traveller.shift(dt.timedelta(minutes=31))
+        assert _is_login_redirect(client.get(board, HTTP_HX_REQUEST="true"))
