@@ -61,6 +61,11 @@ def _answer_404_inside_transaction(view):
     return wrapper
 
 
+def _posted(request):
+    """The submitted data, or None for a GET; an empty POST still binds (and fails) the form."""
+    return request.POST if request.method == "POST" else None
+
+
 def _role_required(check):
     def decorator(view):
         @wraps(view)
@@ -153,7 +158,7 @@ def client_detail(request, pk):
 
 
 def _client_form(request, client: Client | None):
-    form = ClientForm(request.POST or None, instance=client, user=request.user)
+    form = ClientForm(_posted(request), instance=client, user=request.user)
     if request.method == "POST" and form.is_valid():
         is_new = form.instance.pk is None
         if is_new and not request.user.is_partner:
@@ -179,7 +184,7 @@ def client_edit(request, pk):
 
 @partner_required
 def client_import(request):
-    form = ClientImportForm(request.POST or None, request.FILES or None)
+    form = ClientImportForm(_posted(request), request.FILES if request.method == "POST" else None)
     result = None
     if request.method == "POST" and form.is_valid():
         result = services.import_clients(
@@ -287,7 +292,7 @@ def interview_new(request, pk):
     client = _get_client_for_editor(request, pk)
     interview = ExitInterview(client=client, interviewer=request.user)
     form = InterviewForm(
-        request.POST or None,
+        _posted(request),
         instance=interview,
         initial={
             "held_on": timezone.localdate(),
@@ -304,7 +309,7 @@ def interview_edit(request, pk):
     if request.method == "GET":
         audit.record(actor=request.user, verb="view", obj=interview, request=request)
     form = InterviewForm(
-        request.POST or None,
+        _posted(request),
         instance=interview,
         initial={"client_lost_on": interview.client.lost_on or timezone.localdate()},
     )
@@ -414,7 +419,7 @@ def public_form(request, token):
     feedback_request = get_object_or_404(
         FeedbackRequest.objects.select_related("client"), token=token, revoked_at__isnull=True
     )
-    form = PublicFeedbackForm(request.POST or None)
+    form = PublicFeedbackForm(_posted(request))
     status = 200
     if request.method == "POST":
         if _count_public_post(request) > PUBLIC_POSTS_PER_WINDOW:
@@ -519,7 +524,7 @@ def feedback_triage_update(request, pk):
 def feedback_action_new(request, pk):
     response = _get_response_for_user(request, pk)
     form = FeedbackActionForm(
-        request.POST or None,
+        _posted(request),
         initial={
             "owner": request.user.pk,
             "due_on": timezone.localdate() + dt.timedelta(days=30),
@@ -545,7 +550,7 @@ def feedback_reply(request, pk):
             "A reply needs a verified linked action and the client's consent to be contacted.",
         )
         return redirect("feedback:feedback_triage")
-    form = ReplyForm(request.POST or None, initial={"text": services.reply_draft(response)})
+    form = ReplyForm(_posted(request), initial={"text": services.reply_draft(response)})
     if request.method == "POST" and form.is_valid():
         services.reply_to_feedback(
             response=response, by=request.user, text=form.cleaned_data["text"]
@@ -573,7 +578,7 @@ def firm_link(request):
 def learning_check(request):
     quarter = services.quarter_of(timezone.localdate())
     done = LearningCheck.objects.filter(respondent=request.user, quarter=quarter).first()
-    form = None if done else LearningCheckForm(request.POST or None)
+    form = None if done else LearningCheckForm(_posted(request))
     if form is not None and request.method == "POST" and form.is_valid():
         check = form.save(commit=False)
         check.respondent, check.quarter = request.user, quarter

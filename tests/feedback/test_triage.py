@@ -1,0 +1,206 @@
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from actions.models import Action
+from feedback import tasks
+from feedback.models import FeedbackResponse
+from tests.factories import (
+    ActionFactory,
+    ClientFactory,
+    FeedbackResponseFactory,
+    loss_reason,
+)
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("feedback:feedback_triage")
+
+
+@pytest.fixture
+def response_a(client_a):
+    return FeedbackResponseFactory(
+        request__client=client_a,
+        contact_name="Dana",
+        contact_email="dana@example.com",
+        contact_consent=True,
+    )
+
+
+@pytest.fixture
+def response_b(client_b):
+    return FeedbackResponseFactory(request__client=client_b, do_better="Bob's client speaking")
+
+
+@pytest.fixture
+def firm_wide():
+    return FeedbackResponseFactory(request__client=None, do_better="Anyone speaking")
+
+
+def test_account_managers_see_their_clients_feedback(
+    client, alice, response_a, response_b, firm_wide
+):
+    client.force_login(alice)
+    assert list(client.get(URL).context["page"]) == [response_a]
+
+
+def test_partners_see_all_feedback(client, pat, response_a, response_b, firm_wide):
+    client.force_login(pat)
+    assert set(client.get(URL).context["page"]) == {response_a, response_b, firm_wide}
+
+
+@pytest.mark.parametrize("persona", ["fran", "sam"])
+def test_others_get_404(client, request, persona):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(URL).status_code == 404
+
+
+def test_it_assigns_a_reason_links_an_action_and_marks_handled(client, alice, response_a, client_a):
+    action = ActionFactory(owner=alice, client=client_a)
+    client.force_login(alice)
+    reason = loss_reason("Fees")
+    client.post(
+        reverse("feedback:feedback_triage_update", args=[response_a.pk]),
+        {"reason": reason.pk, "linked_action": action.pk, "handled": "on"},
+    )
+    response_a.refresh_from_db()
+    assert response_a.reason == reason
+    assert response_a.linked_action == action
+    assert response_a.triage == FeedbackResponse.Triage.HANDLED
+    assert response_a.handled_by == alice and response_a.handled_at is not None
+    assert list(client.get(URL).context["page"]) == []
+    assert list(client.get(URL, {"show": "handled"}).context["page"]) == [response_a]
+
+
+def test_it_refuses_to_link_someone_elses_action(client, alice, bob, response_a):
+    foreign = ActionFactory(owner=bob)
+    client.force_login(alice)
+    client.post(
+        reverse("feedback:feedback_triage_update", args=[response_a.pk]),
+        {"linked_action": foreign.pk},
+    )
+    response_a.refresh_from_db()
+    assert response_a.linked_action is None
+
+
+def test_it_404s_on_another_account_managers_feedback(client, alice, response_b):
+    client.force_login(alice)
+    url = reverse("feedback:feedback_triage_update", args=[response_b.pk])
+    assert client.post(url, {"handled": "on"}).status_code == 404
+
+
+def test_it_creates_an_action_from_feedback(client, alice, response_a, client_a):
+    client.force_login(alice)
+    due = timezone.localdate() + dt.timedelta(days=20)
+    response = client.post(
+        reverse("feedback:feedback_action_new", args=[response_a.pk]),
+        {"title": "Warn before extra bills", "owner": alice.pk, "due_on": due},
+    )
+    assert response.status_code == 302
+    action = Action.objects.get()
+    assert (action.source_feedback, action.client, action.owner) == (response_a, client_a, alice)
+    response_a.refresh_from_db()
+    assert response_a.linked_action == action
+
+
+def test_it_refuses_a_past_due_date(client, alice, response_a):
+    client.force_login(alice)
+    response = client.post(
+        reverse("feedback:feedback_action_new", args=[response_a.pk]),
+        {"title": "Late", "owner": alice.pk, "due_on": "2000-01-01"},
+    )
+    assert "in the past" in response.context["form"].errors["due_on"][0]
+    assert not Action.objects.exists()
+
+
+def test_the_triage_list_uses_constant_queries(client, pat, django_assert_num_queries):
+    def add(n):
+        for _ in range(n):
+            FeedbackResponseFactory(request__client=ClientFactory(), linked_action=ActionFactory())
+
+    client.force_login(pat)
+    add(5)
+    client.get(URL, {"show": "all"})
+    with CaptureQueriesContext(connection) as five:
+        client.get(URL, {"show": "all"})
+    add(45)
+    with django_assert_num_queries(len(five.captured_queries)):
+        client.get(URL, {"show": "all"})
+
+
+@pytest.fixture
+def verified(alice, response_a, client_a):
+    action = ActionFactory(
+        owner=alice,
+        client=client_a,
+        status="verified",
+        evidence="We now send a cost estimate before any extra work.",
+    )
+    response_a.linked_action = action
+    response_a.save()
+    return action
+
+
+def test_the_reply_is_prefilled_from_the_evidence(client, alice, response_a, verified):
+    client.force_login(alice)
+    response = client.get(reverse("feedback:feedback_reply", args=[response_a.pk]))
+    text = response.context["form"]["text"].value()
+    assert "We now send a cost estimate" in text and text.startswith("Dear Dana,")
+
+
+def test_the_reply_is_sent_after_commit_and_recorded(
+    client, alice, response_a, verified, django_capture_on_commit_callbacks
+):
+    client.force_login(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("feedback:feedback_reply", args=[response_a.pk]),
+            {"text": "You said & we did: estimates first."},
+        )
+    response_a.refresh_from_db()
+    assert response_a.reply_text == "You said & we did: estimates first."
+    assert response_a.reply_sent_at is not None
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["dana@example.com"]
+    assert message.subject == "You said, we did: Acme Holdings"
+    assert "You said & we did: estimates first." in message.body
+    assert "You said &amp; we did" in message.alternatives[0][0]
+    assert message.extra_headers["Message-ID"] == f"<feedback-reply-{response_a.pk}@learnorg>"
+
+
+def test_the_reply_task_sends_once(alice, response_a, verified):
+    response_a.reply_text = "Thanks"
+    response_a.save()
+    tasks.send_feedback_reply.delay(response_a.pk)
+    tasks.send_feedback_reply.delay(response_a.pk)
+    assert len(mail.outbox) == 1
+
+
+def test_no_reply_before_the_action_is_verified(client, alice, response_a, client_a):
+    response_a.linked_action = ActionFactory(owner=alice, client=client_a)
+    response_a.save()
+    client.force_login(alice)
+    response = client.post(reverse("feedback:feedback_reply", args=[response_a.pk]), {"text": "x"})
+    assert response.status_code == 302
+    response_a.refresh_from_db()
+    assert response_a.reply_text == ""
+
+
+def test_no_reply_without_consent(client, alice, response_a, verified):
+    response_a.contact_consent = False
+    response_a.save()
+    client.force_login(alice)
+    client.post(reverse("feedback:feedback_reply", args=[response_a.pk]), {"text": "x"})
+    response_a.refresh_from_db()
+    assert response_a.reply_text == ""
+
+
+def test_the_list_offers_the_reply_once_verified(client, alice, response_a, verified):
+    client.force_login(alice)
+    assert "Reply: you said, we did" in client.get(URL).content.decode()
