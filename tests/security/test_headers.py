@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from tests.factories import ExitInterviewFactory
+
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
     "DJANGO_DEBUG": "0",
@@ -62,6 +64,19 @@ def test_it_sends_the_headers_on_a_not_found_page_too(client, alice):
     assert response.status_code == 404
     assert response["X-Frame-Options"] == "DENY"
     assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url_name", ["feedback:interview_detail", "feedback:interview_edit", "feedback:interview_audit"]
+)
+def test_pages_showing_an_interview_are_never_stored(client, alice, pat, url_name):
+    interview = ExitInterviewFactory(client__account_manager=alice, status="draft")
+    client.force_login(pat)
+    response = client.get(reverse(url_name, args=[interview.pk]))
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
 
 
 def _production_settings(*names: str, extra_env: dict | None = None) -> dict:
