@@ -101,6 +101,7 @@ class NoteForm(forms.Form):
     text = forms.CharField(
         label="Your note",
         max_length=Contribution.MAX_LENGTH,
+        error_messages={"required": "Write something before posting."},
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": Contribution.MAX_LENGTH}),
     )
     anonymous = forms.BooleanField(label="Post anonymously", required=False)

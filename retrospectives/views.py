@@ -604,7 +604,16 @@ def note_add(request, code):
     except ValidationError as error:
         review.refresh_from_db()
         form.add_error(None, _error_text(error))
-        return _board_response(request, participant, status=409, note_form=form)
+        if review.accepts_notes:
+            return _board_response(request, participant, status=409, note_form=form)
+        # No form to put the text back into in this phase: show it to copy.
+        return _board_response(
+            request,
+            participant,
+            status=409,
+            board_error=_error_text(error),
+            kept_text=form.cleaned_data["text"],
+        )
     return _board_response(request, participant, posted=note)
 
 
