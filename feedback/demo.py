@@ -1,12 +1,334 @@
-"""Demo clients and feedback for `manage.py seed_demo` (DESIGN.md §11)."""
+"""Demo clients and feedback for `manage.py seed_demo` (DESIGN.md §11). Idempotent: every row is
+found by a natural key and updated, so a second run changes nothing."""
 
-from accounts.models import User
+import datetime as dt
+from decimal import Decimal
 
-from .models import ServiceLine
+from django.utils import timezone
+
+from accounts.models import Office, User
+
+from .models import (
+    Client,
+    ExitInterview,
+    FeedbackRequest,
+    FeedbackResponse,
+    LearningCheck,
+    LossReason,
+    ServiceLine,
+)
+from .services import quarter_of
 
 SERVICE_LINES = ["Tax", "Audit & assurance", "Advisory", "Bookkeeping", "Payroll"]
+
+FIRST = [
+    "Harbor",
+    "Kessler",
+    "Brightline",
+    "Cedar",
+    "Granite",
+    "Maple",
+    "Summit",
+    "Riverbend",
+    "Oakridge",
+    "Bluewater",
+    "Ironwood",
+    "Lantern",
+    "Meridian",
+    "Northgate",
+    "Pinecrest",
+]
+SECOND = ["Dental Group", "Manufacturing", "Logistics", "Family Trust"]
+INDUSTRY_OF = {
+    "Dental Group": Client.Industry.HEALTHCARE,
+    "Manufacturing": Client.Industry.MANUFACTURING,
+    "Logistics": Client.Industry.RETAIL,
+    "Family Trust": Client.Industry.INDIVIDUAL,
+}
+OFFICES = ["Boston", "Hartford", "Providence"]
+SIZES = list(Client.SizeBand.values)
+
+# DESIGN.md §1: three key clients lost in three months. The client's words differ from the
+# team's explanation each time.
+RECENT_LOSSES = [
+    {
+        "client": "Harbor Dental Group",
+        "days_ago": 20,
+        "am": "alice",
+        "partner": "pat",
+        "fees": 86000,
+        "interviewee": ("Dr. Lena Ortiz", "Managing partner"),
+        "client_words": (
+            "When the state audit letter arrived we called four times in two weeks. Nobody "
+            "senior called us back until the day after the deadline. We paid the penalty "
+            "ourselves and decided that was it."
+        ),
+        "client_reason": "not reachable",
+        "client_other": ["Errors and rework"],
+        "team_hypothesis": "Price. They were always difficult about fees and went cheaper.",
+        "team_reason": "Fees",
+        "did_well": "Year-end tax work was thorough and the junior staff were lovely.",
+        "do_better": "Give us a named senior contact who answers during an escalation.",
+        "competitor": "Clearwater CPAs",
+        "would_return": "maybe",
+        "recommend": 4,
+    },
+    {
+        "client": "Kessler Manufacturing",
+        "days_ago": 55,
+        "am": "bob",
+        "partner": "quinn",
+        "fees": 124000,
+        "interviewee": ("Martin Kessler", "CFO"),
+        "client_words": (
+            "We were sold a dedicated team and monthly management accounts by the tenth. "
+            "What we got was whoever was free, and the accounts came on the twenty-fifth."
+        ),
+        "client_reason": "Service level below",
+        "client_other": ["Staff or partner turnover"],
+        "team_hypothesis": (
+            "Sales over-promised the service level, and they were a difficult client anyway."
+        ),
+        "team_reason": "Difficult client",
+        "did_well": "The audit itself was clean and the partner knew our industry.",
+        "do_better": "Only promise what the team can deliver, and tell us when it slips.",
+        "competitor": "Northstar Advisory",
+        "would_return": "no",
+        "recommend": 3,
+    },
+    {
+        "client": "Brightline Logistics",
+        "days_ago": 80,
+        "am": "alice",
+        "partner": "quinn",
+        "fees": 58000,
+        "interviewee": ("Priya Nair", "Head of finance"),
+        "client_words": (
+            "From February to April every e-mail took a week to answer. We had payroll "
+            "questions with filing deadlines and ended up guessing."
+        ),
+        "client_reason": "Slow responses",
+        "client_other": ["Not proactive"],
+        "team_hypothesis": "Difficult client: demanding, and they never sent documents on time.",
+        "team_reason": "Difficult client",
+        "did_well": "Payroll runs were always right.",
+        "do_better": "Answer within two days in busy season, even if only to say when.",
+        "competitor": "",
+        "would_return": "maybe",
+        "recommend": 5,
+    },
+]
+
+# Older losses over the last two years, so the dashboard has a history: (client, days ago,
+# client's reason, team's reason, fees lost).
+OLDER_LOSSES = [
+    ("Cedar Manufacturing", 130, "Fees", "Fees", 32000),
+    ("Granite Family Trust", 170, "Client sold", "Client sold", 12000),
+    ("Maple Logistics", 220, "not reachable", "Difficult client", 47000),
+    ("Summit Dental Group", 300, "Errors and rework", "Errors and rework", 29000),
+    ("Riverbend Manufacturing", 390, "Service level below", "Fees", 66000),
+    ("Oakridge Logistics", 460, "Slow responses", "Difficult client", 38000),
+    ("Bluewater Family Trust", 540, "Followed a departing partner", "Followed a departing", 15000),
+    ("Ironwood Dental Group", 610, "Technology and portal", "Fees", 21000),
+    ("Lantern Manufacturing", 690, "Scope and engagement", "Difficult client", 54000),
+]
+
+FEEDBACK = [
+    (
+        "Meridian Dental Group",
+        "Quick answers on payroll questions.",
+        "Tell us before you bill for extra work.",
+        8,
+    ),
+    (
+        "Northgate Logistics",
+        "Our manager knows our business.",
+        "The portal keeps logging us out.",
+        7,
+    ),
+    (
+        "Pinecrest Family Trust",
+        "Friendly, patient people.",
+        "Send reminders earlier before deadlines.",
+        9,
+    ),
+    (
+        "Harbor Manufacturing",
+        "The audit team was well prepared.",
+        "Fewer new faces each year, please.",
+        6,
+    ),
+    ("Kessler Logistics", "", "We waited three weeks for a call back in March.", 4),
+    ("Cedar Dental Group", "Clear engagement letter.", "", 10),
+    ("Granite Manufacturing", "Good tax planning ideas.", "Explain the bill; it jumped 30%.", 5),
+    ("Maple Family Trust", "Always on time with filings.", "", 9),
+    ("Summit Logistics", "", "Nobody told us about the new rule until it was too late.", 3),
+    (
+        "Oakridge Dental Group",
+        "Payroll is painless.",
+        "A named backup when our manager is away.",
+        8,
+    ),
+    ("Bluewater Manufacturing", "Responsive in the summer.", "Responsive in busy season too.", 6),
+    ("Ironwood Logistics", "Helpful advisory sessions.", "", 9),
+    (None, "Your seminar on R&D credits was excellent.", "", 9),
+    (None, "", "Your phone line sends me round in circles.", 2),
+    (None, "Honest advice, even when it is not what we want to hear.", "Faster replies.", 7),
+]
+
+
+def _client_names() -> list[str]:
+    return [f"{first} {second}" for second in SECOND for first in FIRST]
+
+
+def _reason(fragment: str) -> LossReason:
+    return LossReason.objects.get(name__icontains=fragment)
+
+
+def _seed_clients(users: dict[str, User]) -> dict[str, Client]:
+    offices = {office.name: office for office in Office.objects.filter(name__in=OFFICES)}
+    lines = list(ServiceLine.objects.filter(name__in=SERVICE_LINES).order_by("name"))
+    clients = {}
+    for i, name in enumerate(_client_names()):
+        client, _ = Client.objects.update_or_create(
+            name=name,
+            defaults={
+                "industry": INDUSTRY_OF[name.split(" ", 1)[1]],
+                "size_band": SIZES[i % len(SIZES)],
+                "annual_fees": Decimal(8000 + (i * 3700) % 90000),
+                "office": offices.get(OFFICES[i % len(OFFICES)]),
+                "account_manager": users["alice"] if i % 2 == 0 else users["bob"],
+                "relationship_partner": users["pat"] if i % 3 else users["quinn"],
+                "status": Client.Status.AT_RISK if i % 11 == 5 else Client.Status.ACTIVE,
+                "client_since": dt.date(2008 + i % 15, 1 + i % 12, 1),
+                "lost_on": None,
+            },
+        )
+        client.service_lines.set([lines[i % len(lines)], lines[(i * 2 + 1) % len(lines)]])
+        clients[name] = client
+    return clients
+
+
+def _seed_losses(clients: dict[str, Client], users: dict[str, User], today: dt.date) -> None:
+    for loss in RECENT_LOSSES:
+        client = clients[loss["client"]]
+        client.account_manager = users[loss["am"]]
+        client.relationship_partner = users[loss["partner"]]
+        client.annual_fees = Decimal(loss["fees"])
+        _lose(client, today - dt.timedelta(days=loss["days_ago"]))
+        held_on = client.lost_on + dt.timedelta(days=7)
+        interview, _ = ExitInterview.objects.update_or_create(
+            client=client,
+            client_words=loss["client_words"],
+            defaults={
+                "held_on": held_on,
+                "interviewer": users[loss["am"]],
+                "channel": ExitInterview.Channel.MEETING,
+                "interviewee_name": loss["interviewee"][0],
+                "interviewee_role": loss["interviewee"][1],
+                "client_primary_reason": _reason(loss["client_reason"]),
+                "team_hypothesis": loss["team_hypothesis"],
+                "team_reason": _reason(loss["team_reason"]),
+                "did_well": loss["did_well"],
+                "do_better": loss["do_better"],
+                "would_return": loss["would_return"],
+                "recommend_score": loss["recommend"],
+                "fees_lost": Decimal(loss["fees"]),
+                "competitor": loss["competitor"],
+                "status": ExitInterview.Status.FINAL,
+                "finalised_at": _noon(held_on),
+            },
+        )
+        interview.client_other_reasons.set([_reason(r) for r in loss["client_other"]])
+    for name, days_ago, client_reason, team_reason, fees in OLDER_LOSSES:
+        client = clients[name]
+        _lose(client, today - dt.timedelta(days=days_ago))
+        held_on = client.lost_on + dt.timedelta(days=10)
+        ExitInterview.objects.update_or_create(
+            client=client,
+            client_words=f"In short: {_reason(client_reason).name.lower()}.",
+            defaults={
+                "held_on": held_on,
+                "interviewer": client.account_manager,
+                "channel": ExitInterview.Channel.CALL,
+                "interviewee_name": "Finance lead",
+                "client_primary_reason": _reason(client_reason),
+                "team_hypothesis": f"We think: {_reason(team_reason).name.lower()}.",
+                "team_reason": _reason(team_reason),
+                "fees_lost": Decimal(fees),
+                "status": ExitInterview.Status.FINAL,
+                "finalised_at": _noon(held_on),
+            },
+        )
+
+
+def _noon(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+
+
+def _lose(client: Client, lost_on: dt.date) -> None:
+    client.status = Client.Status.LOST
+    client.lost_on = lost_on
+    client.save()
+
+
+def _seed_feedback(clients: dict[str, Client], users: dict[str, User], today: dt.date) -> None:
+    for client in [None, *clients.values()]:
+        if not FeedbackRequest.objects.filter(client=client, revoked_at__isnull=True).exists():
+            FeedbackRequest.objects.create(
+                client=client, created_by=client.account_manager if client else users["pat"]
+            )
+    for i, (name, doing_right, do_better, rating) in enumerate(FEEDBACK):
+        client = clients[name] if name else None
+        request = FeedbackRequest.objects.filter(client=client, revoked_at__isnull=True).first()
+        handled = i % 4 == 3
+        response, _ = FeedbackResponse.objects.update_or_create(
+            client=client,
+            doing_right=doing_right,
+            do_better=do_better,
+            defaults={
+                "request": request,
+                "rating": rating,
+                "contact_name": "Sam Client" if i % 3 == 0 else "",
+                "contact_email": f"contact{i}@client.example" if i % 3 == 0 else "",
+                "contact_consent": i % 3 == 0,
+                "triage": FeedbackResponse.Triage.HANDLED
+                if handled
+                else FeedbackResponse.Triage.NEW,
+                "handled_by": (client.account_manager if client else users["pat"])
+                if handled
+                else None,
+            },
+        )
+        # Spread the answers over the last three months (submitted_at is set on insert).
+        submitted = _noon(today - dt.timedelta(days=3 + i * 6))
+        FeedbackResponse.objects.filter(pk=response.pk).update(
+            submitted_at=submitted, handled_at=submitted if handled else None
+        )
+
+
+def _seed_learning_checks(users: dict[str, User], today: dt.date) -> None:
+    this_quarter = quarter_of(today)
+    last_quarter = quarter_of(
+        dt.date(today.year, 1 + (today.month - 1) // 3 * 3, 1) - dt.timedelta(days=1)
+    )
+    for offset, username in enumerate(
+        ["alice", "bob", "fran", "pat", "sam", "quinn", "riley", "jordan"]
+    ):
+        for quarter, lift in ((last_quarter, 0), (this_quarter, 1)):
+            scores = [1 + (offset + item + lift) % 4 + (item == 2) for item in range(5)]
+            LearningCheck.objects.update_or_create(
+                respondent=users[username],
+                quarter=quarter,
+                defaults={f"item{i}": min(5, s) for i, s in enumerate(scores, start=1)},
+            )
 
 
 def seed(*, users: dict[str, User]) -> None:
     for name in SERVICE_LINES:
         ServiceLine.objects.get_or_create(name=name)
+    today = timezone.localdate()
+    clients = _seed_clients(users)
+    _seed_losses(clients, users, today)
+    _seed_feedback(clients, users, today)
+    _seed_learning_checks(users, today)

@@ -1,0 +1,68 @@
+from django.contrib import admin
+
+from .models import (
+    Client,
+    ExitInterview,
+    FeedbackRequest,
+    FeedbackResponse,
+    LearningCheck,
+    LossReason,
+    ServiceLine,
+)
+
+
+@admin.register(ServiceLine)
+class ServiceLineAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(LossReason)
+class LossReasonAdmin(admin.ModelAdmin):
+    list_display = ["name", "category", "controllable", "check_for_excuse", "active", "position"]
+    list_editable = ["controllable", "check_for_excuse", "active", "position"]
+    list_filter = ["category", "controllable", "check_for_excuse", "active"]
+    search_fields = ["name"]
+
+
+@admin.register(Client)
+class ClientAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "status",
+        "office",
+        "account_manager",
+        "relationship_partner",
+        "lost_on",
+    ]
+    list_filter = ["status", "office", "industry", "service_lines"]
+    search_fields = ["name"]
+    autocomplete_fields = ["account_manager", "relationship_partner"]
+    filter_horizontal = ["service_lines"]
+
+
+@admin.register(ExitInterview)
+class ExitInterviewAdmin(admin.ModelAdmin):
+    list_display = ["client", "held_on", "interviewer", "status", "restricted"]
+    list_filter = ["status", "restricted", "channel"]
+    search_fields = ["client__name"]
+    raw_id_fields = ["client", "interviewer"]
+    filter_horizontal = ["client_other_reasons"]
+
+
+@admin.register(FeedbackRequest)
+class FeedbackRequestAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "created_at", "revoked_at"]
+    raw_id_fields = ["client", "created_by"]
+
+
+@admin.register(FeedbackResponse)
+class FeedbackResponseAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "triage", "rating", "reason", "reply_sent_at"]
+    list_filter = ["triage"]
+    raw_id_fields = ["request", "client", "linked_action", "handled_by"]
+
+
+@admin.register(LearningCheck)
+class LearningCheckAdmin(admin.ModelAdmin):
+    list_display = ["respondent", "quarter", "item1", "item2", "item3", "item4", "item5"]
+    list_filter = ["quarter"]

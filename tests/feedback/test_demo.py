@@ -1,0 +1,70 @@
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from feedback.models import (
+    Client,
+    ExitInterview,
+    FeedbackRequest,
+    FeedbackResponse,
+    LearningCheck,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _snapshot():
+    return (
+        sorted(
+            Client.objects.values_list(
+                "name", "status", "lost_on", "account_manager__username", "annual_fees"
+            )
+        ),
+        sorted(
+            ExitInterview.objects.values_list(
+                "client__name", "held_on", "client_words", "team_hypothesis", "status"
+            )
+        ),
+        sorted(FeedbackRequest.objects.values_list("client__name", "token", "revoked_at"), key=str),
+        sorted(
+            FeedbackResponse.objects.values_list(
+                "client__name", "do_better", "submitted_at", "triage"
+            ),
+            key=str,
+        ),
+        sorted(LearningCheck.objects.values_list("respondent__username", "quarter", "item1")),
+    )
+
+
+def test_running_it_twice_gives_the_same_feedback_data():
+    call_command("seed_demo", stdout=None)
+    first = _snapshot()
+    call_command("seed_demo", stdout=None)
+    assert _snapshot() == first
+
+
+def test_it_builds_a_believable_firm():
+    call_command("seed_demo", stdout=None)
+    assert 55 <= Client.objects.count() <= 65
+    managers = set(Client.objects.values_list("account_manager__username", flat=True))
+    partners = set(Client.objects.values_list("relationship_partner__username", flat=True))
+    assert managers == {"alice", "bob"} and partners == {"pat", "quinn"}
+    assert Client.objects.values("office").distinct().count() == 3
+    assert FeedbackRequest.objects.filter(client=None, revoked_at=None).count() == 1
+    assert FeedbackResponse.objects.count() >= 15
+    assert LearningCheck.objects.values("quarter").distinct().count() == 2
+
+
+def test_the_three_recent_losses_have_the_clients_words_apart_from_the_team():
+    call_command("seed_demo", stdout=None)
+    since = timezone.localdate() - dt.timedelta(days=92)
+    recent = ExitInterview.objects.filter(client__lost_on__gte=since, status="final")
+    assert recent.count() == 3
+    for interview in recent:
+        assert interview.client.status == Client.Status.LOST
+        assert interview.held_on <= timezone.localdate()
+        assert interview.client_primary_reason != interview.team_reason
+        assert interview.client_words and interview.team_hypothesis
+    assert ExitInterview.objects.filter(client__lost_on__lt=since).count() >= 5
