@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 import accounts.demo
+import actions.demo
 import feedback.demo
 
 
@@ -12,6 +13,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         users = accounts.demo.seed()
         feedback.demo.seed(users=users)
+        actions.demo.seed(users=users)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(users)} users (password from DEMO_PASSWORD)."
