@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import F, Func, Q, TextField
-from django.db.models.functions import Coalesce
 
 from .models import Contribution, Lesson, LessonQuerySet
 
@@ -183,13 +182,14 @@ def search_lessons(queryset: LessonQuerySet, query: str) -> LessonQuerySet:
     if not query:
         return queryset
     if _is_postgres():
-        vector = SearchVector(
-            Coalesce("statement_public", ""), config="english", weight="A"
-        ) + SearchVector(Coalesce("cause__name", ""), config="english", weight="B")
+        # SearchVector coalesces NULLs (a lesson without a cause) itself.
+        vector = SearchVector("statement_public", config="english", weight="A") + SearchVector(
+            "cause__name", config="english", weight="B"
+        )
         search = SearchQuery(query, config="english", search_type="websearch")
         return (
-            queryset.annotate(rank=SearchRank(vector, search))
-            .filter(rank__gt=0)
+            queryset.annotate(document=vector, rank=SearchRank(vector, search))
+            .filter(document=search)
             .order_by("-rank", "-published_at")
         )
     condition = Q()

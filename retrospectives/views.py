@@ -238,7 +238,7 @@ def _earlier_open_actions(review: Review):
 def _console_notes_context(review: Review) -> dict:
     notes = list(
         Contribution.objects.filter(review=review, merged_into__isnull=True)
-        .select_related("cause")
+        .select_related("cause", "author")
         .prefetch_related("merged")
         .annotate(vote_count=Count("votes"))
         .order_by("phase", "created_at", "id")
