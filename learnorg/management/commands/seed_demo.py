@@ -4,6 +4,7 @@ from django.db import transaction
 import accounts.demo
 import actions.demo
 import feedback.demo
+import retrospectives.demo
 
 
 class Command(BaseCommand):
@@ -13,6 +14,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         users = accounts.demo.seed()
         feedback.demo.seed(users=users)
+        retrospectives.demo.seed(users=users)
         actions.demo.seed(users=users)
         self.stdout.write(
             self.style.SUCCESS(

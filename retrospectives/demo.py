@@ -1,0 +1,280 @@
+"""Demo reviews for `manage.py seed_demo` (DESIGN.md §11): one closed review of a recent loss,
+with notes, votes, a five-whys chain, lessons and actions, and one planned review ready to run.
+Idempotent: reviews are found by title and their notes rebuilt on every run."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from accounts.models import User
+from actions.models import Action
+from actions.services import create_action
+from feedback.models import Client, ExitInterview, LossReason
+
+from .models import Contribution, Lesson, Participant, Phase, Review, Vote, WhyStep
+
+CLOSED_TITLE = "Why we lost Harbor Dental Group"
+PLANNED_TITLE = "Kessler Manufacturing: what did we promise?"
+
+# (phase, author, anonymous, text, cause fragment or "", votes from)
+NOTES = [
+    (Phase.WORKING, "sam", True, "Year-end tax work was thorough; the client said so too.", "", []),
+    (Phase.WORKING, "alice", False, "Junior staff built a good rapport with the practice.", "", []),
+    (
+        Phase.INTENDED,
+        "alice",
+        False,
+        "Engagement letter: notices answered within two business days, partner on call.",
+        "",
+        [],
+    ),
+    (Phase.ACTUAL, "riley", True, "Mar 3: state audit letter arrives at the client.", "", []),
+    (
+        Phase.ACTUAL,
+        "jordan",
+        True,
+        "Mar 4–17: four calls logged to the main line; messages went to a shared inbox.",
+        "",
+        [],
+    ),
+    (Phase.ACTUAL, "sam", True, "Mar 18: deadline passes; the client pays the penalty.", "", []),
+    (
+        Phase.WHY,
+        "riley",
+        True,
+        "No named backup when the relationship partner is out in busy season.",
+        "not reachable",
+        ["alice", "sam", "riley", "jordan"],
+    ),
+    (
+        Phase.WHY,
+        "jordan",
+        True,
+        "The shared inbox has no owner, so notices wait for whoever looks.",
+        "Slow responses",
+        ["alice", "jordan"],
+    ),
+    (
+        Phase.WHY,
+        "bob",
+        True,
+        "We assumed they left over fees, but they never mentioned price.",
+        "Fees",
+        ["sam"],
+    ),
+    (
+        Phase.SUSTAIN_IMPROVE,
+        "alice",
+        False,
+        "Keep: the year-end checklist. Change: a named backup for every key client.",
+        "",
+        [],
+    ),
+    (
+        Phase.ACTIONS,
+        "sam",
+        True,
+        "Route client notices to a monitored queue with a one-day callback.",
+        "",
+        [],
+    ),
+]
+WHYS = [
+    "The relationship partner was on leave during the audit window.",
+    "Nobody else was named as the client's senior contact.",
+    "Backup contacts are not part of the engagement set-up checklist.",
+    "The checklist was written before we had clients this size.",
+    "Nobody owns reviewing the checklist each year.",
+]
+LESSONS = [
+    (
+        "Harbor needed a senior voice during the audit and got voicemail.",
+        "Every key client needs a named backup senior contact during busy season.",
+        "not reachable",
+        Lesson.Status.PUBLISHED,
+    ),
+    (
+        "Dr. Ortiz's notice sat in the shared inbox for two weeks.",
+        "A client notice needs an owner within one business day, even when the inbox is shared.",
+        "Slow responses",
+        Lesson.Status.PUBLISHED,
+    ),
+    (
+        "We told ourselves it was about fees; the client never said so.",
+        "",
+        "Fees",
+        Lesson.Status.DRAFT,
+    ),
+]
+# (title, owner, days until due, status, fields set directly for the demo)
+ACTIONS = [
+    (
+        "Add a named backup contact to the engagement set-up checklist",
+        "alice",
+        -6,
+        Action.Status.OPEN,
+        {},
+    ),
+    (
+        "Route client notices from the shared inbox to a monitored queue",
+        "bob",
+        -15,
+        Action.Status.IN_PROGRESS,
+        {},
+    ),
+    (
+        "Call back every escalated notice within one business day",
+        "sam",
+        -12,
+        Action.Status.VERIFIED,
+        {"evidence": "Callback rule in the notice procedure; 14 of 14 notices met it since."},
+    ),
+    (
+        "Review the set-up checklist every year before busy season",
+        "fran",
+        40,
+        Action.Status.OPEN,
+        {},
+    ),
+]
+
+
+def _reason(fragment: str) -> LossReason | None:
+    return LossReason.objects.filter(name__icontains=fragment).first() if fragment else None
+
+
+def _lost_client(name: str) -> Client | None:
+    return (
+        Client.objects.filter(name=name).first()
+        or Client.objects.filter(status=Client.Status.LOST).order_by("-lost_on").first()
+    )
+
+
+def seed(*, users: dict[str, User]) -> None:
+    _seed_closed_review(users)
+    _seed_planned_review(users)
+
+
+def _seed_closed_review(users: dict[str, User]) -> Review:
+    now = timezone.now()
+    today = timezone.localdate()
+    client = _lost_client("Harbor Dental Group")
+    held = now - dt.timedelta(days=10)
+    review, _ = Review.objects.update_or_create(
+        title=CLOSED_TITLE,
+        defaults={
+            "kind": Review.Kind.CLIENT_LOSS,
+            "facilitator": users["fran"],
+            "created_by": users["fran"],
+            "scheduled_for": held,
+            "started_at": held,
+            "closed_at": held + dt.timedelta(minutes=75),
+            "status": Review.Status.CLOSED,
+            "phase": Phase.CLOSE,
+            "timer_ends_at": None,
+            "timer_remaining": None,
+            "anonymous_by_default": True,
+            "summary": (
+                "The client could not reach a senior person during an audit escalation. "
+                "We agreed a named backup contact for key clients and an owner for notices."
+            ),
+        },
+    )
+    if client is not None:
+        review.clients.set([client])
+        review.exit_interviews.set(ExitInterview.objects.filter(client=client))
+    ratings = {"alice": 4, "bob": 3, "sam": 5, "riley": 4, "jordan": 4}
+    for username, rating in ratings.items():
+        Participant.objects.update_or_create(
+            review=review, user=users[username], defaults={"speak_freely": rating}
+        )
+    review.contributions.all().delete()
+    notes = []
+    for phase, author, anonymous, text, cause, voters in NOTES:
+        note = Contribution.objects.create(
+            review=review,
+            phase=phase,
+            author=users[author],
+            anonymous=anonymous,
+            text=text,
+            cause=_reason(cause),
+        )
+        notes.append(note)
+        for username in voters:
+            slot = Vote.objects.filter(review=review, user=users[username], phase=phase).count()
+            Vote.objects.create(
+                review=review, contribution=note, user=users[username], phase=phase, slot=slot + 1
+            )
+    top = next(note for note in notes if note.phase == Phase.WHY)
+    for depth, text in enumerate(WHYS, start=1):
+        WhyStep.objects.create(cause=top, depth=depth, text=text)
+    for internal, public, cause, status in LESSONS:
+        reason = _reason(cause)
+        lesson, _ = Lesson.objects.update_or_create(
+            review=review,
+            statement_internal=internal,
+            defaults={
+                "statement_public": public,
+                "cause": reason,
+                "category": reason.category if reason else "",
+                "status": status,
+                "created_by": users["fran"],
+                "published_at": held if status == Lesson.Status.PUBLISHED else None,
+            },
+        )
+        if client is not None:
+            lesson.service_lines.set(client.service_lines.all())
+    for title, owner, due_in, status, fields in ACTIONS:
+        action = Action.objects.filter(title=title, source_review=review).first()
+        if action is None:
+            action = create_action(
+                title=title,
+                owner=users[owner],
+                due_on=today + dt.timedelta(days=due_in),
+                created_by=users["fran"],
+                source_review=review,
+                client=client,
+                cause=top.cause,
+            )
+        done = status in (Action.Status.DONE, Action.Status.VERIFIED)
+        Action.objects.filter(pk=action.pk).update(
+            source_contribution=top,
+            due_on=today + dt.timedelta(days=due_in),
+            status=status,
+            evidence=fields.get("evidence", ""),
+            done_at=now - dt.timedelta(days=5) if done else None,
+            verified_by=users["pat"] if status == Action.Status.VERIFIED else None,
+            verified_at=now - dt.timedelta(days=3) if status == Action.Status.VERIFIED else None,
+        )
+    return review
+
+
+def _seed_planned_review(users: dict[str, User]) -> Review:
+    client = _lost_client("Kessler Manufacturing")
+    start = timezone.localtime() + dt.timedelta(days=2)
+    review, _ = Review.objects.update_or_create(
+        title=PLANNED_TITLE,
+        defaults={
+            "kind": Review.Kind.CLIENT_LOSS,
+            "facilitator": users["fran"],
+            "created_by": users["fran"],
+            "scheduled_for": start.replace(hour=10, minute=0, second=0, microsecond=0),
+            "status": Review.Status.PLANNED,
+            "phase": Phase.GROUND_RULES,
+            "timer_ends_at": None,
+            "timer_remaining": None,
+            "started_at": None,
+            "closed_at": None,
+            "anonymous_by_default": True,
+            "summary": "",
+        },
+    )
+    review.contributions.all().delete()
+    if client is not None:
+        review.clients.set([client])
+        review.exit_interviews.set(ExitInterview.objects.filter(client=client))
+    for username in ("alice", "bob", "sam"):
+        Participant.objects.update_or_create(
+            review=review, user=users[username], defaults={"speak_freely": None}
+        )
+    return review
