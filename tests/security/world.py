@@ -1,0 +1,216 @@
+"""One small firm for the security tests: every kind of object, owned so that each persona's rights
+differ. Also the list of every named URL, read from the resolver.
+
+alice manages client A (normal and restricted exit interviews, a feedback link and response, an
+action); bob manages client B; fran facilitates a live review of client A in which alice takes
+part; pat is a partner; sam is plain staff and took part in nothing."""
+
+from dataclasses import dataclass
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from accounts.models import Role, User
+from actions.models import Action
+from feedback.models import Client, ExitInterview, FeedbackRequest, FeedbackResponse
+from retrospectives.models import Contribution, Lesson, Phase, Review
+from tests.factories import (
+    ActionFactory,
+    ClientFactory,
+    ContributionFactory,
+    ExitInterviewFactory,
+    FeedbackResponseFactory,
+    LessonFactory,
+    ParticipantFactory,
+    ReviewFactory,
+    UserFactory,
+)
+
+PERSONAS = ["anonymous", "deactivated", "alice", "bob", "fran", "pat", "sam"]
+
+# Distinctive text in the world, and who may ever see it on any page.
+SECRETS = {
+    "client_a": "Harbor Freight Co",
+    "client_b": "Blue Ridge Dental",
+    "interview": "Nobody called us back for two weeks",
+    "restricted": "The partner raised his voice at our controller",
+    "interview_b": "Invoices for Blue Ridge arrived three months late",
+    "response": "Please warn us before billing extra work",
+    "note": "The escalation path was unclear to the new senior",
+}
+MAY_SEE = {
+    "client_a": {"alice", "fran", "pat"},
+    "client_b": {"bob", "fran", "pat"},
+    "interview": {"alice", "fran", "pat"},
+    "restricted": {"alice", "pat"},
+    "interview_b": {"bob", "pat"},
+    "response": {"alice", "pat"},
+    "note": {"alice", "fran", "pat"},
+}
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    client_a: Client
+    client_b: Client
+    interview: ExitInterview
+    restricted: ExitInterview
+    interview_b: ExitInterview
+    feedback_request: FeedbackRequest
+    response: FeedbackResponse
+    review: Review
+    note: Contribution
+    lesson: Lesson
+    action: Action
+
+
+def build_world() -> World:
+    users = {
+        "alice": UserFactory(
+            username="alice", display_name="Alice Moreno", roles=[Role.ACCOUNT_MANAGER]
+        ),
+        "bob": UserFactory(username="bob", display_name="Bob Chen", roles=[Role.ACCOUNT_MANAGER]),
+        "fran": UserFactory(username="fran", display_name="Fran Okafor", roles=[Role.FACILITATOR]),
+        "pat": UserFactory(username="pat", display_name="Pat Lindqvist", roles=[Role.PARTNER]),
+        "sam": UserFactory(username="sam", display_name="Sam Rivera"),
+        "deactivated": UserFactory(
+            username="gone",
+            display_name="Former Colleague",
+            roles=[Role.ACCOUNT_MANAGER],
+            is_active=False,
+        ),
+    }
+    alice = users["alice"]
+    client_a = ClientFactory(
+        name=SECRETS["client_a"], account_manager=alice, relationship_partner=users["pat"]
+    )
+    client_b = ClientFactory(name=SECRETS["client_b"], account_manager=users["bob"])
+    interview = ExitInterviewFactory(
+        client=client_a, interviewer=alice, status="draft", client_words=SECRETS["interview"]
+    )
+    restricted = ExitInterviewFactory(
+        client=client_a,
+        interviewer=alice,
+        restricted=True,
+        status="draft",
+        client_words=SECRETS["restricted"],
+    )
+    interview_b = ExitInterviewFactory(
+        client=client_b, interviewer=users["bob"], client_words=SECRETS["interview_b"]
+    )
+    response = FeedbackResponseFactory(request__client=client_a, do_better=SECRETS["response"])
+    review = ReviewFactory(
+        title="Harbor Freight loss",
+        facilitator=users["fran"],
+        status=Review.Status.LIVE,
+        phase=Phase.WHY,
+        started_at=timezone.now(),
+    )
+    review.clients.add(client_a)
+    review.exit_interviews.add(interview)
+    ParticipantFactory(review=review, user=alice)
+    note = ContributionFactory(review=review, author=alice, text=SECRETS["note"])
+    lesson = LessonFactory(review=review, created_by=users["fran"])
+    action = ActionFactory(
+        owner=alice, client=client_a, source_review=review, created_by=users["fran"]
+    )
+    return World(
+        users=users,
+        client_a=client_a,
+        client_b=client_b,
+        interview=interview,
+        restricted=restricted,
+        interview_b=interview_b,
+        feedback_request=response.request,
+        response=response,
+        review=review,
+        note=note,
+        lesson=lesson,
+        action=action,
+    )
+
+
+def named_patterns(resolver: URLResolver | None = None, namespace: str = ""):
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from named_patterns(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}", pattern
+
+
+ALL_NAMES = sorted({name for name, _ in named_patterns()})
+APP_NAMES = [name for name in ALL_NAMES if not name.startswith("admin:")]
+ADMIN_NAMES = [name for name in ALL_NAMES if name.startswith("admin:")]
+
+
+def object_kwargs(w: World) -> dict[str, dict]:
+    """URL kwargs per URL name, pointing at the world's objects: every app URL needs one entry
+    (an empty dict for URLs without arguments)."""
+    client, interview, review = w.client_a, w.interview, w.review
+    code = {"code": review.join_code}
+    note = {"note_id": w.note.pk}
+    return {
+        "feedback:client_detail": {"pk": client.pk},
+        "feedback:client_edit": {"pk": client.pk},
+        "feedback:client_link": {"pk": client.pk},
+        "feedback:interview_new": {"pk": client.pk},
+        "feedback:interview_detail": {"pk": interview.pk},
+        "feedback:interview_edit": {"pk": interview.pk},
+        "feedback:interview_finalise": {"pk": interview.pk},
+        "feedback:interview_audit": {"pk": interview.pk},
+        "feedback:feedback_triage_update": {"pk": w.response.pk},
+        "feedback:feedback_action_new": {"pk": w.response.pk},
+        "feedback:feedback_reply": {"pk": w.response.pk},
+        "feedback:public_form": {"token": w.feedback_request.token},
+        "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
+        "actions:action_detail": {"pk": w.action.pk},
+        "actions:action_edit": {"pk": w.action.pk},
+        "actions:action_start": {"pk": w.action.pk},
+        "actions:action_complete": {"pk": w.action.pk},
+        "actions:action_verify": {"pk": w.action.pk},
+        "actions:action_wont_do": {"pk": w.action.pk},
+        "actions:action_reopen": {"pk": w.action.pk},
+        "actions:action_snooze": {"pk": w.action.pk},
+        "dashboard:export": {"panel": "pareto"},
+        "dashboard:check_in": {"client_id": client.pk},
+        "retrospectives:review_detail": {"pk": review.pk},
+        "retrospectives:review_console": {"pk": review.pk},
+        "retrospectives:console_notes": {"pk": review.pk},
+        "retrospectives:console_participants": {"pk": review.pk},
+        "retrospectives:review_start": {"pk": review.pk},
+        "retrospectives:review_phase": {"pk": review.pk},
+        "retrospectives:review_timer": {"pk": review.pk},
+        "retrospectives:review_close": {"pk": review.pk},
+        "retrospectives:review_whys": {"pk": review.pk},
+        "retrospectives:note_hide": {"pk": review.pk, **note},
+        "retrospectives:note_cause": {"pk": review.pk, **note},
+        "retrospectives:note_merge": {"pk": review.pk, **note},
+        "retrospectives:note_action": {"pk": review.pk, **note},
+        "retrospectives:note_lesson": {"pk": review.pk, **note},
+        "retrospectives:lesson_new": {"pk": review.pk},
+        "retrospectives:review_present": {"pk": review.pk},
+        "retrospectives:present_board": {"pk": review.pk},
+        "retrospectives:review_report": {"pk": review.pk},
+        "retrospectives:review_report_csv": {"pk": review.pk},
+        "retrospectives:join": code,
+        "retrospectives:join_board": code,
+        "retrospectives:note_add": code,
+        "retrospectives:note_edit": {**code, **note},
+        "retrospectives:note_delete": {**code, **note},
+        "retrospectives:note_vote": {**code, **note},
+        "retrospectives:blame_check": code,
+        "retrospectives:speak_freely": code,
+        "retrospectives:lesson_detail": {"pk": w.lesson.pk},
+        "retrospectives:lesson_edit": {"pk": w.lesson.pk},
+    }
+
+
+def url_for(name: str, w: World) -> str:
+    return reverse(name, kwargs=object_kwargs(w).get(name, {}))
+
+
+def log_in(client, persona: str, w: World) -> None:
+    if persona != "anonymous":
+        client.force_login(w.users[persona])
