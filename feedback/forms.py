@@ -240,11 +240,11 @@ class InterviewForm(forms.ModelForm):
             "team_hypothesis": (
                 "A hypothesis, not a fact. Describe the situation, not who is to blame."
             ),
-            "client_other_reasons": "Hold Ctrl (or ⌘) to pick several.",
             "restricted": "Use it for sensitive matters, such as complaints about a person.",
         }
         widgets = {
             "held_on": forms.DateInput(attrs={"type": "date"}),
+            "client_other_reasons": forms.CheckboxSelectMultiple,
             "client_words": forms.Textarea(attrs={"rows": 6}),
             "did_well": forms.Textarea(attrs={"rows": 3}),
             "do_better": forms.Textarea(attrs={"rows": 3}),
