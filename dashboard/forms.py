@@ -44,6 +44,12 @@ class FilterForm(forms.Form):
         error_messages={"invalid_choice": "There is no such office; showing all."},
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = "form-control" if isinstance(field, forms.DateField) else "form-select"
+            field.widget.attrs["class"] = f"{css} {css}-sm"
+
     def clean(self):
         data = super().clean()
         if data.get("period") != "custom":
