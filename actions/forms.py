@@ -211,6 +211,17 @@ class ActionFilterForm(forms.Form):
     overdue = forms.BooleanField(label="Overdue only", required=False)
     needs_reassignment = forms.BooleanField(label="Needs reassignment", required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs["class"] = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                widget.attrs["class"] = "form-select"
+            else:
+                widget.attrs["class"] = "form-control"
+
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("due_from"), cleaned.get("due_to")
