@@ -30,6 +30,14 @@
     }
   });
 
+  // A poll that left before someone started typing must not land on top of their words.
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const region = event.detail.elt;
+    if (region.matches("[data-poll]") && event.detail.requestConfig.verb === "get" && isBusy(region)) {
+      event.detail.shouldSwap = false;
+    }
+  });
+
   document.addEventListener("keydown", (event) => {
     if (!document.body.classList.contains("console-page")) return;
     if (event.altKey || event.ctrlKey || event.metaKey) return;
