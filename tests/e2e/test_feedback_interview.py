@@ -50,8 +50,11 @@ def test_alice_logs_an_exit_interview_and_bob_cannot_open_it(
     page.get_by_role("heading", name="Exit interview on").wait_for()
     interview = ExitInterview.objects.get()
     assert interview.status == "final"
+    assert page.locator(".hypothesis-text mark.blame-mark", has_text="should have").is_visible()
+    screenshot(page, "feedback-interview-detail-desktop", full_page=True)
     page.get_by_role("link", name="Acme Holdings").click()
     assert page.get_by_role("link", name="Interview on").is_visible()
+    screenshot(page, "feedback-client-detail-desktop", full_page=True)
     assert page.get_by_text("Lost", exact=True).is_visible()
 
     bobs = new_page(viewport=DESKTOP)
