@@ -145,6 +145,9 @@ def test_a_live_review_from_console_to_projector_to_phones(
     for name in ("Intended", "Actual", "Why the difference"):
         _next_phase(console, name)
     expect(presenter.locator(".presenter-phase")).to_have_text("Why the difference", timeout=LIVE)
+    console.keyboard.press("t")  # a five-minute timer
+    expect(console.get_by_role("button", name="Pause")).to_be_visible()
+    expect(presenter.get_by_role("timer")).to_contain_text("4:", timeout=LIVE)
     _post(phones["sam"], "Notices landed in a shared inbox with no owner.")
     _post(phones["alice"], "No backup partner was named for busy season.")
     cause = "Notices landed in a shared inbox with no owner."
@@ -158,6 +161,7 @@ def test_a_live_review_from_console_to_projector_to_phones(
     expect(top).to_contain_text("3 votes", timeout=LIVE)
     screenshot(presenter, "retrospectives-presenter-voting-1280x720")
     screenshot(phones["bob"], "retrospectives-participant-voting-375", full_page=True)
+    screenshot(console, "retrospectives-console", full_page=True)
     assert phones["bob"].evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
     # The facilitator turns the top cause into an action.
