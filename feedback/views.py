@@ -1,3 +1,17 @@
+"""Pages of the feedback app. Who may do what (DESIGN.md §2, and what we chose where it is silent):
+
+- Clients: partners and facilitators see every client, account managers the clients they manage
+  or partner. Partners create and edit any client and import CSV; an account manager creates
+  clients (as their account manager) and edits the clients they manage, but cannot hand one to
+  someone else. Anyone sees and exports only the clients they can see.
+- Exit interviews: ExitInterview.objects.visible_to (partners all; a restricted one only its
+  interviewer too; otherwise the interviewer, the client's account manager and facilitators of a
+  review that includes it). Partners, the interviewer and the client's account manager (unless
+  restricted) edit and finalise; facilitators only read. Only partners read the audit trail.
+- Feedback triage: partners all responses, including the firm-wide link's; account managers the
+  responses about their clients. Partners manage the firm-wide link.
+"""
+
 import datetime as dt
 from functools import wraps
 
