@@ -53,6 +53,11 @@ restore:
 	@test -n "$(FILE)" || { echo "Usage: make restore FILE=backups/learnorg-<timestamp>.dump"; exit 2; }
 	scripts/restore.sh "$(FILE)"
 
+# 100,000 interviews on PostgreSQL (DATABASE_URL, default learnorg_bench), gunicorn with 4
+# workers, a load generator on loopback; prints p50/p95 per page and one JSON line. See README.
+bench: install
+	$(BIN)/python bench/run.py
+
 # Reminder fault test against real Redis and PostgreSQL; not part of `make test`. See README.
 faults: install
 	$(BIN)/python scripts/fault_reminders.py

@@ -105,8 +105,8 @@ def index(request):
             "data": data,
             "charts": _chart_data(data, _filter_query(request)),
             "data_as_of": snapshot.computed_at,
+            "snapshot_version": f"{snapshot.key}@{snapshot.computed_at.isoformat()}",
             "filter_query": _filter_query(request),
-            "segment_keys": [key for key, *_ in queries.SEGMENTS],
             "top_rows": queries.TOP_ROWS,
         },
     )
@@ -221,6 +221,8 @@ def check_in(request, client_id: int):
         client=client,
     )
     services.forget_snapshots()
+    if request.htmx:
+        return render(request, "dashboard/_check_in_created.html", {"client": client})
     messages.success(request, f"Check-in action created for {client.name}.")
     return redirect(f"{reverse('dashboard:index')}?{_filter_query(request)}#at-risk")
 

@@ -220,6 +220,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Recomputes the dashboard's default view (the rollup the page reads) and prunes old ones.
+    "dashboard-refresh": {
+        "task": "dashboard.tasks.refresh_dashboard",
+        "schedule": 600.0,
+        "options": {"expires": 540},
+    },
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 

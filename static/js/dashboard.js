@@ -30,7 +30,7 @@
         onHover: (event, elements) => { event.native.target.style.cursor = elements.length ? "pointer" : "default"; },
         scales: {
           x: { ticks: { autoSkip: false, maxRotation: 60, minRotation: 30, callback(value) { const l = this.getLabelForValue(value); return l.length > 22 ? `${l.slice(0, 21)}…` : l; } } },
-          y: { beginAtZero: true, title: { display: true, text: valueLabel } },
+          y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: valueLabel } },
           pct: { position: "right", min: 0, max: 100, grid: { drawOnChartArea: false }, ticks: { callback: (v) => `${v} %` } },
         },
         plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } } },
@@ -42,7 +42,7 @@
     return new Chart(canvas, {
       type: "bar",
       data: { labels, datasets: [{ label, data: values, backgroundColor: BRAND }] },
-      options: { maintainAspectRatio: false, plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true } }, ...options },
+      options: { maintainAspectRatio: false, plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true, ticks: { precision: 0 } } }, ...options },
     });
   }
 
@@ -81,7 +81,7 @@
       },
       options: {
         maintainAspectRatio: false,
-        scales: { y: { beginAtZero: true }, fees: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false } } },
+        scales: { y: { beginAtZero: true, ticks: { precision: 0 } }, fees: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false } } },
         plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } } },
       },
     });

@@ -1,0 +1,252 @@
+"""`make bench`: the app at 100,000 interviews on PostgreSQL, served by gunicorn, measured from
+a second process. Ends with one JSON line of every figure.
+
+Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/learnorg_bench),
+BENCH_INTERVIEWS (100000), BENCH_SECONDS (15 per page), BENCH_CONCURRENCY (4),
+BENCH_WORKERS (4 gunicorn workers).
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import psycopg2
+from psycopg2 import sql
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/learnorg_bench"
+BENCH_PASSWORD = os.environ.get("BENCH_PASSWORD", "learnorg-bench")
+# Dashboard: p95 at most 5 × /healthz/ and 100 ms; lists at most 50 ms (issue 7).
+TARGETS = {
+    "dashboard": (5, 100),
+    "dashboard_filtered": (5, 100),
+    "clients": (None, 50),
+    "actions": (None, 50),
+}
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def ensure_database(url: str) -> None:
+    parts = urllib.parse.urlsplit(url)
+    name = parts.path.lstrip("/")
+    server = parts._replace(path="/postgres").geturl()
+    connection = psycopg2.connect(server)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            log(f"creating database {name}")
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    connection.close()
+
+
+def manage(env: dict, *args: str, capture: bool = False) -> str:
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        text=True,
+        stdout=subprocess.PIPE if capture else None,
+    )
+    return result.stdout or ""
+
+
+def free_port() -> int:
+    """A free loopback port chosen by the kernel (never 8000, which is reserved)."""
+    while True:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        if port != 8000:
+            return port
+
+
+def wait_until_up(base: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/healthz/", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("gunicorn did not answer /healthz/ in time.")
+
+
+def ids(env: dict) -> dict:
+    """Ids the filtered dashboard and the presenter poll need, read from the bench data."""
+    code = (
+        "import json;"
+        "from feedback.models import ServiceLine;"
+        "from accounts.models import Office;"
+        "from retrospectives.models import Review;"
+        "print(json.dumps({"
+        "'service_line': ServiceLine.objects.get(name='Tax').pk,"
+        "'office': Office.objects.get(name='Boston').pk,"
+        "'live_review': Review.objects.filter(status='live').order_by('pk')"
+        ".values_list('pk', flat=True).first()}))"
+    )
+    return json.loads(manage(env, "shell", "-c", code, capture=True).strip().splitlines()[-1])
+
+
+def has_command(env: dict, name: str) -> bool:
+    return name in manage(env, "help", "--commands", capture=True).split()
+
+
+def main() -> None:
+    url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    interviews = os.environ.get("BENCH_INTERVIEWS", "100000")
+    seconds = os.environ.get("BENCH_SECONDS", "15")
+    concurrency = os.environ.get("BENCH_CONCURRENCY", "4")
+    workers = os.environ.get("BENCH_WORKERS", "4")
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789abcdef",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LOG_LEVEL": "WARNING",
+    }
+    ensure_database(url)
+    log("migrating")
+    manage(env, "migrate", "--noinput", "-v0")
+    log(f"seeding {interviews} interviews if needed")
+    started = time.monotonic()
+    manage(env, "seed_bench", "--interviews", interviews)
+    seed_seconds = round(time.monotonic() - started, 1)
+    manage(env, "collectstatic", "--noinput", "-v0")
+    known = ids(env)
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log(f"gunicorn, {workers} workers, on {base}")
+    server = subprocess.Popen(
+        [
+            str(Path(PYTHON).parent / "gunicorn"),
+            "learnorg.wsgi:application",
+            "--workers",
+            workers,
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        wait_until_up(base)
+        filtered = (
+            f"/dashboard/?period=quarter&service_line={known['service_line']}"
+            f"&office={known['office']}"
+        )
+        pages = [
+            {"name": "healthz", "path": "/healthz/", "user": None},
+            {"name": "dashboard", "path": "/dashboard/", "user": "partner"},
+            {"name": "dashboard_filtered", "path": filtered, "user": "partner"},
+            {"name": "dashboard_personal", "path": "/dashboard/", "user": "am"},
+            {"name": "clients", "path": "/clients/", "user": "partner"},
+            {"name": "clients_am", "path": "/clients/", "user": "am"},
+            {"name": "actions", "path": "/actions/", "user": "partner"},
+            {"name": "actions_mine", "path": "/actions/mine/", "user": "am"},
+        ]
+        if known["live_review"]:
+            pages.append(
+                {
+                    "name": "presenter_poll",
+                    "path": f"/reviews/{known['live_review']}/present/board/",
+                    "user": "partner",
+                    "etag": True,
+                }
+            )
+        plan = {
+            "users": {
+                "partner": ["bench-partner", BENCH_PASSWORD],
+                "am": ["bench-am", BENCH_PASSWORD],
+            },
+            "pages": pages,
+        }
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as plan_file:
+            json.dump(plan, plan_file)
+        log(f"loading {len(pages)} pages, {seconds} s each at concurrency {concurrency}")
+        output = subprocess.run(
+            [
+                PYTHON,
+                str(ROOT / "bench" / "load.py"),
+                "--base",
+                base,
+                "--plan",
+                plan_file.name,
+                "--seconds",
+                seconds,
+                "--concurrency",
+                concurrency,
+            ],
+            check=True,
+            text=True,
+            stdout=subprocess.PIPE,
+        ).stdout
+        os.unlink(plan_file.name)
+        results = json.loads(output.strip().splitlines()[-1])
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    healthz_p95 = results["healthz"]["p95_ms"] or 1
+    print(f"\n{'page':22} {'requests':>8} {'p50 ms':>8} {'p95 ms':>8} {'×healthz':>9}  target")
+    for name, page in results.items():
+        page["p95_over_healthz"] = round(page["p95_ms"] / healthz_p95, 2)
+        ratio_target, ms_target = TARGETS.get(name, (None, None))
+        met = None
+        if ms_target is not None:
+            met = page["p95_ms"] <= ms_target and (
+                ratio_target is None or page["p95_over_healthz"] <= ratio_target
+            )
+            page["target_met"] = met
+        target = ""
+        if ms_target is not None:
+            target = f"≤ {ms_target} ms" + (f", ≤ {ratio_target}×" if ratio_target else "")
+            target += " ok" if met else " MISSED"
+        print(
+            f"{name:22} {page['requests']:>8} {page['p50_ms']:>8} {page['p95_ms']:>8} "
+            f"{page['p95_over_healthz']:>9}  {target}"
+        )
+        if page["errors"]:
+            print(f"  {page['errors']} errors: {page['statuses']}")
+
+    reminders = None
+    if has_command(env, "bench_reminders"):
+        log("bench_reminders")
+        lines = manage(env, "bench_reminders", capture=True).strip().splitlines()
+        print("\n".join(lines[:-1]))
+        reminders = json.loads(lines[-1])
+    else:
+        log("bench_reminders does not exist yet; skipped")
+
+    figures = {
+        "interviews": int(interviews),
+        "seed_seconds": seed_seconds,
+        "gunicorn_workers": int(workers),
+        "concurrency": int(concurrency),
+        "seconds_per_page": float(seconds),
+        "pages": results,
+        "reminders": reminders,
+    }
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
