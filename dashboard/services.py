@@ -43,8 +43,9 @@ def refresh_snapshot(*, filters: queries.Filters) -> Snapshot:
 
 
 def snapshot_for(*, filters: queries.Filters) -> Snapshot:
-    """The stored panels for these filters, recomputed when missing or stale."""
-    snapshot = Snapshot.objects.filter(key=filters.key).first()
+    """The stored panels for these filters, recomputed when missing or stale. The data itself
+    loads on first use: a page whose rendered panels are cached never needs it."""
+    snapshot = Snapshot.objects.defer("data").filter(key=filters.key).first()
     if snapshot is None or timezone.now() - snapshot.computed_at > SNAPSHOT_MAX_AGE:
         snapshot = refresh_snapshot(filters=filters)
     return snapshot

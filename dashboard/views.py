@@ -95,18 +95,19 @@ def index(request):
         raise Http404("No dashboard here.")
     form, filters = _filters(request)
     snapshot = services.snapshot_for(filters=filters)
-    data = snapshot.data
+    filter_query = _filter_query(request)
     return render(
         request,
         "dashboard/index.html",
         {
             "form": form,
             "filters": filters,
-            "data": data,
-            "charts": _chart_data(data, _filter_query(request)),
+            "snapshot": snapshot,
+            # Called by the template only when the cached panels must be rendered again.
+            "charts": lambda: _chart_data(snapshot.data, filter_query),
             "data_as_of": snapshot.computed_at,
             "snapshot_version": f"{snapshot.key}@{snapshot.computed_at.isoformat()}",
-            "filter_query": _filter_query(request),
+            "filter_query": filter_query,
             "top_rows": queries.TOP_ROWS,
         },
     )

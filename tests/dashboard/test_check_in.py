@@ -25,7 +25,7 @@ def test_it_creates_a_check_in_action_for_the_account_manager(client, firm, pat,
     assert action.due_on == firm.today + dt.timedelta(days=14)
     assert ActionEvent.objects.filter(action=action).exists()
     assert not Snapshot.objects.exists()  # the dashboard recomputes and shows it as open
-    rows = client.get(reverse("dashboard:index")).context["data"]["at_risk"]["rows"]
+    rows = client.get(reverse("dashboard:index")).context["snapshot"].data["at_risk"]["rows"]
     assert [row["check_in_open"] for row in rows] == [True, False, False]
 
 

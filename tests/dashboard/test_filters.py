@@ -24,19 +24,19 @@ def test_it_shows_this_quarter(as_pat):
     response = as_pat.get(URL, {"period": "quarter"})
     assert _period(response) == ("2026-04-01", "2026-06-15")
     # c6 (held 2026-04-01) and c1 (2026-05-10)
-    assert response.context["data"]["headline"]["fees_lost"] == 55000.0
+    assert response.context["snapshot"].data["headline"]["fees_lost"] == 55000.0
 
 
 def test_it_shows_last_quarter(as_pat):
     response = as_pat.get(URL, {"period": "last_quarter"})
     assert _period(response) == ("2026-01-01", "2026-03-31")
-    assert response.context["data"]["headline"]["clients_lost"] == 2  # c2, c3
+    assert response.context["snapshot"].data["headline"]["clients_lost"] == 2  # c2, c3
 
 
 def test_it_takes_custom_dates(as_pat):
     response = as_pat.get(URL, {"period": "custom", "start": "2025-07-01", "end": "2025-09-30"})
     assert _period(response) == ("2025-07-01", "2025-09-30")
-    assert response.context["data"]["headline"]["fees_lost"] == 30000.0  # c5, c4
+    assert response.context["snapshot"].data["headline"]["fees_lost"] == 30000.0  # c5, c4
 
 
 @pytest.mark.parametrize(
@@ -68,18 +68,18 @@ def test_it_explains_an_unknown_service_line_or_office(as_pat, field, value):
     response = as_pat.get(URL, {field: value})
     assert response.status_code == 200
     assert "There is no such" in response.content.decode()
-    assert response.context["data"]["headline"]["clients_lost"] == 6
+    assert response.context["snapshot"].data["headline"]["clients_lost"] == 6
 
 
 def test_it_narrows_the_page_to_an_office_and_keeps_it_in_links(as_pat, firm):
     response = as_pat.get(URL, {"office": firm.offices.hartford.pk})
     html = response.content.decode()
-    assert response.context["data"]["headline"]["fees_lost"] == 50000.0
+    assert response.context["snapshot"].data["headline"]["fees_lost"] == 50000.0
     office = firm.offices.hartford.pk
     assert f"/dashboard/losses/?office={office}&amp;reason={firm.reasons.P.pk}" in html
 
 
 def test_it_narrows_to_a_service_line(as_pat, firm):
     response = as_pat.get(URL, {"service_line": firm.lines.tax.pk})
-    assert response.context["data"]["headline"]["fees_lost"] == 105000.0
+    assert response.context["snapshot"].data["headline"]["fees_lost"] == 105000.0
     assert "Tax" in response.content.decode()
