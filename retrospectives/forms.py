@@ -186,10 +186,14 @@ class SpeakFreelyForm(forms.Form):
 
 
 class JoinForm(forms.Form):
-    code = forms.CharField(label="Code on the screen", max_length=8, min_length=4)
+    code = forms.CharField(label="Code on the screen", max_length=20)
 
     def clean_code(self):
-        return "".join(self.cleaned_data["code"].split()).upper()
+        code = self.cleaned_data["code"].upper()
+        code = "".join(ch for ch in code if ch.isascii() and ch.isalnum())
+        if not code:
+            raise forms.ValidationError("Type the six letters and digits shown on the screen.")
+        return code
 
 
 class LessonForm(forms.ModelForm):

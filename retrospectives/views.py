@@ -82,19 +82,20 @@ def _get_note_to_run(request, pk: int, note_id: int) -> Contribution:
     return note
 
 
+def _normal_code(code: str) -> str:
+    """Join codes as typed: any case, stray spaces or symbols (and never a NUL for the DB)."""
+    return "".join(ch for ch in code.upper() if ch.isascii() and ch.isalnum())[:8]
+
+
 def _find_review_by_code(code: str) -> Review | None:
-    return (
-        Review.objects.select_related("facilitator")
-        .filter(join_code="".join(code.split()).upper())
-        .first()
-    )
+    return Review.objects.select_related("facilitator").filter(join_code=_normal_code(code)).first()
 
 
 def _get_participation(request, code: str) -> Participant:
     """A participant's own seat in a review, found by the join code; 404 for anyone else."""
     participant = (
         Participant.objects.select_related("review", "review__facilitator", "user")
-        .filter(review__join_code=code.upper(), user=request.user)
+        .filter(review__join_code=_normal_code(code), user=request.user)
         .first()
     )
     if participant is None:
@@ -123,7 +124,7 @@ def _console_etag(request, pk: int) -> str | None:
 
 
 def _board_etag(request, code: str) -> str | None:
-    reviews = Review.objects.filter(join_code=code.upper(), participants__user=request.user)
+    reviews = Review.objects.filter(join_code=_normal_code(code), participants__user=request.user)
     return _poll_etag(reviews, "board", request.user)
 
 

@@ -74,3 +74,21 @@ def test_participant_endpoints_404_for_people_who_did_not_join(client, bob, live
         url = reverse(f"retrospectives:{name}", args=[live_review.join_code])
         response = client.post(url) if name != "join_board" else client.get(url)
         assert response.status_code == 404, name
+
+
+@pytest.mark.parametrize("code", ["%00%00", "%3Cb%3Ex", "ab cd!", "ÄÖÜ"])
+def test_odd_codes_get_a_message_not_a_500(client, sam, code):
+    client.force_login(sam)
+    response = client.get(f"/join/{code}/")
+    assert response.status_code == 404
+    assert "No review has the code" in response.content.decode()
+    board = client.get(f"/join/{code}/board/")
+    assert board.status_code == 404
+
+
+def test_the_code_form_ignores_symbols_and_refuses_nothing(client, sam, live_review):
+    client.force_login(sam)
+    url = reverse("retrospectives:join_code")
+    spaced = " ".join(live_review.join_code[:3]) + "-" + live_review.join_code[3:]
+    assert client.get(url, {"code": spaced})["Location"].endswith(f"/{live_review.join_code}/")
+    assert "Type the six" in client.get(url, {"code": "----"}).content.decode()
