@@ -259,6 +259,16 @@ def _page(request, qs):
     return Paginator(qs, DRILL_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def _narrowing(request) -> list[tuple[str, str]]:
+    """The drill-down's own parameters (reason, segment, status…), kept as hidden fields when
+    the filters change."""
+    return [
+        (name, value)
+        for name, value in request.GET.items()
+        if name not in FilterForm.base_fields and name != "page"
+    ]
+
+
 def _int_or_404(value: str) -> int:
     if not value.isdigit():
         raise Http404("Unknown value.")
@@ -310,6 +320,7 @@ def losses(request):
             "form": form,
             "filters": filters,
             "page": _page(request, qs),
+            "narrowing": _narrowing(request),
             "narrowed": narrowed,
             "filter_query": _filter_query(request),
         },
@@ -354,6 +365,7 @@ def actions(request):
             "form": form,
             "filters": filters,
             "page": _page(request, qs),
+            "narrowing": _narrowing(request),
             "narrowed": narrowed,
             "filter_query": _filter_query(request),
             "today": filters.today,
@@ -384,6 +396,7 @@ def at_risk(request):
             "form": form,
             "filters": filters,
             "page": _page(request, qs),
+            "narrowing": _narrowing(request),
             "filter_query": _filter_query(request),
         },
     )
@@ -412,6 +425,7 @@ def responses(request):
             "form": form,
             "filters": filters,
             "page": _page(request, qs),
+            "narrowing": _narrowing(request),
             "narrowed": narrowed,
             "filter_query": _filter_query(request),
         },

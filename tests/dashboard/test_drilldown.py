@@ -112,3 +112,10 @@ def test_it_runs_the_same_queries_for_a_longer_list(
 
 
 DRILL_QUERIES = {"losses": 12, "actions": 12, "at_risk": 14, "responses": 12}
+
+
+def test_it_keeps_the_narrowing_when_the_filters_change(as_pat, firm):
+    response = as_pat.get(reverse("dashboard:losses"), {"reason": firm.reasons.S.pk, "page": "1"})
+    html = response.content.decode()
+    assert f'<input type="hidden" name="reason" value="{firm.reasons.S.pk}">' in html
+    assert 'name="page"' not in html
