@@ -9,9 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from tests.factories import ExitInterviewFactory
+from tests.security.test_permission_matrix import MATRIX, _url
+from tests.security.world import PERSONAS, build_world, log_in
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
@@ -190,3 +193,37 @@ def test_templates_have_no_inline_script_or_style(path):
     if JAVASCRIPT_URL.search(text):
         problems.append("javascript: URL")
     assert not problems, f"{path.relative_to(ROOT)}: {', '.join(problems)} (blocked by our CSP)"
+
+
+def test_htmx_is_configured_for_the_csp(client, db, alice):
+    client.force_login(alice)
+    body = client.get(reverse("home")).content.decode()
+    # htmx would otherwise inject a <style> for its indicators and eval hx-on attributes.
+    assert '"includeIndicatorStyles": false' in body
+    assert '"allowEval": false' in body
+
+
+@pytest.mark.django_db
+def test_rendered_pages_have_no_inline_script_or_style():
+    """The template scan above misses markup that widgets and crispy-forms render; this walks
+    every page as the first persona who may open it and checks the HTML that goes out."""
+    world = build_world()
+    problems = []
+    for case, (get, _) in sorted(MATRIX.items()):
+        persona = next((p for p, a in zip(PERSONAS, get.split(), strict=True) if a == "200"), None)
+        if persona is None:
+            continue
+        client = Client()
+        log_in(client, persona, world)
+        response = client.get(_url(case, world))
+        if "html" not in response.get("Content-Type", ""):
+            continue
+        text = response.content.decode()
+        found = _inline_script_problems(text)
+        if STYLE_ATTRIBUTE.search(text):
+            found.append('style="" attribute')
+        if EVENT_HANDLER.search(text) or HTMX_ON.search(text):
+            found.append("inline event handler")
+        if found:
+            problems.append(f"{case} as {persona}: {', '.join(found)}")
+    assert not problems, "pages the CSP would break:\n" + "\n".join(problems)
