@@ -22,9 +22,10 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.defaults import page_not_found
@@ -531,7 +532,12 @@ def feedback_triage_update(request, pk):
         messages.success(request, "Feedback updated.")
     else:
         messages.error(request, "That reason or action is not available.")
-    return redirect(request.POST.get("next") or "feedback:feedback_triage")
+    back = request.POST.get("next", "")
+    if back.startswith("/") and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}
+    ):
+        return HttpResponseRedirect(back)
+    return redirect("feedback:feedback_triage")
 
 
 @triager_required

@@ -204,3 +204,21 @@ def test_no_reply_without_consent(client, alice, response_a, verified):
 def test_the_list_offers_the_reply_once_verified(client, alice, response_a, verified):
     client.force_login(alice)
     assert "Reply: you said, we did" in client.get(URL).content.decode()
+
+
+@pytest.mark.parametrize(
+    "next_url", ["https://evil.example/", "//evil.example/", "{% debug %}", "not a url", ""]
+)
+def test_it_only_returns_to_pages_of_this_site(client, alice, response_a, next_url):
+    client.force_login(alice)
+    url = reverse("feedback:feedback_triage_update", args=[response_a.pk])
+    response = client.post(url, {"handled": "on", "next": next_url})
+    assert response.status_code == 302
+    assert response["Location"] == URL
+
+
+def test_it_returns_to_the_filtered_list(client, alice, response_a):
+    client.force_login(alice)
+    url = reverse("feedback:feedback_triage_update", args=[response_a.pk])
+    response = client.post(url, {"next": f"{URL}?show=all"})
+    assert response["Location"] == f"{URL}?show=all"
