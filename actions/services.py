@@ -235,6 +235,8 @@ def reopen(*, action: Action, by: User, note: str = "") -> Action:
         ]
     )
     _record(action=action, by=by, from_status=before, note=note.strip() or "Reopened")
+    # No re-check of a change that is being redone.
+    action.reminders.filter(sent_at__isnull=True, kind=Kind.RECHECK).delete()
     _queue_replan(action)
     return action
 

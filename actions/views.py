@@ -1,3 +1,12 @@
+"""Pages of the actions app.
+
+Access: an action someone may not see (not theirs, and they are neither partner nor
+facilitator) is a 404 on every page and POST. Someone who may see an action but not make a
+given change (the owner verifying their own action, a facilitator verifying an action outside
+their review) gets the page back with a clear message next to the form, never a 404 or 500.
+Editing is for the owner or a partner; anyone else gets 404.
+"""
+
 import csv
 
 from django import forms

@@ -40,3 +40,17 @@ def test_the_nav_links_my_actions_for_everyone_and_all_actions_for_partners(clie
     assert all_actions not in content
     client.force_login(pat)
     assert all_actions in client.get(URL).content.decode()
+
+
+def test_its_query_count_does_not_grow_with_rows(client, alice, django_assert_max_num_queries):
+    client.force_login(alice)
+
+    def count():
+        with django_assert_max_num_queries(50) as captured:
+            assert client.get(URL).status_code == 200
+        return len(captured.captured_queries)
+
+    ActionFactory.create_batch(5, owner=alice)
+    five = count()
+    ActionFactory.create_batch(45, owner=alice)
+    assert count() == five
