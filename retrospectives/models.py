@@ -169,10 +169,6 @@ class Review(models.Model):
             return max(0, int((self.timer_ends_at - now).total_seconds()))
         return self.timer_remaining
 
-    @property
-    def etag_state(self) -> str:
-        return f"{self.pk}-{self.version}-{self.status}-{self.phase}"
-
 
 class Participant(models.Model):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="participants")

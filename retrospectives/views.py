@@ -43,8 +43,8 @@ from .models import (
 )
 from .report import build_report
 
-# How many notes the projector shows at once; the rest are on everyone's phone.
-PRESENTER_NOTES = 12
+# How many notes fit the projector in type readable from the back; the rest are on phones.
+PRESENTER_NOTES = 4
 
 
 def _error_text(error: ValidationError) -> str:
