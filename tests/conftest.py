@@ -4,11 +4,39 @@ alice and bob are account managers (of different clients), fran facilitates, pat
 sam is plain staff. Tests that need a real worker turn eager mode off themselves.
 """
 
+import importlib
+
 import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group
 
 from accounts.models import Role
+from feedback.models import LossReason
 from learnorg.celery import app as celery_app
 from tests.factories import UserFactory
+
+_role_groups = importlib.import_module("accounts.migrations.0002_role_groups")
+_loss_taxonomy = importlib.import_module("feedback.migrations.0002_loss_taxonomy")
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Put back the rows that data migrations create (role groups, the loss taxonomy).
+
+    Transactional tests (live_server, threads) end by flushing every table, those rows
+    included, so whichever test runs next would otherwise find no roles and no reasons.
+    """
+    fixtures = set(request.fixturenames)
+    if fixtures & {"transactional_db", "live_server"}:
+        request.getfixturevalue("transactional_db")
+    elif "db" in fixtures:
+        request.getfixturevalue("db")
+    elif request.node.get_closest_marker("django_db") is None:
+        return
+    if Group.objects.filter(name__in=Role.values).count() < len(Role.values):
+        _role_groups.create_groups(apps, None)
+    if not LossReason.objects.exists():
+        _loss_taxonomy.seed_taxonomy(apps, None)
 
 
 @pytest.fixture(autouse=True)
