@@ -1,26 +1,13 @@
 import datetime as dt
-from importlib import import_module
 
 import pytest
-from django.apps import apps
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from accounts.models import Role
 from feedback.models import ExitInterview
 from tests.e2e.conftest import DESKTOP, PHONE, screenshot
 from tests.factories import ClientFactory, FeedbackRequestFactory, loss_reason
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _roles_and_taxonomy(transactional_db):
-    """The role groups and the loss taxonomy come from data migrations, which the flush after
-    an earlier transactional test wipes; put them back before the personas are made."""
-    for role in Role:
-        Group.objects.get_or_create(name=role.value)
-    import_module("feedback.migrations.0002_loss_taxonomy").seed_taxonomy(apps, None)
 
 
 def test_alice_logs_an_exit_interview_and_bob_cannot_open_it(
