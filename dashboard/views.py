@@ -3,7 +3,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Case, Count, Exists, OuterRef, Q, Sum, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -182,7 +182,11 @@ def _personal(request):
             .annotate(
                 open_actions=Count("actions", filter=Q(actions__status__in=Action.OPEN_STATUSES))
             )
-            .order_by("status", "-annual_fees", "name")[:25],
+            .order_by(
+                Case(When(status=Client.Status.AT_RISK, then=0), default=1),
+                "-annual_fees",
+                "name",
+            )[:25],
             "action_counts": actions.aggregate(
                 open=Count("id", filter=Q(status__in=Action.OPEN_STATUSES)),
                 overdue=Count("id", filter=Q(status__in=Action.OPEN_STATUSES, due_on__lt=today)),

@@ -39,6 +39,7 @@ def test_it_shows_an_account_manager_only_their_own_clients_and_actions(client, 
     assert "My clients and actions" in html
     assert "Lessons dashboard" not in html
     assert ">c9</a>" in html  # alice manages c9
+    assert html.index(">c12</a>") < html.index(">c9</a>")  # at risk first
     assert "A3" in html  # her overdue action
     assert "A8" not in html  # bob's
 

@@ -83,3 +83,15 @@ def test_it_prints_a_one_page_handout(new_page, live_server, log_in, firm, pat_c
     screenshot(page, "dashboard-print", full_page=True)
     pdf = page.pdf(format="A4", landscape=True, print_background=True)
     assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 1
+
+
+def test_it_gives_an_account_manager_a_personal_view(new_page, live_server, log_in, firm, alice):
+    alice.password = make_password(PASSWORD)
+    alice.save(update_fields=["password"])
+    page = new_page(viewport={"width": 1920, "height": 1080})
+    log_in(page, alice)
+    page.get_by_role("link", name="My clients").first.click()
+    page.get_by_role("heading", name="My clients and actions").wait_for()
+    assert page.locator("table").first.get_by_role("link", name="c9").is_visible()
+    assert "Lessons dashboard" not in page.content()
+    screenshot(page, "dashboard-personal")
