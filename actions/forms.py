@@ -2,7 +2,7 @@ import datetime as dt
 
 from crispy_forms.helper import FormHelper
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -201,7 +201,8 @@ class ActionFilterForm(forms.Form):
         required=False,
     )
     owner = forms.ModelChoiceField(
-        queryset=User.objects.filter(actions__isnull=False).distinct(),
+        # EXISTS, not a join: one index probe per person instead of a pass over every action.
+        queryset=User.objects.filter(Exists(Action.objects.filter(owner=OuterRef("pk")))),
         required=False,
         empty_label="Anyone",
     )

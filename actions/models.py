@@ -1,11 +1,21 @@
 import datetime as dt
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+
+
+def open_first() -> Case:
+    """0 for open actions, 1 for closed ones: the first key of every "overdue first" list
+    (ordered by due date next, overdue actions come first). Indexed, see Action.Meta."""
+    return Case(
+        When(status__in=["open", "in_progress"], then=Value(0)),
+        default=Value(1),
+        output_field=models.IntegerField(),
+    )
 
 
 class ActionQuerySet(models.QuerySet):
@@ -115,7 +125,10 @@ class Action(models.Model):
 
     class Meta:
         ordering = ["due_on", "id"]
-        indexes = [models.Index(fields=["owner", "status", "due_on"])]
+        indexes = [
+            models.Index(fields=["owner", "status", "due_on"]),
+            models.Index(open_first(), F("due_on"), F("id"), name="action_open_first_due"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status__in=["done", "verified"]) | ~Q(evidence=""),
