@@ -9,6 +9,7 @@ import importlib
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 
 from accounts.models import Role
 from feedback.models import LossReason
@@ -37,6 +38,13 @@ def _reference_data(request):
         _role_groups.create_groups(apps, None)
     if not LossReason.objects.exists():
         _loss_taxonomy.seed_taxonomy(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (rendered dashboard panels, rate-limit counters):
+    in CI the cache is Redis, which outlives every test's database."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -54,3 +54,9 @@ def test_it_sends_a_password_reset_email(client, alice, mailoutbox):
     assert response.status_code == 302
     assert len(mailoutbox) == 1
     assert "/accounts/reset/" in mailoutbox[0].body
+
+
+def test_it_refuses_an_overlong_username_with_a_message(client, alice):
+    response = client.post(reverse("accounts:login"), {"username": "a" * 5000, "password": "x"})
+    assert response.status_code == 200
+    assert b"at most 150 characters" in response.content
