@@ -2,12 +2,20 @@
 truth, so a lost or repeated task costs nothing but a little time."""
 
 from celery import shared_task
+from django.db import OperationalError
 
 from . import services
 from .models import Action
 
 
-@shared_task(acks_late=True, ignore_result=True)
+# A busy database (SQLite under `make run`: "database is locked") is worth another try.
+@shared_task(
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def replan_reminders(action_id: int) -> None:
     action = Action.objects.filter(pk=action_id).first()
     if action is not None:
