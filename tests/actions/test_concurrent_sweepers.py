@@ -68,5 +68,7 @@ def test_two_concurrent_sweepers_send_each_reminder_exactly_once(settings, monke
     assert sorted(sent_ids) == sorted(r.pk for r in reminders)  # none missed, none twice
     assert sum(r.reminders for r in results) == 120
     assert not Reminder.objects.filter(sent_at__isnull=True).exists()
-    # Both sweepers did part of the work (batches of 7 out of 120).
-    assert all(r.reminders for r in results)
+    if connection.vendor == "postgresql":
+        # Both sweepers did part of the work (batches of 7 out of 120). On SQLite the lock above
+        # takes turns, and one sweeper may drain the queue before the other gets a turn.
+        assert all(r.reminders for r in results)
