@@ -18,7 +18,7 @@ def test_it_shows_an_account_manager_their_clients_and_actions(client, firm, ali
     html = client.get(reverse("home")).content.decode()
     assert ">c9</a>" in html  # her largest active client
     assert ">c1</a>" not in html  # lost clients are not "my clients"
-    assert "A3" in html
+    assert ">A3</a>" in html
     assert "1 overdue" in html
 
 
