@@ -263,6 +263,23 @@ def _page(request, qs):
     return Paginator(qs, DRILL_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def _render_drill_down(request, template, *, form, filters, qs, narrowed=(), **extra):
+    """A drill-down list: the filter bar, one page of rows, and what narrows them."""
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "filters": filters,
+            "page": _page(request, qs),
+            "narrowing": _narrowing(request),
+            "narrowed": narrowed,
+            "filter_query": _filter_query(request),
+            **extra,
+        },
+    )
+
+
 def _narrowing(request) -> list[tuple[str, str]]:
     """The drill-down's own parameters (reason, segment, status…), kept as hidden fields when
     the filters change."""
@@ -317,17 +334,8 @@ def losses(request):
     qs = qs.select_related(
         "client", "client__office", "client_primary_reason", "team_reason"
     ).order_by("-lost_date", "-id")
-    return render(
-        request,
-        "dashboard/losses.html",
-        {
-            "form": form,
-            "filters": filters,
-            "page": _page(request, qs),
-            "narrowing": _narrowing(request),
-            "narrowed": narrowed,
-            "filter_query": _filter_query(request),
-        },
+    return _render_drill_down(
+        request, "dashboard/losses.html", form=form, filters=filters, qs=qs, narrowed=narrowed
     )
 
 
@@ -362,18 +370,14 @@ def actions(request):
         qs = qs.filter(cause=get_object_or_404(LossReason, pk=_int_or_404(cause)))
         narrowed.append("one cause")
     qs = qs.select_related("owner", "client", "cause").order_by("due_on", "id")
-    return render(
+    return _render_drill_down(
         request,
         "dashboard/actions.html",
-        {
-            "form": form,
-            "filters": filters,
-            "page": _page(request, qs),
-            "narrowing": _narrowing(request),
-            "narrowed": narrowed,
-            "filter_query": _filter_query(request),
-            "today": filters.today,
-        },
+        form=form,
+        filters=filters,
+        qs=qs,
+        narrowed=narrowed,
+        today=filters.today,
     )
 
 
@@ -393,17 +397,7 @@ def at_risk(request):
         .annotate(check_in_open=Exists(open_check_in))
         .order_by("-annual_fees", "name")
     )
-    return render(
-        request,
-        "dashboard/at_risk.html",
-        {
-            "form": form,
-            "filters": filters,
-            "page": _page(request, qs),
-            "narrowing": _narrowing(request),
-            "filter_query": _filter_query(request),
-        },
-    )
+    return _render_drill_down(request, "dashboard/at_risk.html", form=form, filters=filters, qs=qs)
 
 
 @require_GET
@@ -422,15 +416,6 @@ def responses(request):
         qs = qs.filter(reply_sent_at__isnull=False)
         narrowed.append("“you said, we did” sent")
     qs = qs.select_related("client", "reason").order_by("-submitted_at", "-id")
-    return render(
-        request,
-        "dashboard/responses.html",
-        {
-            "form": form,
-            "filters": filters,
-            "page": _page(request, qs),
-            "narrowing": _narrowing(request),
-            "narrowed": narrowed,
-            "filter_query": _filter_query(request),
-        },
+    return _render_drill_down(
+        request, "dashboard/responses.html", form=form, filters=filters, qs=qs, narrowed=narrowed
     )
