@@ -111,7 +111,7 @@ def test_it_runs_the_same_queries_for_a_longer_list(
         client.get(url)
 
 
-DRILL_QUERIES = {"losses": 12, "actions": 12, "at_risk": 14, "responses": 12}
+DRILL_QUERIES = {"losses": 9, "actions": 9, "at_risk": 11, "responses": 9}
 
 
 def test_it_keeps_the_narrowing_when_the_filters_change(as_pat, firm):
