@@ -3,9 +3,11 @@ import datetime as dt
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse_lazy
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.widgets import QuickSelect, SearchSelect
 
 from .models import Action
 
@@ -47,7 +49,15 @@ class ActionForm(_Crispy, forms.ModelForm):
         model = Action
         fields = ["title", "detail", "owner", "due_on", "priority", "client"]
         labels = {"due_on": "Due date", "detail": "Details"}
-        widgets = {"due_on": DATE, "detail": forms.Textarea(attrs={"rows": 4})}
+        widgets = {
+            "due_on": DATE,
+            "detail": forms.Textarea(attrs={"rows": 4}),
+            "owner": QuickSelect,
+            # A firm may have 100,000 clients: offer a few and search for the rest.
+            "client": SearchSelect(
+                reverse_lazy("feedback:client_options"), placeholder="Search clients by name"
+            ),
+        }
         help_texts = {"title": "What will change, in a few words: “Name a backup partner”."}
 
     def __init__(self, *args, user: User, **kwargs):
@@ -205,6 +215,7 @@ class ActionFilterForm(forms.Form):
         queryset=User.objects.filter(Exists(Action.objects.filter(owner=OuterRef("pk")))),
         required=False,
         empty_label="Anyone",
+        widget=QuickSelect,
     )
     source = forms.ChoiceField(choices=SOURCES, required=False)
     due_from = forms.DateField(label="Due from", required=False, widget=DATE)

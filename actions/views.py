@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import audit
+from accounts.paging import CappedPaginator
 
 from . import services
 from .forms import (
@@ -98,19 +99,24 @@ def _overdue_first(actions):
 
 
 def action_mine(request):
+    """My open actions, a page at a time (overdue first), and the ones I closed last."""
     mine = Action.objects.filter(owner=request.user).select_related(*ROW_RELATED)
-    still_open = _with_permissions(list(_overdue_first(mine.still_open())), request.user)
-    closed = _with_permissions(
-        list(mine.exclude(status__in=Action.OPEN_STATUSES).order_by("-updated_at")[:20]),
-        request.user,
-    )
+    page = Paginator(_overdue_first(mine.still_open()), PAGE_SIZE).get_page(request.GET.get("page"))
+    _with_permissions(page.object_list, request.user)
+    closed = []
+    if not page.has_next():
+        closed = _with_permissions(
+            list(mine.exclude(status__in=Action.OPEN_STATUSES).order_by("-updated_at")[:20]),
+            request.user,
+        )
     return render(
         request,
         "actions/action_mine.html",
         {
-            "open_actions": still_open,
+            "page": page,
+            "open_actions": page.object_list,
             "closed_actions": closed,
-            "overdue_count": sum(a.is_overdue for a in still_open),
+            "overdue_count": mine.overdue().count(),
         },
     )
 
@@ -125,7 +131,8 @@ def _filtered_actions(request):
 
 def action_list(request):
     form, actions = _filtered_actions(request)
-    page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
+    number = request.GET.get("page")
+    page = CappedPaginator(actions, PAGE_SIZE, number=number).get_page(number)
     _with_permissions(page.object_list, request.user)
     query = request.GET.copy()
     query.pop("page", None)

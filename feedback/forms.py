@@ -6,6 +6,7 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator, MinVal
 from django.utils import timezone
 
 from accounts.models import Office, Role, User
+from accounts.widgets import QuickSelect
 
 from .models import (
     Client,
@@ -30,10 +31,13 @@ def _not_in_future(value: dt.date | None) -> None:
 
 
 def people_with_role(role: Role):
-    return User.objects.filter(is_active=True, groups__name=role.value).distinct()
+    # One group name, so the join gives each person once: no DISTINCT needed.
+    return User.objects.filter(is_active=True, groups__name=role.value)
 
 
 class UserChoiceField(forms.ModelChoiceField):
+    widget = QuickSelect
+
     def label_from_instance(self, obj: User) -> str:
         return obj.name
 

@@ -27,11 +27,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django.views.defaults import page_not_found
 
 from accounts import audit
 from accounts.models import AuditEvent, User
+from accounts.paging import CappedPaginator
+from accounts.widgets import search_options
 from actions.models import Action
 
 from . import blame, services
@@ -121,7 +123,8 @@ def _filtered_clients(request):
 
 def client_list(request):
     form, clients = _filtered_clients(request)
-    page = Paginator(clients, CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    number = request.GET.get("page")
+    page = CappedPaginator(clients, CLIENTS_PER_PAGE, number=number).get_page(number)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -135,6 +138,18 @@ def client_list(request):
             "can_import": request.user.is_partner,
         },
     )
+
+
+@require_GET
+def client_options(request):
+    """The clients a client menu offers while someone types a name (accounts.widgets.SearchSelect):
+    only clients this person may see."""
+    options = search_options(
+        request,
+        Client.objects.visible_to(request.user).order_by("name"),
+        search=lambda clients, text: clients.filter(name__icontains=text),
+    )
+    return HttpResponse(options)
 
 
 def client_export(request):

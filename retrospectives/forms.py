@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Role, User
+from accounts.widgets import QuickSelect, QuickSelectMultiple
 from feedback.models import Client, ExitInterview, LossReason, ServiceLine
 
 from . import services
@@ -16,11 +17,15 @@ def _active_people():
 
 
 class PersonChoiceField(forms.ModelChoiceField):
+    widget = QuickSelect
+
     def label_from_instance(self, obj):
         return obj.name
 
 
 class PeopleChoiceField(forms.ModelMultipleChoiceField):
+    widget = QuickSelectMultiple
+
     def label_from_instance(self, obj):
         return obj.name
 

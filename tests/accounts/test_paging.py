@@ -1,0 +1,58 @@
+"""CappedPaginator counts a long list only as far as a few pages past the one asked for."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Office
+from accounts.paging import CappedPaginator
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def offices():
+    Office.objects.bulk_create(Office(name=f"Office {n:03}") for n in range(47))
+    return Office.objects.order_by("name")
+
+
+def test_a_short_list_is_counted_exactly(offices):
+    paginator = CappedPaginator(offices, 10, number="1", lookahead=10)
+    assert paginator.count == 47
+    assert not paginator.capped
+    assert paginator.num_pages == 5
+
+
+def test_a_long_list_is_counted_to_the_lookahead_and_says_there_is_more(offices):
+    paginator = CappedPaginator(offices, 10, number="1", lookahead=2)
+    page = paginator.get_page("1")
+    assert paginator.count == 30
+    assert paginator.capped
+    assert paginator.num_pages == 3
+    assert page.has_next()
+    assert [o.name for o in page] == [f"Office {n:03}" for n in range(10)]
+
+
+def test_asking_for_a_later_page_counts_further(offices):
+    paginator = CappedPaginator(offices, 10, number="3", lookahead=1)
+    page = paginator.get_page("3")
+    assert paginator.count == 40 and paginator.capped
+    assert page.has_next()
+    last = CappedPaginator(offices, 10, number="5", lookahead=1).get_page("5")
+    assert [o.name for o in last] == [f"Office {n:03}" for n in range(40, 47)]
+    assert not last.paginator.capped and not last.has_next()
+
+
+@pytest.mark.parametrize("number", [None, "", "x", "-4", "0", "99999999999999999999"])
+def test_any_page_number_gives_a_page(offices, number):
+    page = CappedPaginator(offices, 10, number=number, lookahead=1).get_page(number)
+    assert len(page) > 0
+
+
+def test_it_counts_in_one_query_without_scanning_past_the_limit(offices):
+    paginator = CappedPaginator(offices, 10, number="1", lookahead=1)
+    with CaptureQueriesContext(connection) as queries:
+        assert paginator.capped
+        assert paginator.count == 20
+    assert len(queries) == 1
+    assert "LIMIT 21" in queries[0]["sql"]
