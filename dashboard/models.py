@@ -5,8 +5,8 @@ class Snapshot(models.Model):
     """A rollup: every dashboard panel for one set of filters, as of `computed_at`.
 
     Aggregating 100,000 interviews on each page view is too slow for a partner meeting, so the
-    page reads this row; a beat task refreshes the default view and the page recomputes a row
-    that is older than SNAPSHOT_MAX_AGE (see dashboard.services).
+    page reads this row; a beat task refreshes the default view, and a row older than
+    SNAPSHOT_MAX_AGE is served as it is while a task refreshes it (see dashboard.services).
     """
 
     key = models.CharField(max_length=120, unique=True)

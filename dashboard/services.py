@@ -1,14 +1,20 @@
 """The dashboard's rollup: compute every panel once, store it, and serve the stored copy."""
 
+import dataclasses
 import datetime as dt
 
+from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from . import queries
 from .models import Snapshot
 
-# The page recomputes a snapshot older than this; the beat task keeps the default one fresh.
+# A snapshot older than this is refreshed in the background (the page shows the stored copy and
+# its "data as of" meanwhile); the beat task keeps the default one fresh.
 SNAPSHOT_MAX_AGE = dt.timedelta(minutes=15)
+# While one background refresh of a view is queued or running, no other is queued.
+REFRESH_LOCK_SECONDS = 5 * 60
 # Snapshots nobody asked for in this long are deleted by the beat task.
 SNAPSHOT_KEEP = dt.timedelta(days=1)
 
@@ -43,12 +49,40 @@ def refresh_snapshot(*, filters: queries.Filters) -> Snapshot:
 
 
 def snapshot_for(*, filters: queries.Filters) -> Snapshot:
-    """The stored panels for these filters, recomputed when missing or stale. The data itself
-    loads on first use: a page whose rendered panels are cached never needs it."""
+    """The stored panels for these filters: computed now when there are none, refreshed in the
+    background when they are stale (stale-while-revalidate: at 100,000 interviews a computation
+    takes seconds, which a partner should wait for once per view, not every 15 minutes). The data
+    itself loads on first use: a page whose rendered panels are cached never needs it."""
     snapshot = Snapshot.objects.defer("data").filter(key=filters.key).first()
-    if snapshot is None or timezone.now() - snapshot.computed_at > SNAPSHOT_MAX_AGE:
-        snapshot = refresh_snapshot(filters=filters)
+    if snapshot is None:
+        return refresh_snapshot(filters=filters)
+    if timezone.now() - snapshot.computed_at > SNAPSHOT_MAX_AGE:
+        _refresh_in_background(filters)
     return snapshot
+
+
+def _refresh_in_background(filters: queries.Filters) -> None:
+    if not cache.add(f"dashboard:refreshing:{filters.key}", True, REFRESH_LOCK_SECONDS):
+        return
+    from .tasks import refresh_view  # tasks imports this module
+
+    fields = {
+        name: value.isoformat() if isinstance(value, dt.date) else value
+        for name, value in dataclasses.asdict(filters).items()
+    }
+    transaction.on_commit(lambda: refresh_view.delay(fields))
+
+
+def refresh_view(fields: dict) -> Snapshot:
+    """The background refresh of one view (see snapshot_for)."""
+    dates = {"start", "end", "today"}
+    filters = queries.Filters(
+        **{k: dt.date.fromisoformat(v) if k in dates else v for k, v in fields.items()}
+    )
+    try:
+        return refresh_snapshot(filters=filters)
+    finally:
+        cache.delete(f"dashboard:refreshing:{filters.key}")
 
 
 def refresh_default_snapshot() -> Snapshot:
