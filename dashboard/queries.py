@@ -625,8 +625,7 @@ def trend(f: Filters) -> list[dict]:
 def overdue_audits(f: Filters) -> dict:
     """Process audits not held within two weeks of their date, as of today; the service-line
     filter applies through the audit's schedule, the office filter does not apply."""
-    start_of_today = timezone.make_aware(dt.datetime.combine(f.today, dt.time.min))
-    qs = Review.objects.overdue_audits(start_of_today)
+    qs = Review.objects.overdue_audits(f.today)
     if f.service_line_id:
         qs = qs.filter(schedule__service_line_id=f.service_line_id)
     rows = [

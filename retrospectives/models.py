@@ -85,14 +85,20 @@ class ReviewQuerySet(models.QuerySet):
             return self
         return self.filter(Q(facilitator=user) | Q(participants__user=user)).distinct()
 
-    def overdue_audits(self, now: dt.datetime | None = None) -> "ReviewQuerySet":
-        """Process audits not held within two weeks of their date (still planned)."""
-        now = now or timezone.now()
+    def overdue_audits(self, today: dt.date | None = None) -> "ReviewQuerySet":
+        """Process audits still planned more than two weeks after their date: one dated 1 June
+        is overdue from 16 June on."""
         return self.filter(
             kind=Review.Kind.PROCESS_AUDIT,
             status=Review.Status.PLANNED,
-            scheduled_for__lt=now - AUDIT_GRACE,
+            scheduled_for__lt=overdue_cutoff(today),
         )
+
+
+def overdue_cutoff(today: dt.date | None = None) -> dt.datetime:
+    """Audits that started before this instant and are still planned are overdue."""
+    day = (today or timezone.localdate()) - AUDIT_GRACE
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 class Review(models.Model):

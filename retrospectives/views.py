@@ -34,7 +34,6 @@ from .forms import (
     WhysForm,
 )
 from .models import (
-    AUDIT_GRACE,
     PHASE_PROMPTS,
     VOTES_PER_PHASE,
     VOTING_PHASES,
@@ -45,6 +44,7 @@ from .models import (
     Phase,
     Review,
     Vote,
+    overdue_cutoff,
 )
 from .report import build_report
 
@@ -324,7 +324,7 @@ def audit_detail(request, pk):
             ]
             if schedule.status == AuditSchedule.Status.ACTIVE
             else [],
-            "overdue_before": now - AUDIT_GRACE,
+            "overdue_before": overdue_cutoff(),
             "time_zone": timezone.get_current_timezone_name(),
         },
     )
