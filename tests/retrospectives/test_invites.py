@@ -251,6 +251,7 @@ def test_the_review_page_links_the_invite_which_anyone_who_sees_it_can_download(
 def test_a_cancelled_reviews_download_is_a_cancellation(client, planned, fran):
     client.force_login(fran)
     client.post(reverse("retrospectives:review_cancel", args=[planned.pk]))
+    assert "Remove from calendar (.ics)" in client.get(planned.get_absolute_url()).content.decode()
     response = client.get(reverse("retrospectives:review_invite", args=[planned.pk]))
     calendar, event = _event(response.content)
     assert calendar["method"] == "CANCEL"
