@@ -33,6 +33,7 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
 
 from actions.models import Action
 from feedback.models import (
@@ -42,7 +43,7 @@ from feedback.models import (
     LearningCheck,
     LossReason,
 )
-from retrospectives.models import Participant
+from retrospectives.models import Participant, Review
 
 VITAL_FEW_SHARE = 0.8
 REPEAT_WINDOW = dt.timedelta(days=365)
@@ -621,6 +622,27 @@ def trend(f: Filters) -> list[dict]:
     ]
 
 
+def overdue_audits(f: Filters) -> dict:
+    """Process audits not held within two weeks of their date, as of today; the service-line
+    filter applies through the audit's schedule, the office filter does not apply."""
+    qs = Review.objects.overdue_audits(f.today)
+    if f.service_line_id:
+        qs = qs.filter(schedule__service_line_id=f.service_line_id)
+    rows = [
+        {
+            "id": row["id"],
+            "title": row["title"],
+            "due": timezone.localtime(row["scheduled_for"]).date().isoformat(),
+            "days": (f.today - timezone.localtime(row["scheduled_for"]).date()).days,
+            "facilitator": row["facilitator__display_name"] or row["facilitator__username"] or "",
+        }
+        for row in qs.order_by("scheduled_for", "id").values(
+            "id", "title", "scheduled_for", "facilitator__display_name", "facilitator__username"
+        )
+    ]
+    return {"count": len(rows), "rows": rows[:TOP_ROWS]}
+
+
 def dashboard(f: Filters) -> dict:
     """Every panel, JSON-ready, for one set of filters."""
     return {
@@ -634,4 +656,5 @@ def dashboard(f: Filters) -> dict:
         "client_voice": client_voice(f),
         "learning": learning(f),
         "trend": trend(f),
+        "overdue_audits": overdue_audits(f),
     }

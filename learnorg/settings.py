@@ -230,6 +230,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 600.0,
         "options": {"expires": 540},
     },
+    # Plans recurring process audits four weeks ahead; a unique constraint makes reruns harmless.
+    "retrospectives-plan-process-audits": {
+        "task": "retrospectives.tasks.plan_process_audits",
+        "schedule": 3600.0,
+        "options": {"expires": 3300},
+    },
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 

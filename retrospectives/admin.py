@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Contribution, Lesson, Participant, Review, Vote, WhyStep
+from .models import AuditSchedule, Contribution, Lesson, Participant, Review, Vote, WhyStep
 
 
 class ParticipantInline(admin.TabularInline):
@@ -63,3 +63,18 @@ class LessonAdmin(admin.ModelAdmin):
     search_fields = ["statement_internal", "statement_public"]
     raw_id_fields = ["review"]
     filter_horizontal = ["service_lines"]
+
+
+@admin.register(AuditSchedule)
+class AuditScheduleAdmin(admin.ModelAdmin):
+    list_display = [
+        "service_line",
+        "frequency",
+        "starts_on",
+        "time_of_day",
+        "facilitator",
+        "status",
+    ]
+    list_filter = ["status", "frequency", "service_line"]
+    autocomplete_fields = ["facilitator"]
+    readonly_fields = ["created_by", "created_at", "updated_at"]

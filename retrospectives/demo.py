@@ -1,7 +1,10 @@
 """Demo reviews for `manage.py seed_demo` (DESIGN.md §11): one closed review of a recent loss,
-with notes, votes, a five-whys chain, lessons and actions, and one planned review ready to run.
-Idempotent: reviews are found by title and their notes rebuilt on every run."""
+with notes, votes, a five-whys chain, lessons and actions, and one planned review ready to run;
+a monthly payroll process audit on the 31st (held, one missed and overdue, the next planned) and
+a paused quarterly tax audit.
+Idempotent: reviews are found by title (audits by schedule and date), notes rebuilt every run."""
 
+import calendar
 import datetime as dt
 
 from django.utils import timezone
@@ -9,9 +12,20 @@ from django.utils import timezone
 from accounts.models import User
 from actions.models import Action
 from actions.services import create_action
-from feedback.models import Client, ExitInterview, LossReason
+from feedback.models import Client, ExitInterview, LossReason, ServiceLine
 
-from .models import Contribution, Lesson, Participant, Phase, Review, Vote, WhyStep
+from .models import (
+    AUDIT_GRACE,
+    AuditSchedule,
+    Contribution,
+    Lesson,
+    Participant,
+    Phase,
+    Review,
+    Vote,
+    WhyStep,
+    add_months,
+)
 
 CLOSED_TITLE = "Why we lost Harbor Dental Group"
 PLANNED_TITLE = "Kessler Manufacturing: what did we promise?"
@@ -153,6 +167,7 @@ def _lost_client(name: str) -> Client | None:
 def seed(*, users: dict[str, User]) -> None:
     _seed_closed_review(users)
     _seed_planned_review(users)
+    _seed_audits(users)
 
 
 def _seed_closed_review(users: dict[str, User]) -> Review:
@@ -278,3 +293,64 @@ def _seed_planned_review(users: dict[str, User]) -> Review:
             review=review, user=users[username], defaults={"speak_freely": None}
         )
     return review
+
+
+def _seed_audits(users: dict[str, User]) -> list[Review]:
+    """A monthly payroll audit anchored on the 31st since three months ago: dates up to two
+    weeks ago were held, except the latest of them, which was missed (overdue on the
+    dashboard); the next date is planned. Plus a paused quarterly tax audit."""
+    today = timezone.localdate()
+    payroll, _ = ServiceLine.objects.get_or_create(name="Payroll")
+    tax, _ = ServiceLine.objects.get_or_create(name="Tax")
+    # The 31st of a month about three months ago, to show the month ends (30 Sep, 28 Feb…).
+    start = add_months(today.replace(day=1), -3)
+    if calendar.monthrange(start.year, start.month)[1] < 31:
+        start = add_months(start, -1)
+    starts_on = start.replace(day=31)
+    schedule, _ = AuditSchedule.objects.update_or_create(
+        service_line=payroll,
+        frequency=AuditSchedule.Frequency.MONTHLY,
+        defaults={
+            "facilitator": users["fran"],
+            "starts_on": starts_on,
+            "time_of_day": dt.time(9, 0),
+            "status": AuditSchedule.Status.ACTIVE,
+            "created_by": users["pat"],
+        },
+    )
+    AuditSchedule.objects.update_or_create(
+        service_line=tax,
+        frequency=AuditSchedule.Frequency.QUARTERLY,
+        defaults={
+            "facilitator": users["fran"],
+            "starts_on": add_months(today, 1).replace(day=15),
+            "time_of_day": dt.time(14, 0),
+            "status": AuditSchedule.Status.PAUSED,
+            "created_by": users["pat"],
+        },
+    )
+    days = [schedule.date_of(0)]
+    while days[-1] <= today:  # up to the first date after today, as the beat task would
+        days.append(schedule.date_of(len(days)))
+    missed = max((day for day in days if day < today - AUDIT_GRACE), default=None)
+    reviews = []
+    for day in days:
+        when = schedule.start_of(day)
+        held = day < today and day != missed
+        review, _ = Review.objects.update_or_create(
+            schedule=schedule,
+            occurrence_on=day,
+            defaults={
+                "title": f"{payroll} process audit, {day:%B %Y}",
+                "kind": Review.Kind.PROCESS_AUDIT,
+                "facilitator": users["fran"],
+                "created_by": users["pat"],
+                "scheduled_for": when,
+                "status": Review.Status.CLOSED if held else Review.Status.PLANNED,
+                "phase": Phase.CLOSE if held else Phase.GROUND_RULES,
+                "started_at": when if held else None,
+                "closed_at": when + dt.timedelta(hours=1) if held else None,
+            },
+        )
+        reviews.append(review)
+    return reviews

@@ -9,11 +9,21 @@ from accounts.widgets import QuickSelect, QuickSelectMultiple
 from feedback.models import Client, ExitInterview, LossReason, ServiceLine
 
 from . import services
-from .models import Contribution, Lesson, Review
+from .models import AuditSchedule, Contribution, Lesson, Review
 
 
 def _active_people():
     return User.objects.filter(is_active=True).order_by("display_name", "username")
+
+
+def _facilitators():
+    return (
+        _active_people()
+        .filter(
+            Q(groups__name__in=[Role.FACILITATOR.value, Role.PARTNER.value]) | Q(is_superuser=True)
+        )
+        .distinct()
+    )
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -78,14 +88,7 @@ class ReviewForm(forms.ModelForm):
             ExitInterview.objects.visible_to(user).select_related("client").order_by("-held_on")
         )
         self.fields["exit_interviews"].required = False
-        self.fields["facilitator"].queryset = (
-            _active_people()
-            .filter(
-                Q(groups__name__in=[Role.FACILITATOR.value, Role.PARTNER.value])
-                | Q(is_superuser=True)
-            )
-            .distinct()
-        )
+        self.fields["facilitator"].queryset = _facilitators()
         self.fields["invited"].queryset = _active_people()
         self.fields["scheduled_for"].required = True
         if not self.instance.pk and not self.initial.get("facilitator") and user.is_facilitator:
@@ -100,6 +103,92 @@ class ReviewForm(forms.ModelForm):
         if when and not now - dt.timedelta(days=365) <= when <= now + dt.timedelta(days=365):
             raise forms.ValidationError("Pick a time within a year from today.")
         return when
+
+
+class RescheduleForm(forms.ModelForm):
+    """Move a planned review; everyone invited gets an updated calendar invite."""
+
+    class Meta:
+        model = Review
+        fields = ["scheduled_for"]
+        labels = {"scheduled_for": "New time"}
+        widgets = {"scheduled_for": forms.DateTimeInput(attrs={"type": "datetime-local"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scheduled_for"].required = True
+        self.fields["scheduled_for"].error_messages["required"] = "Pick the new date and time."
+
+    def clean_scheduled_for(self):
+        when = self.cleaned_data["scheduled_for"]
+        now = timezone.now()
+        if when < now:
+            raise forms.ValidationError("Pick a time that has not passed yet.")
+        if when > now + dt.timedelta(days=365):
+            raise forms.ValidationError("Pick a time within a year from today.")
+        return when
+
+
+# Audits outside these hours are unlikely to be meant, and the clocks never change inside them.
+AUDIT_EARLIEST, AUDIT_LATEST = dt.time(6, 0), dt.time(21, 0)
+
+
+class AuditScheduleForm(forms.ModelForm):
+    """A recurring process audit of one service line."""
+
+    facilitator = PersonChoiceField(queryset=User.objects.none())
+
+    class Meta:
+        model = AuditSchedule
+        fields = ["service_line", "frequency", "starts_on", "time_of_day", "facilitator"]
+        labels = {
+            "frequency": "Repeats",
+            "starts_on": "First audit on",
+            "time_of_day": "Time (firm's time zone)",
+        }
+        help_texts = {
+            "starts_on": "Later audits keep this day of the month, or the month's last day "
+            "when it is shorter (31 Jan, 28 Feb, 31 Mar).",
+            "time_of_day": "Stays the same local time when the clocks change.",
+        }
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}),
+            "time_of_day": forms.TimeInput(attrs={"type": "time"}),
+        }
+        error_messages = {
+            "service_line": {"required": "Pick the service line to audit."},
+            "starts_on": {
+                "required": "Pick the date of the first audit.",
+                "invalid": "Enter a date like 2027-01-31.",
+            },
+            "time_of_day": {
+                "required": "Pick the time the audit starts.",
+                "invalid": "Enter a time like 09:00.",
+            },
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service_line"].queryset = ServiceLine.objects.order_by("name")
+        self.fields["facilitator"].queryset = _facilitators()
+        self.fields["facilitator"].error_messages["required"] = "Pick who facilitates the audits."
+
+    def clean_starts_on(self):
+        day = self.cleaned_data["starts_on"]
+        today = timezone.localdate()
+        if day < today:
+            raise forms.ValidationError("Pick today or a later date for the first audit.")
+        if day > today + dt.timedelta(days=365):
+            raise forms.ValidationError("Pick a first audit within a year from today.")
+        return day
+
+    def clean_time_of_day(self):
+        when = self.cleaned_data["time_of_day"]
+        if not AUDIT_EARLIEST <= when <= AUDIT_LATEST:
+            raise forms.ValidationError(
+                f"Pick a time between {AUDIT_EARLIEST:%H:%M} and {AUDIT_LATEST:%H:%M}."
+            )
+        return when.replace(second=0, microsecond=0)
 
 
 class NoteForm(forms.Form):

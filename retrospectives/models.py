@@ -1,3 +1,5 @@
+import calendar
+import datetime as dt
 import secrets
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -56,6 +58,10 @@ PHASE_PROMPTS = {
     ),
     Phase.CLOSE: "Thank you. Could you speak freely today? Rate it from 1 to 5 on your phone.",
 }
+# A process audit not held this long after its date is overdue.
+AUDIT_GRACE = dt.timedelta(days=14)
+# How long a review is booked for in calendar invites.
+REVIEW_LENGTH = dt.timedelta(minutes=90)
 # Phases in which participants add notes, and those in which they dot-vote.
 NOTE_PHASES = frozenset(
     {
@@ -79,6 +85,21 @@ class ReviewQuerySet(models.QuerySet):
             return self
         return self.filter(Q(facilitator=user) | Q(participants__user=user)).distinct()
 
+    def overdue_audits(self, today: dt.date | None = None) -> "ReviewQuerySet":
+        """Process audits still planned more than two weeks after their date: one dated 1 June
+        is overdue from 16 June on."""
+        return self.filter(
+            kind=Review.Kind.PROCESS_AUDIT,
+            status=Review.Status.PLANNED,
+            scheduled_for__lt=overdue_cutoff(today),
+        )
+
+
+def overdue_cutoff(today: dt.date | None = None) -> dt.datetime:
+    """Audits that started before this instant and are still planned are overdue."""
+    day = (today or timezone.localdate()) - AUDIT_GRACE
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
 
 class Review(models.Model):
     class Kind(models.TextChoices):
@@ -92,6 +113,7 @@ class Review(models.Model):
         PLANNED = "planned", "Planned"
         LIVE = "live", "Live"
         CLOSED = "closed", "Closed"
+        CANCELLED = "cancelled", "Cancelled"
 
     title = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.CLIENT_LOSS)
@@ -118,11 +140,29 @@ class Review(models.Model):
     # Bumped (with an UPDATE … SET version = version + 1) on every change that a live screen
     # shows, so polls answer 304 from one indexed read without rendering.
     version = models.PositiveIntegerField(default=0)
+    # The calendar invite's SEQUENCE: bumped whenever attendees must update their calendar.
+    invite_sequence = models.PositiveIntegerField(default=0)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # A process audit planned by a recurring schedule, and which of its dates it is.
+    schedule = models.ForeignKey(
+        "AuditSchedule",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reviews",
+    )
+    occurrence_on = models.DateField(null=True, blank=True)
 
     objects = ReviewQuerySet.as_manager()
 
     class Meta:
         ordering = ["-scheduled_for", "-id"]
+        constraints = [
+            # The beat task may run twice, or on two workers: each audit date is planned once.
+            models.UniqueConstraint(
+                fields=["schedule", "occurrence_on"], name="one_review_per_audit_date"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -137,6 +177,19 @@ class Review(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.status == self.Status.CLOSED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def is_over(self) -> bool:
+        """Closed or cancelled: nobody joins any more."""
+        return self.status in (self.Status.CLOSED, self.Status.CANCELLED)
+
+    @property
+    def ends_at(self) -> dt.datetime | None:
+        return self.scheduled_for + REVIEW_LENGTH if self.scheduled_for else None
 
     @property
     def prompt(self) -> str:
@@ -338,3 +391,96 @@ class Lesson(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("retrospectives:lesson_detail", args=[self.pk])
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The date `months` later on the same day, or the month's last day when that month is
+    shorter: 31 Jan + 1 month is 28 (or 29) Feb, + 2 months is 31 Mar."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(day.day, last))
+
+
+class AuditScheduleQuerySet(models.QuerySet):
+    def active(self) -> "AuditScheduleQuerySet":
+        return self.filter(status=AuditSchedule.Status.ACTIVE)
+
+
+class AuditSchedule(models.Model):
+    """A process audit of one service line that recurs every month, quarter or year. The beat
+    task plans each date's review ahead of time; every date keeps the first date's day of the
+    month and the same wall-clock time in the firm's time zone."""
+
+    class Frequency(models.TextChoices):
+        MONTHLY = "monthly", "Every month"
+        QUARTERLY = "quarterly", "Every quarter"
+        YEARLY = "yearly", "Every year"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        STOPPED = "stopped", "Stopped"
+
+    MONTHS = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.YEARLY: 12}
+
+    service_line = models.ForeignKey(
+        ServiceLine, on_delete=models.PROTECT, related_name="audit_schedules"
+    )
+    facilitator = models.ForeignKey(User, on_delete=models.PROTECT, related_name="audit_schedules")
+    frequency = models.CharField(max_length=10, choices=Frequency, default=Frequency.QUARTERLY)
+    starts_on = models.DateField(help_text="The first audit; later ones keep its day of the month.")
+    time_of_day = models.TimeField(help_text="In the firm's time zone, whatever the season.")
+    status = models.CharField(max_length=10, choices=Status, default=Status.ACTIVE, db_index=True)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AuditScheduleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["service_line__name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.service_line} process audit, {self.get_frequency_display().lower()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("retrospectives:audit_detail", args=[self.pk])
+
+    @property
+    def months(self) -> int:
+        return self.MONTHS[self.Frequency(self.frequency)]
+
+    def date_of(self, n: int) -> dt.date:
+        """The date of the n-th audit (0 is the first), always counted from the first date so
+        that a short month never shifts the ones after it."""
+        return add_months(self.starts_on, n * self.months)
+
+    def start_of(self, day: dt.date) -> dt.datetime:
+        """The audit's start on `day`: its local time in the firm's zone, whatever the offset
+        that day (a time the clocks skip is read as before the change, i.e. an hour later)."""
+        naive = dt.datetime.combine(day, self.time_of_day)
+        # Through UTC, so a skipped wall-clock time becomes the real instant it stands for.
+        return timezone.make_aware(naive, timezone.get_default_timezone()).astimezone(dt.UTC)
+
+    def dates_between(
+        self, start: dt.datetime, end: dt.datetime
+    ) -> list[tuple[dt.date, dt.datetime]]:
+        """The audit dates whose start falls in [start, end], with their start."""
+        local_start = timezone.localtime(start).date()
+        months_in = (local_start.year - self.starts_on.year) * 12 + (
+            local_start.month - self.starts_on.month
+        )
+        n = max(0, months_in // self.months - 1)
+        found = []
+        while True:
+            day = self.date_of(n)
+            when = self.start_of(day)
+            if when > end:
+                return found
+            if when >= start:
+                found.append((day, when))
+            n += 1

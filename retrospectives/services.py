@@ -2,6 +2,7 @@
 and ends with `touch(review)`, which is what lets polls answer 304 when nothing changed."""
 
 import datetime as dt
+from email.mime.text import MIMEText
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accounts import audit
 from accounts.models import User
 from actions.models import Action
 from actions.services import create_action
@@ -19,6 +21,7 @@ from feedback.models import LossReason
 
 from .models import (
     VOTES_PER_PHASE,
+    AuditSchedule,
     Contribution,
     Lesson,
     Participant,
@@ -68,15 +71,110 @@ def plan_review(
     exit_interviews=(),
     invited=(),
 ) -> Review:
-    """Save a new (or edited) review with what it looks at and who is invited."""
-    if review.pk is None:
+    """Save a new (or edited) review with what it looks at and who is invited. A new review's
+    facilitator and invitees get an invitation with a calendar invite, once committed."""
+    from . import tasks
+
+    is_new = review.pk is None
+    if is_new:
         review.created_by = by
     review.save()
     review.clients.set(clients)
     review.exit_interviews.set(exit_interviews)
     for user in invited:
         Participant.objects.get_or_create(review=review, user=user)
+    if is_new:
+        transaction.on_commit(lambda: tasks.send_review_invitations.delay(review.pk))
     return review
+
+
+def reschedule_review(*, review: Review, by: User, scheduled_for: dt.datetime) -> Review:
+    """Move a planned review; invitees get an updated invite (the next SEQUENCE)."""
+    from . import tasks
+
+    if review.status != Review.Status.PLANNED:
+        raise ValidationError(
+            {"scheduled_for": "Only a planned review can move; this one has started or ended."}
+        )
+    if scheduled_for == review.scheduled_for:
+        return review
+    previous = review.scheduled_for
+    review.scheduled_for = scheduled_for
+    review.invite_sequence += 1
+    review.save(update_fields=["scheduled_for", "invite_sequence"])
+    audit.record(
+        actor=by,
+        verb="update",
+        obj=review,
+        detail={"scheduled_for": [str(previous), str(scheduled_for)]},
+    )
+    transaction.on_commit(lambda: tasks.send_review_invitations.delay(review.pk))
+    return review
+
+
+def cancel_review(*, review: Review, by: User) -> Review:
+    """Call off a planned review; invitees get a cancellation that removes it from calendars."""
+    from . import tasks
+
+    if review.status != Review.Status.PLANNED:
+        raise ValidationError(
+            "Only a planned review can be cancelled; this one has started or ended."
+        )
+    review.status = Review.Status.CANCELLED
+    review.cancelled_at = timezone.now()
+    review.invite_sequence += 1
+    review.save(update_fields=["status", "cancelled_at", "invite_sequence"])
+    touch(review)
+    audit.record(actor=by, verb="update", obj=review, detail={"status": "cancelled"})
+    transaction.on_commit(lambda: tasks.send_review_invitations.delay(review.pk))
+    return review
+
+
+def invitation_recipients(review: Review) -> list[User]:
+    """The facilitator and everyone invited, who can receive mail."""
+    people = {p.user for p in review.participants.select_related("user")}
+    if review.facilitator:
+        people.add(review.facilitator)
+    return sorted((u for u in people if u.is_active and u.email), key=lambda u: u.pk)
+
+
+def send_invitations(*, review: Review) -> int:
+    """E-mail the review's current invite (new, moved or cancelled) to each recipient, with the
+    .ics attached; returns how many were sent."""
+    from . import invites
+
+    if review.scheduled_for is None:
+        return 0
+    recipients = invitation_recipients(review)
+    method = invites.method_for(review)
+    ics = invites.build(review, recipients)
+    context = {
+        "review": review,
+        "join_url": invites.join_url(review),
+        "site_url": settings.SITE_URL,
+        "update": review.invite_sequence > 0,
+    }
+    subject = render_to_string("emails/review_invitation_subject.txt", context).strip()
+    text = render_to_string("emails/review_invitation.txt", context)
+    html = render_to_string("emails/review_invitation.html", context)
+    sent = 0
+    for user in recipients:
+        message = EmailMultiAlternatives(
+            subject,
+            text,
+            to=[user.email],
+            headers={
+                "Message-ID": f"<review-{review.pk}-invite-{review.invite_sequence}-"
+                f"{user.pk}@learnorg>"
+            },
+        )
+        message.attach_alternative(html, "text/html")
+        part = MIMEText(ics.decode(), "calendar", "utf-8")
+        part.set_param("method", method)
+        part.add_header("Content-Disposition", "attachment", filename="invite.ics")
+        message.attach(part)
+        sent += message.send()
+    return sent
 
 
 def facilitator_manages_reviewed_client(review: Review) -> list:
@@ -452,3 +550,81 @@ def send_report(*, review: Review) -> int:
         message.attach_alternative(html, "text/html")
         sent += message.send()
     return sent
+
+
+# Recurring process audits ----------------------------------------------------------------------
+
+# How far ahead the beat task plans an audit's review (and tells its facilitator).
+AUDIT_LEAD = dt.timedelta(days=28)
+
+
+def create_audit_schedule(*, schedule: AuditSchedule, by: User) -> AuditSchedule:
+    """Save a new recurring audit and plan any date already inside the lead time."""
+    from . import tasks
+
+    schedule.created_by = by
+    schedule.save()
+    audit.record(actor=by, verb="create", obj=schedule)
+    transaction.on_commit(lambda: tasks.plan_process_audits.delay())
+    return schedule
+
+
+def set_schedule_status(*, schedule: AuditSchedule, by: User, status: str) -> AuditSchedule:
+    """Pause, resume or stop a schedule. Stopping is final and cancels the audits it planned
+    that have not happened yet; pausing keeps them (cancel one from its page if need be)."""
+    from . import tasks
+
+    allowed = {
+        AuditSchedule.Status.ACTIVE: {AuditSchedule.Status.PAUSED, AuditSchedule.Status.STOPPED},
+        AuditSchedule.Status.PAUSED: {AuditSchedule.Status.ACTIVE, AuditSchedule.Status.STOPPED},
+        AuditSchedule.Status.STOPPED: set(),
+    }
+    if status not in allowed[AuditSchedule.Status(schedule.status)]:
+        raise ValidationError(
+            f"This schedule is {schedule.get_status_display().lower()}; that change does not apply."
+        )
+    schedule.status = status
+    schedule.save(update_fields=["status", "updated_at"])
+    audit.record(actor=by, verb="update", obj=schedule, detail={"status": status})
+    if status == AuditSchedule.Status.STOPPED:
+        upcoming = schedule.reviews.filter(
+            status=Review.Status.PLANNED, scheduled_for__gt=timezone.now()
+        )
+        for review in upcoming.select_related("facilitator"):
+            cancel_review(review=review, by=by)
+    elif status == AuditSchedule.Status.ACTIVE:
+        transaction.on_commit(lambda: tasks.plan_process_audits.delay())
+    return schedule
+
+
+def plan_due_audits(*, now: dt.datetime | None = None) -> list[Review]:
+    """Beat: plan the review of every active schedule's dates that start within the lead time.
+    The unique (schedule, date) constraint makes a second run, or a parallel one, plan nothing
+    again; dates already past are not planned (after a pause, or a beat outage)."""
+    from . import tasks
+
+    now = now or timezone.now()
+    planned = []
+    schedules = AuditSchedule.objects.active().select_related("service_line", "facilitator")
+    for schedule in schedules:
+        existing = set(schedule.reviews.values_list("occurrence_on", flat=True))
+        for day, when in schedule.dates_between(now, now + AUDIT_LEAD):
+            if day in existing:
+                continue
+            try:
+                with transaction.atomic():
+                    review = Review.objects.create(
+                        title=f"{schedule.service_line} process audit, {day:%B %Y}",
+                        kind=Review.Kind.PROCESS_AUDIT,
+                        facilitator=schedule.facilitator,
+                        scheduled_for=when,
+                        schedule=schedule,
+                        occurrence_on=day,
+                        created_by=schedule.created_by,
+                        anonymous_by_default=True,
+                    )
+            except IntegrityError:
+                continue  # another run planned this date a moment ago
+            planned.append(review)
+            transaction.on_commit(lambda pk=review.pk: tasks.send_review_invitations.delay(pk))
+    return planned

@@ -7,3 +7,13 @@ from .models import Review
 @shared_task(acks_late=True)
 def send_review_report(review_id: int) -> int:
     return services.send_report(review=Review.objects.get(pk=review_id))
+
+
+@shared_task(acks_late=True)
+def send_review_invitations(review_id: int) -> int:
+    return services.send_invitations(review=Review.objects.get(pk=review_id))
+
+
+@shared_task(acks_late=True)
+def plan_process_audits() -> int:
+    return len(services.plan_due_audits())

@@ -1,4 +1,5 @@
 import csv
+import datetime as dt
 
 import segno
 from django.contrib import messages
@@ -16,15 +17,17 @@ from actions.models import Action
 from feedback import blame
 from feedback.models import LossReason
 
-from . import library, services
+from . import invites, library, services
 from .forms import (
     ActionFromNoteForm,
+    AuditScheduleForm,
     CauseForm,
     JoinForm,
     LessonFilterForm,
     LessonForm,
     MergeForm,
     NoteForm,
+    RescheduleForm,
     ReviewForm,
     SpeakFreelyForm,
     TimerForm,
@@ -34,12 +37,14 @@ from .models import (
     PHASE_PROMPTS,
     VOTES_PER_PHASE,
     VOTING_PHASES,
+    AuditSchedule,
     Contribution,
     Lesson,
     Participant,
     Phase,
     Review,
     Vote,
+    overdue_cutoff,
 )
 from .report import build_report
 
@@ -197,6 +202,159 @@ def review_detail(request, pk):
             "is_participant": review.participants.filter(user=request.user).exists(),
         },
     )
+
+
+@require_GET
+def review_invite(request, pk):
+    """The review's calendar invite, for anyone who may see the review."""
+    review = _get_review_for_user(request, pk)
+    if review.scheduled_for is None:
+        raise Http404("This review has no time yet.")
+    response = HttpResponse(
+        invites.build(review),
+        content_type=f"text/calendar; method={invites.method_for(review)}; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="review-{review.pk}.ics"'
+    return response
+
+
+def review_reschedule(request, pk):
+    """Move a planned review (facilitator or partner); invitees get an updated invite."""
+    review = _get_review_to_run(request, pk)
+    previous = review.scheduled_for
+    form = RescheduleForm(request.POST or None, instance=review)
+    if request.method == "POST" and form.is_valid():
+        review.scheduled_for = previous
+        try:
+            services.reschedule_review(
+                review=review, by=request.user, scheduled_for=form.cleaned_data["scheduled_for"]
+            )
+        except ValidationError as error:
+            form.add_error("scheduled_for", _error_text(error))
+        else:
+            messages.success(request, "Review moved. Everyone invited gets an updated invite.")
+            return redirect(review)
+    review.scheduled_for = previous
+    return render(
+        request,
+        "retrospectives/review_reschedule.html",
+        {"form": form, "review": review},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def review_cancel(request, pk):
+    """Call off a planned review (facilitator or partner); invitees get a cancellation."""
+    review = _get_review_to_run(request, pk)
+    try:
+        services.cancel_review(review=review, by=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, "Review cancelled. Everyone invited gets a cancellation.")
+    return redirect(review)
+
+
+# Recurring process audits ----------------------------------------------------------------------
+
+
+def _require_partner(request) -> None:
+    """Recurring audits are the partners' to set up; everyone else gets 404."""
+    if not request.user.is_partner:
+        raise Http404("No audit schedules here.")
+
+
+@require_GET
+def audit_list(request):
+    _require_partner(request)
+    schedules = AuditSchedule.objects.select_related("service_line", "facilitator").annotate(
+        planned=Count("reviews", filter=Q(reviews__status=Review.Status.PLANNED))
+    )
+    overdue = (
+        Review.objects.overdue_audits()
+        .select_related("facilitator", "schedule__service_line")
+        .order_by("scheduled_for", "id")
+    )
+    return render(
+        request,
+        "retrospectives/audit_list.html",
+        {"schedules": schedules, "overdue": overdue},
+    )
+
+
+def audit_new(request):
+    _require_partner(request)
+    form = AuditScheduleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        schedule = services.create_audit_schedule(schedule=form.save(commit=False), by=request.user)
+        messages.success(
+            request,
+            "Audit schedule saved. Each audit is planned four weeks ahead and its facilitator "
+            "gets an invitation.",
+        )
+        return redirect(schedule)
+    return render(
+        request,
+        "retrospectives/audit_form.html",
+        {"form": form, "time_zone": timezone.get_current_timezone_name()},
+        status=400 if form.errors else 200,
+    )
+
+
+def _get_schedule(request, pk: int) -> AuditSchedule:
+    _require_partner(request)
+    return get_object_or_404(
+        AuditSchedule.objects.select_related("service_line", "facilitator", "created_by"), pk=pk
+    )
+
+
+@require_GET
+def audit_detail(request, pk):
+    schedule = _get_schedule(request, pk)
+    now = timezone.now()
+    return render(
+        request,
+        "retrospectives/audit_detail.html",
+        {
+            "schedule": schedule,
+            "reviews": schedule.reviews.select_related("facilitator").order_by("-scheduled_for"),
+            "next_dates": [
+                when for _, when in schedule.dates_between(now, now + dt.timedelta(days=400))[:4]
+            ]
+            if schedule.status == AuditSchedule.Status.ACTIVE
+            else [],
+            "overdue_before": overdue_cutoff(),
+            "time_zone": timezone.get_current_timezone_name(),
+        },
+    )
+
+
+@require_POST
+def audit_status(request, pk):
+    """Pause, resume or stop a schedule."""
+    schedule = _get_schedule(request, pk)
+    status = request.POST.get("status", "")
+    if status not in AuditSchedule.Status.values:
+        messages.error(request, "Choose to pause, resume or stop the schedule.")
+        return redirect(schedule)
+    try:
+        services.set_schedule_status(schedule=schedule, by=request.user, status=status)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(
+            request,
+            {
+                AuditSchedule.Status.ACTIVE: "Schedule resumed; the next audit is planned "
+                "four weeks ahead.",
+                AuditSchedule.Status.PAUSED: "Schedule paused; no new audits are planned. "
+                "An audit already planned stays: cancel it from its page if need be.",
+                AuditSchedule.Status.STOPPED: "Schedule stopped; its upcoming audits are "
+                "cancelled.",
+            }[AuditSchedule.Status(status)],
+        )
+    return redirect(schedule)
 
 
 # The facilitator's console ---------------------------------------------------------------------
@@ -565,11 +723,16 @@ def join(request, code):
         )
     participant = Participant.objects.filter(review=review, user=request.user).first()
     if participant is None:
-        if review.is_closed:
+        if review.is_over:
             return render(
                 request,
                 "retrospectives/join_code.html",
-                {"form": JoinForm(), "error": "That review has ended; it no longer takes people."},
+                {
+                    "form": JoinForm(),
+                    "error": "That review was cancelled; it takes nobody."
+                    if review.is_cancelled
+                    else "That review has ended; it no longer takes people.",
+                },
                 status=410,
             )
         if request.method == "POST":

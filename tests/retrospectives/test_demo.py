@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from actions.models import Action
 from retrospectives import demo, services
@@ -54,3 +55,34 @@ def test_the_closed_review_has_everything_a_report_needs(seeded):
 def test_published_demo_lessons_name_nobody(seeded):
     for lesson in Lesson.objects.published():
         assert services.names_in_public_text(lesson.statement_public) == []
+
+
+def test_it_seeds_a_recurring_audit_with_a_missed_date_and_a_paused_schedule(seeded):
+    from retrospectives.models import AuditSchedule
+
+    first = sorted(Review.objects.filter(schedule__isnull=False).values_list("occurrence_on"))
+    call_command("seed_demo", stdout=None)
+    assert sorted(Review.objects.filter(schedule__isnull=False).values_list("occurrence_on")) == (
+        first
+    )
+    payroll = AuditSchedule.objects.get(service_line__name="Payroll")
+    assert payroll.status == AuditSchedule.Status.ACTIVE
+    assert payroll.starts_on.day == 31
+    assert payroll.facilitator.username == "fran"
+    overdue = Review.objects.overdue_audits()
+    assert list(overdue.values_list("schedule", flat=True)) == [payroll.pk]
+    assert payroll.reviews.filter(status=Review.Status.CLOSED).exists()
+    assert payroll.reviews.filter(
+        status=Review.Status.PLANNED, scheduled_for__gt=timezone.now()
+    ).exists()
+    assert AuditSchedule.objects.get(service_line__name="Tax").status == "paused"
+
+
+@pytest.mark.parametrize("today", ["2026-11-01", "2026-12-31", "2027-03-15", "2028-02-29"])
+def test_the_demo_audit_always_has_one_missed_and_one_upcoming_date(today, fran, pat, time_machine):
+    time_machine.move_to(f"{today}T12:00:00-05:00", tick=False)
+    reviews = demo._seed_audits(users={"fran": fran, "pat": pat})
+    assert Review.objects.overdue_audits().count() == 1
+    upcoming = [r for r in reviews if r.scheduled_for > timezone.now()]
+    assert len(upcoming) == 1
+    assert upcoming[0].status == Review.Status.PLANNED

@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from actions.models import Action
 from feedback.models import Client, ExitInterview, FeedbackRequest, FeedbackResponse
-from retrospectives.models import Contribution, Lesson, Phase, Review
+from retrospectives.models import AuditSchedule, Contribution, Lesson, Phase, Review
 from tests.factories import (
     ActionFactory,
     ClientFactory,
@@ -23,6 +23,7 @@ from tests.factories import (
     LessonFactory,
     ParticipantFactory,
     ReviewFactory,
+    ServiceLineFactory,
     UserFactory,
 )
 
@@ -63,6 +64,7 @@ class World:
     note: Contribution
     lesson: Lesson
     action: Action
+    schedule: AuditSchedule
 
 
 def build_world() -> World:
@@ -115,6 +117,13 @@ def build_world() -> World:
     action = ActionFactory(
         owner=alice, client=client_a, source_review=review, created_by=users["fran"]
     )
+    schedule = AuditSchedule.objects.create(
+        service_line=ServiceLineFactory(name="Payroll"),
+        facilitator=users["fran"],
+        starts_on=timezone.localdate(),
+        time_of_day="09:00",
+        created_by=users["pat"],
+    )
     return World(
         users=users,
         client_a=client_a,
@@ -128,6 +137,7 @@ def build_world() -> World:
         note=note,
         lesson=lesson,
         action=action,
+        schedule=schedule,
     )
 
 
@@ -192,6 +202,11 @@ def object_kwargs(w: World) -> dict[str, dict]:
         "retrospectives:lesson_new": {"pk": review.pk},
         "retrospectives:review_present": {"pk": review.pk},
         "retrospectives:present_board": {"pk": review.pk},
+        "retrospectives:review_invite": {"pk": review.pk},
+        "retrospectives:review_reschedule": {"pk": review.pk},
+        "retrospectives:review_cancel": {"pk": review.pk},
+        "retrospectives:audit_detail": {"pk": w.schedule.pk},
+        "retrospectives:audit_status": {"pk": w.schedule.pk},
         "retrospectives:review_report": {"pk": review.pk},
         "retrospectives:review_report_csv": {"pk": review.pk},
         "retrospectives:join": code,
