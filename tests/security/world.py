@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from actions.models import Action
-from feedback.models import Client, ExitInterview, FeedbackRequest, FeedbackResponse
+from feedback.models import Client, ExitInterview, FeedbackRequest, FeedbackResponse, SaveAttempt
 from retrospectives.models import Contribution, Lesson, Phase, Review
 from tests.factories import (
     ActionFactory,
@@ -63,6 +63,7 @@ class World:
     note: Contribution
     lesson: Lesson
     action: Action
+    save_attempt: SaveAttempt
 
 
 def build_world() -> World:
@@ -115,6 +116,16 @@ def build_world() -> World:
     action = ActionFactory(
         owner=alice, client=client_a, source_review=review, created_by=users["fran"]
     )
+    # alice's client A is at risk: an open save attempt she owns, first contact recorded.
+    save_attempt = SaveAttempt.objects.create(
+        client=client_a,
+        owner=alice,
+        trigger=SaveAttempt.Trigger.LOW_RATING,
+        first_contact_due_on=timezone.localdate(),
+        first_contact_on=timezone.localdate(),
+        first_contact_note="Called the CFO.",
+        client_status_before=Client.Status.ACTIVE,
+    )
     return World(
         users=users,
         client_a=client_a,
@@ -128,6 +139,7 @@ def build_world() -> World:
         note=note,
         lesson=lesson,
         action=action,
+        save_attempt=save_attempt,
     )
 
 
@@ -164,6 +176,10 @@ def object_kwargs(w: World) -> dict[str, dict]:
         "feedback:feedback_action_new": {"pk": w.response.pk},
         "feedback:feedback_reply": {"pk": w.response.pk},
         "feedback:public_form": {"token": w.feedback_request.token},
+        "feedback:feedback_mark_urgent": {"pk": w.response.pk},
+        "feedback:save_detail": {"pk": w.save_attempt.pk},
+        "feedback:save_contact": {"pk": w.save_attempt.pk},
+        "feedback:save_close": {"pk": w.save_attempt.pk},
         "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
         "actions:action_detail": {"pk": w.action.pk},
         "actions:action_edit": {"pk": w.action.pk},
