@@ -728,6 +728,9 @@ def save_detail(request, pk):
 @require_POST
 def save_contact(request, pk):
     attempt = _get_save_for_user(request, pk)
+    if attempt.status != SaveAttempt.Status.OPEN:
+        messages.error(request, "This save attempt is already closed.")
+        return redirect(attempt)
     form = FirstContactForm(request.POST, attempt=attempt)
     if form.is_valid():
         try:
@@ -749,6 +752,9 @@ def save_contact(request, pk):
 @require_POST
 def save_close(request, pk):
     attempt = _get_save_for_user(request, pk)
+    if attempt.status != SaveAttempt.Status.OPEN:
+        messages.error(request, "This save attempt is already closed.")
+        return redirect(attempt)
     form = CloseSaveForm(request.POST)
     if form.is_valid():
         try:
