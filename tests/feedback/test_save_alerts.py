@@ -35,7 +35,7 @@ def quinn(db):
 
 @pytest.fixture
 def acme(alice, quinn):
-    return ClientFactory(name="Acme Holdings", account_manager=alice, relationship_partner=quinn)
+    return ClientFactory(name="Acme & Sons", account_manager=alice, relationship_partner=quinn)
 
 
 @pytest.fixture
@@ -162,8 +162,9 @@ def test_it_mails_the_account_manager_and_the_relationship_partner(submit, acme,
     attempt = SaveAttempt.objects.get()
     [message] = mail.outbox
     assert sorted(message.to) == sorted([alice.email, quinn.email])
-    assert message.subject == "Save alert: Acme Holdings rated us 3/10"
+    assert message.subject == "Save alert: Acme & Sons rated us 3/10"
     assert "Nobody answered about the audit letter." in message.body
+    assert "Acme & Sons gave feedback" in message.body  # plain text, not HTML-escaped
     assert attempt.get_absolute_url() in message.body
     assert attempt.first_contact_due_on.strftime("%-d %B %Y") in message.body
     assert message.extra_headers["Message-ID"] == f"<save-alert-{response.pk}@learnorg>"
@@ -310,7 +311,7 @@ def test_the_account_manager_marks_criticism_urgent(
     attempt = SaveAttempt.objects.get()
     assert attempt.trigger == SaveAttempt.Trigger.URGENT
     assert list(attempt.responses.all()) == [praise]
-    assert mail.outbox[0].subject == "Save alert: Acme Holdings — criticism marked urgent"
+    assert mail.outbox[0].subject == "Save alert: Acme & Sons — criticism marked urgent"
     triage = client.get(reverse("feedback:feedback_triage")).content.decode()
     assert "Save attempt (open)" in triage
     assert AuditEvent.objects.filter(object_type="feedback.feedbackresponse").exists()
