@@ -42,6 +42,7 @@ from feedback.models import (
     FeedbackResponse,
     LearningCheck,
     LossReason,
+    SaveAttempt,
 )
 from retrospectives.models import Participant, Review
 
@@ -534,6 +535,28 @@ def client_voice(f: Filters) -> dict:
     }
 
 
+def saves(f: Filters) -> dict:
+    """Save attempts opened in the period and where each stands now: saved, lost or still
+    open; of the open ones, how many missed their first-contact date (as of today)."""
+    opened = _for_clients(
+        SaveAttempt.objects.filter(opened_at__date__gte=f.start, opened_at__date__lte=f.end),
+        f,
+        "client__",
+    )
+    is_open = Q(status=SaveAttempt.Status.OPEN)
+    return opened.aggregate(
+        opened=Count("id", distinct=True),
+        saved=Count("id", filter=Q(status=SaveAttempt.Status.SAVED), distinct=True),
+        lost=Count("id", filter=Q(status=SaveAttempt.Status.LOST), distinct=True),
+        open=Count("id", filter=is_open, distinct=True),
+        overdue=Count(
+            "id",
+            filter=is_open & Q(first_contact_on__isnull=True, first_contact_due_on__lt=f.today),
+            distinct=True,
+        ),
+    )
+
+
 def quarter_of(day: dt.date) -> str:
     return f"{day.year}Q{(day.month - 1) // 3 + 1}"
 
@@ -654,6 +677,7 @@ def dashboard(f: Filters) -> dict:
         "actions": action_funnel(f),
         "at_risk": at_risk(f),
         "client_voice": client_voice(f),
+        "saves": saves(f),
         "learning": learning(f),
         "trend": trend(f),
         "overdue_audits": overdue_audits(f),

@@ -7,6 +7,8 @@ from .models import (
     FeedbackResponse,
     LearningCheck,
     LossReason,
+    SaveAlertSettings,
+    SaveAttempt,
     ServiceLine,
 )
 
@@ -66,3 +68,22 @@ class FeedbackResponseAdmin(admin.ModelAdmin):
 class LearningCheckAdmin(admin.ModelAdmin):
     list_display = ["respondent", "quarter", "item1", "item2", "item3", "item4", "item5"]
     list_filter = ["quarter"]
+
+
+@admin.register(SaveAlertSettings)
+class SaveAlertSettingsAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "low_rating_threshold", "first_contact_business_days"]
+
+    def has_add_permission(self, request):
+        return not SaveAlertSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SaveAttempt)
+class SaveAttemptAdmin(admin.ModelAdmin):
+    list_display = ["client", "status", "owner", "opened_at", "first_contact_due_on", "closed_at"]
+    list_filter = ["status", "trigger"]
+    search_fields = ["client__name"]
+    raw_id_fields = ["client", "owner", "closed_by"]

@@ -15,9 +15,10 @@ from .models import (
     FeedbackResponse,
     LearningCheck,
     LossReason,
+    SaveAttempt,
     ServiceLine,
 )
-from .services import quarter_of
+from .services import add_business_days, quarter_of
 
 SERVICE_LINES = ["Tax", "Audit & assurance", "Advisory", "Bookkeeping", "Payroll"]
 
@@ -307,6 +308,79 @@ def _seed_feedback(clients: dict[str, Client], users: dict[str, User], today: dt
         )
 
 
+# Save attempts (issue #10): (client, days ago opened, a new low response (rating, words) or
+# None for the client's low response in FEEDBACK, first contact (days ago, note), outcome,
+# closed (days ago, note)). Opened on the day of the response. The lost one is Harbor Dental
+# Group, one of the three recent losses: the alert came, the call came too late.
+SAVES = [
+    (
+        "Kessler Logistics",
+        27,
+        None,
+        None,
+        SaveAttempt.Status.OPEN,
+        None,
+    ),
+    (
+        "Granite Manufacturing",
+        39,
+        None,
+        (38, "Called the CFO; the jump was the new payroll module, never explained."),
+        SaveAttempt.Status.SAVED,
+        (30, "Credited half of the module for this year and agreed a fee letter in advance."),
+    ),
+    (
+        "Harbor Dental Group",
+        35,
+        (
+            3,
+            "Nobody senior calls us back about the state audit letter. We are looking around.",
+        ),
+        (31, "Dr. Ortiz took the call but had already spoken to Clearwater."),
+        SaveAttempt.Status.LOST,
+        (21, "They signed with Clearwater CPAs; the penalty had already been paid."),
+    ),
+]
+
+
+def _seed_saves(clients: dict[str, Client], today: dt.date) -> None:
+    """One open save attempt (first contact overdue), one saved, one lost."""
+    for name, days_ago, said, contact, outcome, closed in SAVES:
+        client = clients[name]
+        opened_on = today - dt.timedelta(days=days_ago)
+        owner = client.account_manager
+        attempt, _ = SaveAttempt.objects.update_or_create(
+            client=client,
+            defaults={
+                "opened_at": _noon(opened_on),
+                "owner": owner,
+                "trigger": SaveAttempt.Trigger.LOW_RATING,
+                "status": outcome,
+                "first_contact_due_on": add_business_days(opened_on, 2),
+                "first_contact_on": today - dt.timedelta(days=contact[0]) if contact else None,
+                "first_contact_note": contact[1] if contact else "",
+                "closed_at": _noon(today - dt.timedelta(days=closed[0])) if closed else None,
+                "closed_by": owner if closed else None,
+                "outcome_note": closed[1] if closed else "",
+                "client_status_before": Client.Status.ACTIVE,
+            },
+        )
+        if said is not None:
+            rating, do_better = said
+            request = FeedbackRequest.objects.filter(client=client, revoked_at__isnull=True).first()
+            response, _ = FeedbackResponse.objects.update_or_create(
+                client=client,
+                do_better=do_better,
+                defaults={"request": request, "rating": rating},
+            )
+            FeedbackResponse.objects.filter(pk=response.pk).update(submitted_at=_noon(opened_on))
+        FeedbackResponse.objects.filter(client=client, rating__lte=6).update(
+            save_attempt=attempt, save_alert_sent_at=_noon(opened_on)
+        )
+        if outcome == SaveAttempt.Status.OPEN:
+            Client.objects.filter(pk=client.pk).update(status=Client.Status.AT_RISK)
+
+
 def _seed_learning_checks(users: dict[str, User], today: dt.date) -> None:
     this_quarter = quarter_of(today)
     last_quarter = quarter_of(
@@ -331,4 +405,5 @@ def seed(*, users: dict[str, User]) -> None:
     clients = _seed_clients(users)
     _seed_losses(clients, users, today)
     _seed_feedback(clients, users, today)
+    _seed_saves(clients, today)
     _seed_learning_checks(users, today)

@@ -14,6 +14,7 @@ from .models import (
     FeedbackResponse,
     LearningCheck,
     LossReason,
+    SaveAttempt,
     ServiceLine,
 )
 
@@ -409,3 +410,47 @@ class LearningCheckForm(forms.ModelForm):
                 coerce=int,
                 widget=forms.RadioSelect,
             )
+
+
+class FirstContactForm(forms.Form):
+    contacted_on = forms.DateField(
+        label="Date of the first contact", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(
+        label="What you and the client said",
+        max_length=PUBLIC_TEXT,
+        error_messages={"required": "Write down what was said, so partners can follow."},
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": PUBLIC_TEXT}),
+    )
+
+    def __init__(self, *args, attempt: SaveAttempt, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.attempt = attempt
+
+    def clean_contacted_on(self):
+        value = self.cleaned_data["contacted_on"]
+        _not_in_future(value)
+        opened = timezone.localdate(self.attempt.opened_at)
+        if value < opened:
+            raise ValidationError(
+                f"The save attempt opened on {opened:%d %b %Y}; pick that day or later."
+            )
+        return value
+
+
+class CloseSaveForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        choices=[
+            (SaveAttempt.Status.SAVED, "Saved: the client stays"),
+            (SaveAttempt.Status.LOST, "Lost: the client leaves"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose saved or lost."},
+    )
+    note = forms.CharField(
+        label="What decided it",
+        max_length=PUBLIC_TEXT,
+        error_messages={"required": "Say in a sentence what decided it."},
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": PUBLIC_TEXT}),
+    )

@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Office, User
 
@@ -317,6 +318,20 @@ class FeedbackResponse(models.Model):
     # "You said, we did": the reply sent once the linked action was verified.
     reply_text = models.TextField(blank=True)
     reply_sent_at = models.DateTimeField(null=True, blank=True)
+    # Save alerts (issue #10): criticism the account manager judged urgent, and the save
+    # attempt this response opened or joined, with when its alert e-mail went out.
+    marked_urgent_at = models.DateTimeField(null=True, blank=True)
+    marked_urgent_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    save_attempt = models.ForeignKey(
+        "SaveAttempt",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="responses",
+    )
+    save_alert_sent_at = models.DateTimeField(null=True, blank=True)
 
     objects = FeedbackResponseQuerySet.as_manager()
 
@@ -377,3 +392,100 @@ class LearningCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.respondent} {self.quarter}"
+
+
+class SaveAlertSettings(models.Model):
+    """When a client's feedback opens a save attempt (issue #10); one row, edited in admin."""
+
+    low_rating_threshold = models.PositiveSmallIntegerField(
+        default=6,
+        validators=[MaxValueValidator(10)],
+        help_text="A rating at or below this (0–10) opens a save attempt.",
+    )
+    first_contact_business_days = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text="Working days (Monday to Friday) the owner has to contact the client.",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "save alert settings"
+
+    def __str__(self) -> str:
+        return "Save alert settings"
+
+    @classmethod
+    def current(cls) -> "SaveAlertSettings":
+        settings_row, _ = cls.objects.get_or_create(pk=1)
+        return settings_row
+
+
+class SaveAttemptQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> "SaveAttemptQuerySet":
+        """Partners see every save attempt; otherwise its owner and the client's account
+        manager."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_partner:
+            return self
+        return self.filter(Q(owner=user) | Q(client__account_manager=user))
+
+    def open(self) -> "SaveAttemptQuerySet":
+        return self.filter(status=SaveAttempt.Status.OPEN)
+
+
+class SaveAttempt(models.Model):
+    """An effort to keep a current client who told us they are unhappy (issue #10)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        SAVED = "saved", "Saved"
+        LOST = "lost", "Lost"
+
+    class Trigger(models.TextChoices):
+        LOW_RATING = "low_rating", "Low rating"
+        URGENT = "urgent", "Marked urgent"
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="save_attempts")
+    owner = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="owned_save_attempts"
+    )
+    trigger = models.CharField(max_length=12, choices=Trigger)
+    status = models.CharField(max_length=6, choices=Status, default=Status.OPEN, db_index=True)
+    opened_at = models.DateTimeField(default=timezone.now, db_index=True)
+    first_contact_due_on = models.DateField()
+    first_contact_on = models.DateField(null=True, blank=True)
+    first_contact_note = models.TextField(blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome_note = models.TextField(blank=True)
+    # Saved gives the client back the status it had before it was put at risk.
+    client_status_before = models.CharField(max_length=10, choices=Client.Status)
+
+    objects = SaveAttemptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["first_contact_due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client"],
+                condition=Q(status="open"),
+                name="one_open_save_attempt_per_client",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Save attempt for {self.client}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("feedback:save_detail", args=[self.pk])
+
+    @property
+    def first_contact_overdue(self) -> bool:
+        return (
+            self.status == self.Status.OPEN
+            and self.first_contact_on is None
+            and self.first_contact_due_on < timezone.localdate()
+        )

@@ -1,14 +1,15 @@
 """Workflows of the feedback app: importing clients, finalising interviews, the public feedback
-links, triage and the "you said, we did" reply."""
+links, triage, the "you said, we did" reply and save alerts."""
 
 import csv
 import datetime as dt
 import io
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -19,7 +20,14 @@ from actions.services import create_action
 
 from . import tasks
 from .forms import CSV_MAX_ROWS, ClientRowForm
-from .models import Client, ExitInterview, FeedbackRequest, FeedbackResponse
+from .models import (
+    Client,
+    ExitInterview,
+    FeedbackRequest,
+    FeedbackResponse,
+    SaveAlertSettings,
+    SaveAttempt,
+)
 
 CSV_COLUMNS = [
     "name",
@@ -212,6 +220,9 @@ def finalise_interview(
         client.lost_on = lost_on or client.lost_on or timezone.localdate()
         client.save(update_fields=["status", "lost_on", "updated_at"])
         detail["client_lost_on"] = client.lost_on.isoformat()
+        # A save attempt still open when the client goes is over: it was lost.
+        for attempt in client.save_attempts.open():
+            _close(attempt=attempt, by=by, outcome=SaveAttempt.Status.LOST, note=LOST_BY_INTERVIEW)
     audit.record(actor=by, verb="update", obj=interview, request=request, detail=detail)
     return interview
 
@@ -338,3 +349,195 @@ def send_feedback_reply(*, response: FeedbackResponse) -> bool:
         FeedbackResponse.objects.filter(pk=response.pk).update(reply_sent_at=None)
         raise
     return True
+
+
+# Save alerts (issue #10) -------------------------------------------------------------------------
+
+LOST_BY_INTERVIEW = "Closed when the client's exit interview was finalised."
+
+
+def add_business_days(day: dt.date, days: int) -> dt.date:
+    """The day `days` working days (Monday to Friday) after `day`."""
+    while days > 0:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day
+
+
+def is_alarming(response: FeedbackResponse, alert_settings: SaveAlertSettings) -> bool:
+    """Feedback from a current client that is rated at or below the threshold, or that the
+    account manager marked urgent. Lost clients and firm-wide feedback never alarm."""
+    client = response.client
+    if client is None or client.status == Client.Status.LOST:
+        return False
+    if response.marked_urgent_at is not None:
+        return True
+    return response.rating is not None and response.rating <= alert_settings.low_rating_threshold
+
+
+def queue_save_alert(*, response: FeedbackResponse) -> None:
+    """Once the response is committed, a worker decides whether it opens a save attempt."""
+    if response.client_id is None:
+        return
+    response_id = response.pk
+    transaction.on_commit(lambda: tasks.raise_save_alert.delay(response_id))
+
+
+@transaction.atomic
+def mark_urgent(*, response: FeedbackResponse, by: User, request=None) -> FeedbackResponse:
+    """The account manager judges this criticism urgent: it opens (or joins) a save attempt."""
+    if response.client is None:
+        raise ValidationError("Firm-wide feedback has no client, so there is nobody to save.")
+    if response.client.status == Client.Status.LOST:
+        raise ValidationError(f"{response.client} is already lost; log the exit interview.")
+    if response.marked_urgent_at is None:
+        response.marked_urgent_at, response.marked_urgent_by = timezone.now(), by
+        response.save(update_fields=["marked_urgent_at", "marked_urgent_by"])
+        audit.record(actor=by, verb="update", obj=response, request=request, detail={"urgent": 1})
+    queue_save_alert(response=response)
+    return response
+
+
+def _open_attempt(*, response: FeedbackResponse, alert_settings: SaveAlertSettings) -> SaveAttempt:
+    """The client's open save attempt, opened now if there is none. The database allows one
+    open attempt per client, so a worker that loses the race joins the winner's."""
+    client = response.client
+    attempt = client.save_attempts.open().first()
+    if attempt is not None:
+        return attempt
+    today = timezone.localdate()
+    trigger = (
+        SaveAttempt.Trigger.URGENT
+        if response.marked_urgent_at is not None
+        else SaveAttempt.Trigger.LOW_RATING
+    )
+    try:
+        with transaction.atomic():
+            attempt = SaveAttempt.objects.create(
+                client=client,
+                owner=client.account_manager or client.relationship_partner,
+                trigger=trigger,
+                first_contact_due_on=add_business_days(
+                    today, alert_settings.first_contact_business_days
+                ),
+                client_status_before=client.status,
+            )
+    except IntegrityError:
+        return client.save_attempts.open().get()
+    Client.objects.filter(pk=client.pk).update(
+        status=Client.Status.AT_RISK, updated_at=timezone.now()
+    )
+    audit.record(
+        actor=None, verb="create", obj=attempt, detail={"response": response.pk, "trigger": trigger}
+    )
+    return attempt
+
+
+def raise_save_alert(*, response_id: int) -> SaveAttempt | None:
+    """Open a save attempt for the response's client, or add the response to the attempt
+    already open, then e-mail the account manager and the relationship partner once.
+    Safe to run twice for the same response."""
+    with transaction.atomic():
+        response = FeedbackResponse.objects.select_for_update().get(pk=response_id)
+        if response.save_attempt_id is None:
+            alert_settings = SaveAlertSettings.current()
+            if not is_alarming(response, alert_settings):
+                return None
+            response.save_attempt = _open_attempt(response=response, alert_settings=alert_settings)
+            response.save(update_fields=["save_attempt"])
+        attempt = response.save_attempt
+    if attempt.status == SaveAttempt.Status.OPEN:
+        send_save_alert(response=response, attempt=attempt)
+    return attempt
+
+
+def save_alert_recipients(client: Client) -> list[User]:
+    """The client's account manager and relationship partner, if they can receive mail."""
+    people = [client.account_manager, client.relationship_partner]
+    unique = {p.pk: p for p in people if p is not None and p.is_active and p.email}
+    return list(unique.values())
+
+
+def send_save_alert(*, response: FeedbackResponse, attempt: SaveAttempt) -> bool:
+    """One e-mail per alarming response: the UPDATE claims it, so a retried task sends nothing."""
+    claimed = FeedbackResponse.objects.filter(
+        pk=response.pk, save_alert_sent_at__isnull=True
+    ).update(save_alert_sent_at=timezone.now())
+    if not claimed:
+        return False
+    client = attempt.client
+    recipients = save_alert_recipients(client)
+    if not recipients:
+        return False
+    context = {
+        "response": response,
+        "attempt": attempt,
+        "client": client,
+        "joined": attempt.responses.exclude(pk=response.pk).exists(),
+        "url": settings.SITE_URL + attempt.get_absolute_url(),
+    }
+    subject = render_to_string("emails/save_alert_subject.txt", context).strip()
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=render_to_string("emails/save_alert.txt", context),
+        to=[person.email for person in recipients],
+        headers={"Message-ID": f"<save-alert-{response.pk}@learnorg>"},
+    )
+    message.attach_alternative(render_to_string("emails/save_alert.html", context), "text/html")
+    try:
+        message.send()
+    except OSError:
+        FeedbackResponse.objects.filter(pk=response.pk).update(save_alert_sent_at=None)
+        raise
+    return True
+
+
+def _require_open(attempt: SaveAttempt) -> None:
+    if attempt.status != SaveAttempt.Status.OPEN:
+        raise ValidationError("This save attempt is already closed.")
+
+
+@transaction.atomic
+def record_first_contact(
+    *, attempt: SaveAttempt, by: User, contacted_on: dt.date, note: str, request=None
+) -> SaveAttempt:
+    """Write down when and how the owner first spoke to the client."""
+    _require_open(attempt)
+    attempt.first_contact_on, attempt.first_contact_note = contacted_on, note
+    attempt.save(update_fields=["first_contact_on", "first_contact_note"])
+    audit.record(
+        actor=by,
+        verb="update",
+        obj=attempt,
+        request=request,
+        detail={"first_contact_on": contacted_on.isoformat()},
+    )
+    return attempt
+
+
+def _close(*, attempt: SaveAttempt, by: User, outcome: str, note: str) -> None:
+    attempt.status, attempt.outcome_note = outcome, note
+    attempt.closed_at, attempt.closed_by = timezone.now(), by
+    attempt.save(update_fields=["status", "outcome_note", "closed_at", "closed_by"])
+
+
+@transaction.atomic
+def close_save_attempt(
+    *, attempt: SaveAttempt, by: User, outcome: str, note: str, request=None
+) -> SaveAttempt:
+    """Close an attempt as saved or lost, after the first contact. Saved gives the client its
+    status back; lost leaves marking the client lost to the exit interview's finalise."""
+    _require_open(attempt)
+    if outcome not in (SaveAttempt.Status.SAVED, SaveAttempt.Status.LOST):
+        raise ValidationError("Choose saved or lost.")
+    if attempt.first_contact_on is None:
+        raise ValidationError("Record the first contact with the client before closing.")
+    _close(attempt=attempt, by=by, outcome=outcome, note=note)
+    client = attempt.client
+    if outcome == SaveAttempt.Status.SAVED and client.status == Client.Status.AT_RISK:
+        won_back = attempt.client_status_before == Client.Status.WON_BACK
+        client.status = Client.Status.WON_BACK if won_back else Client.Status.ACTIVE
+        client.save(update_fields=["status", "updated_at"])
+    audit.record(actor=by, verb="update", obj=attempt, request=request, detail={"status": outcome})
+    return attempt

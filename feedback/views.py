@@ -9,7 +9,11 @@
   review that includes it). Partners, the interviewer and the client's account manager (unless
   restricted) edit and finalise; facilitators only read. Only partners read the audit trail.
 - Feedback triage: partners all responses, including the firm-wide link's; account managers the
-  responses about their clients. Partners manage the firm-wide link.
+  responses about their clients. Partners manage the firm-wide link. Whoever triages a response
+  may mark it urgent.
+- Save attempts: partners all; otherwise the attempt's owner and the client's account manager,
+  who also record the first contact and close it. The list is for partners, account managers
+  and anyone who owns an attempt; everyone else gets 404.
 """
 
 import datetime as dt
@@ -21,7 +25,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -41,8 +45,10 @@ from .forms import (
     ClientFilterForm,
     ClientForm,
     ClientImportForm,
+    CloseSaveForm,
     FeedbackActionForm,
     FinaliseForm,
+    FirstContactForm,
     InterviewForm,
     LearningCheckForm,
     PublicFeedbackForm,
@@ -56,9 +62,11 @@ from .models import (
     FeedbackResponse,
     LearningCheck,
     LossReason,
+    SaveAttempt,
 )
 
 CLIENTS_PER_PAGE = 25
+SAVES_PER_PAGE = 25
 # The public form: at most this many posts per address in the window (seconds).
 PUBLIC_POSTS_PER_WINDOW = 5
 PUBLIC_WINDOW = 10 * 60
@@ -183,6 +191,10 @@ def client_detail(request, pk):
             "reviews": client.reviews.visible_to(user).select_related("facilitator"),
             "actions": client.actions.visible_to(user).still_open().select_related("owner"),
             "link": services.active_link(client) if can_edit else None,
+            "save_attempts": SaveAttempt.objects.visible_to(user)
+            .filter(client=client)
+            .select_related("owner")
+            .order_by("-opened_at"),
         },
     )
 
@@ -468,6 +480,7 @@ def public_form(request, token):
             if not response.contact_consent:
                 response.contact_name = response.contact_email = ""
             response.save()
+            services.queue_save_alert(response=response)
             return redirect("feedback:public_thanks")
         status = 400
     return render(
@@ -510,7 +523,7 @@ def _linkable_actions(user: User):
 def feedback_triage(request):
     show = request.GET.get("show", "new")
     responses = FeedbackResponse.objects.visible_to(request.user).select_related(
-        "client", "reason", "linked_action", "handled_by"
+        "client", "reason", "linked_action", "handled_by", "save_attempt"
     )
     if show in FeedbackResponse.Triage.values:
         responses = responses.filter(triage=show)
@@ -547,12 +560,33 @@ def feedback_triage_update(request, pk):
         messages.success(request, "Feedback updated.")
     else:
         messages.error(request, "That reason or action is not available.")
+    return _back_to_triage(request)
+
+
+def _back_to_triage(request):
     back = request.POST.get("next", "")
     if back.startswith("/") and url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}
     ):
         return HttpResponseRedirect(back)
     return redirect("feedback:feedback_triage")
+
+
+@triager_required
+@require_POST
+def feedback_mark_urgent(request, pk):
+    response = _get_response_for_user(request, pk)
+    try:
+        services.mark_urgent(response=response, by=request.user, request=request)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(
+            request,
+            "Marked urgent. The account manager and relationship partner are alerted and a "
+            "save attempt opens within minutes.",
+        )
+    return _back_to_triage(request)
 
 
 @triager_required
@@ -639,3 +673,129 @@ def learning_check(request):
             "items": LearningCheck.ITEMS,
         },
     )
+
+
+# Save attempts ----------------------------------------------------------------------------------
+
+
+def _get_save_for_user(request, pk) -> SaveAttempt:
+    return get_object_or_404(
+        SaveAttempt.objects.visible_to(request.user).select_related(
+            "client__account_manager", "client__relationship_partner", "owner", "closed_by"
+        ),
+        pk=pk,
+    )
+
+
+@require_GET
+def save_list(request):
+    user = request.user
+    attempts = SaveAttempt.objects.visible_to(user)
+    if not (user.is_partner or user.is_account_manager or attempts.exists()):
+        raise Http404
+    show = "closed" if request.GET.get("show") == "closed" else "open"
+    if show == "open":
+        attempts = attempts.open().order_by("first_contact_due_on", "id")
+    else:
+        attempts = attempts.exclude(status=SaveAttempt.Status.OPEN).order_by("-closed_at", "-id")
+    attempts = attempts.select_related("client", "owner").annotate(
+        response_count=Count("responses")
+    )
+    page = Paginator(attempts, SAVES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "feedback/save_list.html",
+        {"page": page, "show": show, "today": timezone.localdate()},
+    )
+
+
+def _render_save(request, attempt: SaveAttempt, *, contact_form=None, close_form=None, status=200):
+    user = request.user
+    client = attempt.client
+    return render(
+        request,
+        "feedback/save_detail.html",
+        {
+            "attempt": attempt,
+            "client": client,
+            "responses": attempt.responses.select_related("reason"),
+            "contact_form": contact_form
+            or FirstContactForm(
+                attempt=attempt,
+                initial={
+                    "contacted_on": attempt.first_contact_on or timezone.localdate(),
+                    "note": attempt.first_contact_note,
+                },
+            ),
+            "close_form": close_form or CloseSaveForm(),
+            "can_plan_review": user.is_partner or user.is_facilitator,
+            "can_log_interview": Client.objects.editable_by(user).filter(pk=client.pk).exists(),
+        },
+        status=status,
+    )
+
+
+@require_GET
+def save_detail(request, pk):
+    return _render_save(request, _get_save_for_user(request, pk))
+
+
+@require_POST
+def save_contact(request, pk):
+    attempt = _get_save_for_user(request, pk)
+    if attempt.status != SaveAttempt.Status.OPEN:
+        messages.error(request, "This save attempt is already closed.")
+        return redirect(attempt)
+    form = FirstContactForm(request.POST, attempt=attempt)
+    if form.is_valid():
+        try:
+            services.record_first_contact(
+                attempt=attempt,
+                by=request.user,
+                contacted_on=form.cleaned_data["contacted_on"],
+                note=form.cleaned_data["note"],
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages[0])
+        else:
+            messages.success(request, "First contact recorded.")
+            return redirect(attempt)
+    return _render_save(request, attempt, contact_form=form, status=400)
+
+
+@require_POST
+def save_close(request, pk):
+    attempt = _get_save_for_user(request, pk)
+    if attempt.status != SaveAttempt.Status.OPEN:
+        messages.error(request, "This save attempt is already closed.")
+        return redirect(attempt)
+    form = CloseSaveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.close_save_attempt(
+                attempt=attempt,
+                by=request.user,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages[0])
+        else:
+            client = attempt.client
+            if attempt.status == SaveAttempt.Status.SAVED:
+                messages.success(request, f"Closed as saved; {client} is no longer at risk.")
+                return redirect(attempt)
+            if Client.objects.editable_by(request.user).filter(pk=client.pk).exists():
+                messages.info(
+                    request,
+                    "Closed as lost. Record the exit interview; finalising it marks the client "
+                    "as lost.",
+                )
+                return redirect("feedback:interview_new", pk=client.pk)
+            messages.info(
+                request, "Closed as lost. The account manager records the exit interview."
+            )
+            return redirect(attempt)
+    return _render_save(request, attempt, close_form=form, status=400)

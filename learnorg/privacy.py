@@ -19,7 +19,7 @@ from django.utils import timezone
 from accounts import audit
 from accounts.models import AuditEvent
 from actions.models import Action
-from feedback.models import Client, ExitInterview, FeedbackRequest, FeedbackResponse
+from feedback.models import Client, ExitInterview, FeedbackRequest, FeedbackResponse, SaveAttempt
 from retrospectives.models import Contribution, Lesson, Review
 
 # Apps whose text is scrubbed of the client's name; admin keeps object names in its history.
@@ -42,6 +42,8 @@ INTERVIEW_TEXT = [
     "do_better",
 ]
 RESPONSE_TEXT = ["doing_right", "do_better", "contact_name", "contact_email", "reply_text"]
+# What the owner wrote down about talking to the client during a save attempt.
+SAVE_TEXT = ["first_contact_note", "outcome_note"]
 
 
 def erased_name(client: Client) -> str:
@@ -134,6 +136,7 @@ def export(client: Client) -> dict:
     responses = list(_responses(client))
     actions = list(_actions(client))
     reviews = list(_reviews(client))
+    saves = list(SaveAttempt.objects.filter(client=client).order_by("pk"))
     terms = identifying_terms(client)
     notes = _mentioning(Contribution.objects.all(), terms)
     lessons = _mentioning(Lesson.objects.all(), terms)
@@ -150,7 +153,10 @@ def export(client: Client) -> dict:
         "review_notes_mentioning_client": rows(notes),
         "lessons_mentioning_client": rows(lessons),
         "actions": rows(actions),
-        "audit_events": rows(_audit_events([client, *interviews, *requests, *responses, *actions])),
+        "save_attempts": rows(saves),
+        "audit_events": rows(
+            _audit_events([client, *interviews, *requests, *responses, *actions, *saves])
+        ),
     }
 
 
@@ -205,6 +211,9 @@ def erase(client: Client) -> dict[str, int]:
         ),
         "feedback_responses": _responses(client).update(
             **dict.fromkeys(RESPONSE_TEXT, ""), contact_consent=False
+        ),
+        "save_attempts": SaveAttempt.objects.filter(client=client).update(
+            **dict.fromkeys(SAVE_TEXT, "")
         ),
         "feedback_links_revoked": FeedbackRequest.objects.filter(
             client=client, revoked_at__isnull=True

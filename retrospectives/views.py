@@ -161,7 +161,11 @@ def review_list(request):
 def review_new(request):
     if not (request.user.is_facilitator or request.user.is_partner):
         raise PermissionDenied("Only facilitators and partners plan reviews.")
-    form = ReviewForm(request.POST or None, user=request.user)
+    # A save attempt links here with ?kind=client_save&client=<id> to start the form filled in.
+    initial = {"clients": request.GET.getlist("client")}
+    if request.GET.get("kind") in Review.Kind.values:
+        initial["kind"] = request.GET["kind"]
+    form = ReviewForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         review = services.plan_review(
             review=form.save(commit=False),

@@ -161,5 +161,5 @@ def test_it_runs_the_same_queries_whatever_the_data_size(
         assert client.get(URL).status_code == 200
 
 
-COMPUTE_QUERIES = 38
+COMPUTE_QUERIES = 39
 SERVE_QUERIES = 6

@@ -10,6 +10,7 @@ from feedback.models import (
     FeedbackRequest,
     FeedbackResponse,
     LearningCheck,
+    SaveAttempt,
 )
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +36,12 @@ def _snapshot():
             key=str,
         ),
         sorted(LearningCheck.objects.values_list("respondent__username", "quarter", "item1")),
+        sorted(
+            SaveAttempt.objects.values_list(
+                "client__name", "status", "opened_at", "first_contact_on", "responses__rating"
+            ),
+            key=str,
+        ),
     )
 
 
@@ -68,3 +75,20 @@ def test_the_three_recent_losses_have_the_clients_words_apart_from_the_team():
         assert interview.client_primary_reason != interview.team_reason
         assert interview.client_words and interview.team_hypothesis
     assert ExitInterview.objects.filter(client__lost_on__lt=since).count() >= 5
+
+
+def test_it_has_an_open_a_saved_and_a_lost_save_attempt():
+    call_command("seed_demo", stdout=None)
+    by_status = {a.status: a for a in SaveAttempt.objects.select_related("client")}
+    assert sorted(by_status) == ["lost", "open", "saved"]
+    open_one = by_status["open"]
+    assert open_one.client.status == Client.Status.AT_RISK
+    assert open_one.first_contact_overdue  # the demo shows what overdue looks like
+    assert open_one.responses.filter(rating__lte=6).exists()
+    assert by_status["saved"].client.status == Client.Status.ACTIVE
+    assert by_status["saved"].first_contact_on is not None
+    lost = by_status["lost"]
+    assert lost.client.status == Client.Status.LOST
+    assert lost.client.exit_interviews.filter(status="final").exists()
+    assert lost.closed_at.date() <= lost.client.lost_on
+    assert all(a.responses.exists() for a in by_status.values())

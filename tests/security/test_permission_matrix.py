@@ -94,6 +94,12 @@ MATRIX = {
     "feedback:feedback_action_new": ("L L 200 404 404 200 404", "L L ok 404 404 ok 404"),
     "feedback:feedback_reply": ("L L R 404 404 R 404", "L L ok 404 404 ok 404"),
     "feedback:firm_link": ("L L 404 404 404 405 404", "L L 404 404 404 ok 404"),
+    # save attempts: partners all; the owner and the client's account manager their own.
+    "feedback:feedback_mark_urgent": ("L L 405 405 404 405 404", "L L ok 404 404 ok 404"),
+    "feedback:save_list": ("L L 200 200 404 200 404", "L L 405 405 405 405 405"),
+    "feedback:save_detail": ("L L 200 404 404 200 404", "L L 405 405 405 405 405"),
+    "feedback:save_contact": ("L L 405 405 405 405 405", "L L ok 404 404 ok 404"),
+    "feedback:save_close": ("L L 405 405 405 405 405", "L L ok 404 404 ok 404"),
     "feedback:public_form": ("200 200 200 200 200 200 200", "ok ok ok ok ok ok ok"),
     "feedback:public_thanks": ("200 200 200 200 200 200 200", "ok ok ok ok ok ok ok"),
     "feedback:learning_check": ("L L 200 200 200 200 200", "L L ok ok ok ok ok"),

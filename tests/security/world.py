@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from actions.models import Action
-from feedback.models import Client, ExitInterview, FeedbackRequest, FeedbackResponse
+from feedback.models import Client, ExitInterview, FeedbackRequest, FeedbackResponse, SaveAttempt
 from retrospectives.models import AuditSchedule, Contribution, Lesson, Phase, Review
 from tests.factories import (
     ActionFactory,
@@ -65,6 +65,7 @@ class World:
     lesson: Lesson
     action: Action
     schedule: AuditSchedule
+    save_attempt: SaveAttempt
 
 
 def build_world() -> World:
@@ -124,6 +125,16 @@ def build_world() -> World:
         time_of_day="09:00",
         created_by=users["pat"],
     )
+    # alice's client A is at risk: an open save attempt she owns, first contact recorded.
+    save_attempt = SaveAttempt.objects.create(
+        client=client_a,
+        owner=alice,
+        trigger=SaveAttempt.Trigger.LOW_RATING,
+        first_contact_due_on=timezone.localdate(),
+        first_contact_on=timezone.localdate(),
+        first_contact_note="Called the CFO.",
+        client_status_before=Client.Status.ACTIVE,
+    )
     return World(
         users=users,
         client_a=client_a,
@@ -138,6 +149,7 @@ def build_world() -> World:
         lesson=lesson,
         action=action,
         schedule=schedule,
+        save_attempt=save_attempt,
     )
 
 
@@ -174,6 +186,10 @@ def object_kwargs(w: World) -> dict[str, dict]:
         "feedback:feedback_action_new": {"pk": w.response.pk},
         "feedback:feedback_reply": {"pk": w.response.pk},
         "feedback:public_form": {"token": w.feedback_request.token},
+        "feedback:feedback_mark_urgent": {"pk": w.response.pk},
+        "feedback:save_detail": {"pk": w.save_attempt.pk},
+        "feedback:save_contact": {"pk": w.save_attempt.pk},
+        "feedback:save_close": {"pk": w.save_attempt.pk},
         "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
         "actions:action_detail": {"pk": w.action.pk},
         "actions:action_edit": {"pk": w.action.pk},
