@@ -3,7 +3,7 @@ import secrets
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -209,6 +209,8 @@ class ExitInterview(models.Model):
 
     class Meta:
         ordering = ["-held_on", "-id"]
+        # The newest interviews first (menus and lists) without sorting them all.
+        indexes = [models.Index(F("held_on").desc(), F("id").desc(), name="interview_newest")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(recommend_score__isnull=True) | Q(recommend_score__lte=10),

@@ -10,6 +10,7 @@ urlpatterns = [
     path("clients/import/", views.client_import, name="client_import"),
     path("clients/export.csv", views.client_export, name="client_export"),
     path("clients/options/", views.client_options, name="client_options"),
+    path("interviews/options/", views.interview_options, name="interview_options"),
     path("clients/<int:pk>/", views.client_detail, name="client_detail"),
     path("clients/<int:pk>/edit/", views.client_edit, name="client_edit"),
     path("clients/<int:pk>/feedback-link/", views.client_link, name="client_link"),

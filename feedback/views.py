@@ -160,6 +160,20 @@ def client_options(request):
     return HttpResponse(options)
 
 
+@require_GET
+def interview_options(request):
+    """The exit interviews an interview menu offers, searched by client name: only those this
+    person may read. Labels name the client and the date, never what was said."""
+    options = search_options(
+        request,
+        ExitInterview.objects.visible_to(request.user)
+        .select_related("client")
+        .order_by("-held_on", "-pk"),
+        search=lambda interviews, text: interviews.filter(client__name__icontains=text),
+    )
+    return HttpResponse(options)
+
+
 def client_export(request):
     _, clients = _filtered_clients(request)
     body = services.export_clients(clients=clients, by=request.user, request=request)

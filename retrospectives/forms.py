@@ -2,10 +2,11 @@ import datetime as dt
 
 from django import forms
 from django.db.models import Q
+from django.urls import reverse_lazy
 from django.utils import timezone
 
 from accounts.models import Role, User
-from accounts.widgets import QuickSelect, QuickSelectMultiple
+from accounts.widgets import QuickSelect, QuickSelectMultiple, SearchSelectMultiple
 from feedback.models import Client, ExitInterview, LossReason, ServiceLine
 
 from . import services
@@ -75,8 +76,17 @@ class ReviewForm(forms.ModelForm):
         }
         widgets = {
             "scheduled_for": forms.DateTimeInput(attrs={"type": "datetime-local"}),
-            "clients": forms.SelectMultiple(attrs={"size": 6}),
-            "exit_interviews": forms.SelectMultiple(attrs={"size": 4}),
+            # Thousands of clients and interviews: offer a few, search for the rest.
+            "clients": SearchSelectMultiple(
+                reverse_lazy("feedback:client_options"),
+                attrs={"size": 6},
+                placeholder="Search clients by name",
+            ),
+            "exit_interviews": SearchSelectMultiple(
+                reverse_lazy("feedback:interview_options"),
+                attrs={"size": 4},
+                placeholder="Search interviews by client name",
+            ),
         }
 
     def __init__(self, *args, user: User, **kwargs):

@@ -49,4 +49,4 @@ def test_it_runs_the_same_queries_with_more_actions(
         client.get(reverse("home"))
 
 
-HOME_QUERIES = {"pat": 13, "alice": 12, "sam": 11}
+HOME_QUERIES = {"pat": 10, "alice": 9, "sam": 8}

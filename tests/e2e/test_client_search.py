@@ -29,7 +29,9 @@ def test_pat_finds_a_client_beyond_the_first_few_by_typing(page, live_server, lo
     menu.select_option(label="Willow Creek Dental")
     screenshot(page, "actions-new-client-search")
     page.get_by_role("textbox", name="Title").fill("Call Willow Creek about the delayed return")
-    page.get_by_role("textbox", name="Due date").fill((timezone.localdate() + dt.timedelta(days=5)).isoformat())
+    page.get_by_role("textbox", name="Due date").fill(
+        (timezone.localdate() + dt.timedelta(days=5)).isoformat()
+    )
     page.get_by_role("button", name="Create action").click()
     expect(
         page.get_by_role("heading", name="Call Willow Creek about the delayed return")

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.factories import ClientFactory
+from tests.factories import ClientFactory, ExitInterviewFactory
 
 pytestmark = pytest.mark.django_db
 URL = reverse("feedback:client_options")
@@ -78,3 +78,23 @@ def test_it_runs_the_same_queries_for_many_clients(client, pat, django_assert_ma
     few = count()
     ClientFactory.create_batch(30)
     assert count() == few
+
+
+INTERVIEWS = reverse("feedback:interview_options")
+
+
+def test_the_interview_menu_finds_interviews_one_may_read_by_client_name(
+    client, alice, pat, client_a, client_b
+):
+    mine = ExitInterviewFactory(client=client_a, interviewer=alice, client_words="Too slow")
+    ExitInterviewFactory(client=client_a, interviewer=pat, restricted=True)  # not for alice
+    ExitInterviewFactory(client=client_b)
+    client.force_login(alice)
+    options = _options(client.get(INTERVIEWS, {"q": "acme", "field": "exit_interviews"}))
+    assert options == [
+        (str(mine.pk), False, f"Exit interview with Acme Holdings on {mine.held_on}")
+    ]
+    assert "Too slow" not in client.get(INTERVIEWS).content.decode()
+    client.force_login(pat)
+    assert len(_options(client.get(INTERVIEWS, {"q": "acme"}))) == 2
+    assert len(_options(client.get(INTERVIEWS, {"q": "birch"}))) == 1

@@ -63,6 +63,8 @@ INTERVIEW_RULES = {
     "feedback:interview_new": [("alice", "post", None, "create")],
     # Checks typed text for blame language; reads no interview.
     "feedback:interview_blame_check": [],
+    # A menu's search: names the client and the date of interviews one may read, no words.
+    "feedback:interview_options": [],
 }
 
 
