@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from actions.models import Action
 from retrospectives import demo, services
@@ -54,3 +55,19 @@ def test_the_closed_review_has_everything_a_report_needs(seeded):
 def test_published_demo_lessons_name_nobody(seeded):
     for lesson in Lesson.objects.published():
         assert services.names_in_public_text(lesson.statement_public) == []
+
+
+def test_the_closed_review_shows_a_breakout_and_a_process_map(seeded):
+    closed = Review.objects.get(title=demo.CLOSED_TITLE)
+    groups = list(closed.breakout_groups.prefetch_related("members"))
+    assert [len(g.members.all()) for g in groups] == [3, 3]
+    assert not closed.breakout_groups.active().exists()  # merged back before voting
+    assert closed.contributions.filter(group__isnull=False).exists()
+    steps = list(closed.process_steps.all())
+    assert [s.position for s in steps] == list(range(1, len(steps) + 1))
+    assert len({s.lane for s in steps}) == 4
+    assert any(s.pain_point for s in steps)
+    assert all(s.happened_on <= timezone.localdate() for s in steps)
+    call_command("seed_demo", stdout=None)
+    assert closed.process_steps.count() == len(steps)
+    assert closed.breakout_groups.count() == 2
