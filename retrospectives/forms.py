@@ -334,6 +334,11 @@ class ProcessStepForm(forms.ModelForm):
             },
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lane"].choices = [("", "Pick who acted"), *ProcessStep.Lane.choices]
+        self.fields["text"].widget.attrs["maxlength"] = ProcessStep.MAX_TEXT
+
     def clean_text(self):
         text = self.cleaned_data["text"].replace("\x00", "").strip()
         if not text:

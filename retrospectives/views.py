@@ -51,7 +51,7 @@ from .report import build_report, swimlane
 PRESENTER_NOTES = 4
 # Per breakout group, side by side; and how many journey steps fit across the projector.
 PRESENTER_GROUP_NOTES = 2
-PRESENTER_STEPS = 5
+PRESENTER_STEPS = 3
 
 
 def _error_text(error: ValidationError) -> str:
