@@ -144,6 +144,18 @@ def test_the_facilitator_splits_the_room_and_the_projector_shows_the_groups(
     expect(phone.get_by_role("button", name="Vote for this")).to_have_count(2, timeout=LIVE)
     expect(phone.get_by_role("heading", name=f"You are in {alices.name}")).to_have_count(0)
 
+    # By hand: a group of two is refused next to its people, and the choices are kept.
+    console.get_by_role("link", name="Group by hand").click()
+    for name in ("Alice Moreno", "Bob Chen", "Sam Rivera", "Quinn Adler", "Riley Brooks"):
+        console.get_by_label(name).select_option(label="Group 1")
+    console.get_by_label("Jordan Patel").select_option(label="Group 2")
+    console.get_by_label("Kim Nakamura-Oyelaran").select_option(label="Group 2")
+    console.get_by_role("button", name="Save the groups").click()
+    expect(console.locator(".invalid-feedback")).to_have_count(2)
+    expect(console.get_by_text("Group 2 would have 2 people; groups need 3 to 5.")).to_have_count(2)
+    expect(console.get_by_label("Jordan Patel")).to_have_value("2")
+    screenshot(console, "retrospectives-breakout-by-hand", full_page=True)
+
 
 def test_the_facilitator_maps_the_journey_by_keyboard_and_the_projector_shows_it(
     new_page, live_server, log_in, db_turn, fran
