@@ -17,10 +17,12 @@ from feedback.models import Client, ExitInterview, LossReason, ServiceLine
 from .models import (
     AUDIT_GRACE,
     AuditSchedule,
+    BreakoutGroup,
     Contribution,
     Lesson,
     Participant,
     Phase,
+    ProcessStep,
     Review,
     Vote,
     WhyStep,
@@ -92,6 +94,36 @@ NOTES = [
         "",
         [],
     ),
+]
+# The "why" phase ran in two breakout groups of three, juniors paired, then merged back to vote.
+BREAKOUT = [("alice", "sam", "jordan"), ("quinn", "bob", "riley")]
+# The client's journey as the review mapped it: (month, day, lane, text, pain point note or None).
+JOURNEY = [
+    (3, 3, ProcessStep.Lane.CLIENT, "State audit letter arrives at the practice", None),
+    (
+        3,
+        4,
+        ProcessStep.Lane.CLIENT,
+        "Calls the main line; the message goes to a shared inbox",
+        None,
+    ),
+    (
+        3,
+        5,
+        ProcessStep.Lane.STAFF,
+        "Message sits unassigned in the shared inbox",
+        "Nobody owned it",
+    ),
+    (3, 10, ProcessStep.Lane.ACCOUNT_MANAGER, "Emails the relationship partner, on leave", None),
+    (3, 17, ProcessStep.Lane.STAFF, "Notice found; a reply is drafted", None),
+    (
+        3,
+        18,
+        ProcessStep.Lane.CLIENT,
+        "Deadline passes; the client pays the penalty",
+        "A fine we could have avoided",
+    ),
+    (4, 2, ProcessStep.Lane.PARTNER, "Calls to apologise; the client gives notice", None),
 ]
 WHYS = [
     "The relationship partner was on leave during the audit window.",
@@ -198,12 +230,14 @@ def _seed_closed_review(users: dict[str, User]) -> Review:
     if client is not None:
         review.clients.set([client])
         review.exit_interviews.set(ExitInterview.objects.filter(client=client))
-    ratings = {"alice": 4, "bob": 3, "sam": 5, "riley": 4, "jordan": 4}
+    ratings = {"alice": 4, "bob": 3, "sam": 5, "riley": 4, "jordan": 4, "quinn": 4}
     for username, rating in ratings.items():
         Participant.objects.update_or_create(
             review=review, user=users[username], defaults={"speak_freely": rating}
         )
     review.contributions.all().delete()
+    groups = _seed_breakout(review, users, ended_at=held + dt.timedelta(minutes=40))
+    _seed_journey(review)
     notes = []
     for phase, author, anonymous, text, cause, voters in NOTES:
         note = Contribution.objects.create(
@@ -213,6 +247,7 @@ def _seed_closed_review(users: dict[str, User]) -> Review:
             anonymous=anonymous,
             text=text,
             cause=_reason(cause),
+            group=groups.get(author) if phase == Phase.WHY else None,
         )
         notes.append(note)
         for username in voters:
@@ -262,6 +297,36 @@ def _seed_closed_review(users: dict[str, User]) -> Review:
             verified_at=now - dt.timedelta(days=3) if status == Action.Status.VERIFIED else None,
         )
     return review
+
+
+def _seed_breakout(review: Review, users: dict[str, User], *, ended_at) -> dict:
+    """The closed review's breakout groups; returns each member's group by username."""
+    review.breakout_groups.all().delete()
+    by_user = {}
+    for number, usernames in enumerate(BREAKOUT, start=1):
+        group = BreakoutGroup.objects.create(
+            review=review, phase=Phase.WHY, number=number, ended_at=ended_at
+        )
+        group.members.set(review.participants.filter(user__username__in=usernames))
+        by_user.update(dict.fromkeys(usernames, group))
+    return by_user
+
+
+def _seed_journey(review: Review) -> None:
+    """The process map, in the most recent spring that has fully passed."""
+    today = timezone.localdate()
+    year = today.year if today > dt.date(today.year, 4, 30) else today.year - 1
+    review.process_steps.all().delete()
+    for position, (month, day, lane, text, pain) in enumerate(JOURNEY, start=1):
+        ProcessStep.objects.create(
+            review=review,
+            position=position,
+            lane=lane,
+            text=text,
+            happened_on=dt.date(year, month, day),
+            pain_point=pain is not None,
+            pain_note=pain or "",
+        )
 
 
 def _seed_planned_review(users: dict[str, User]) -> Review:

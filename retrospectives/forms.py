@@ -10,7 +10,15 @@ from accounts.widgets import QuickSelect, QuickSelectMultiple, SearchSelectMulti
 from feedback.models import Client, ExitInterview, LossReason, ServiceLine
 
 from . import services
-from .models import AuditSchedule, Contribution, Lesson, Review
+from .models import (
+    AuditSchedule,
+    BreakoutGroup,
+    Contribution,
+    Lesson,
+    Participant,
+    ProcessStep,
+    Review,
+)
 
 
 def _active_people():
@@ -372,3 +380,91 @@ class LessonFilterForm(forms.Form):
     service_line = forms.ModelChoiceField(
         queryset=ServiceLine.objects.all(), required=False, empty_label="All service lines"
     )
+
+
+class BreakoutForm(forms.Form):
+    """Groups by hand: a group number for each participant; sizes are checked together."""
+
+    def __init__(self, *args, participants: list[Participant], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.participants = participants
+        most = max(1, len(participants) // BreakoutGroup.MIN_SIZE)
+        choices = [("", "Pick a group")] + [(n, f"Group {n}") for n in range(1, most + 1)]
+        for participant in participants:
+            self.fields[f"participant_{participant.pk}"] = forms.TypedChoiceField(
+                label=participant.user.name,
+                choices=choices,
+                coerce=int,
+                error_messages={
+                    "required": "Put this person in a group.",
+                    "invalid_choice": "Pick one of the groups listed.",
+                },
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            services.check_assignment(self.participants, self.assignment())
+        except forms.ValidationError as error:
+            for field, messages in error.message_dict.items():
+                for message in messages:
+                    self.add_error(field if field in self.fields else None, message)
+        return cleaned
+
+    def rows(self):
+        """(field, participant) pairs, so a page can show each person's seniority."""
+        return [(self[f"participant_{p.pk}"], p) for p in self.participants]
+
+    def assignment(self) -> dict[Participant, int]:
+        return {p: self.cleaned_data[f"participant_{p.pk}"] for p in self.participants}
+
+
+class ProcessStepForm(forms.ModelForm):
+    class Meta:
+        model = ProcessStep
+        fields = ["lane", "text", "happened_on", "pain_point", "pain_note"]
+        labels = {
+            "lane": "Who acted",
+            "text": "What happened",
+            "happened_on": "Date",
+            "pain_point": "Pain point for the client",
+            "pain_note": "What hurt",
+        }
+        help_texts = {"pain_note": "Optional: how this step hurt the client."}
+        widgets = {"happened_on": forms.DateInput(attrs={"type": "date"})}
+        error_messages = {
+            "text": {"required": "Say what happened in this step."},
+            "happened_on": {
+                "required": "Give the date this step happened.",
+                "invalid": "Enter a date such as 2026-03-18.",
+            },
+            "lane": {
+                "required": "Pick who acted in this step.",
+                "invalid_choice": "Pick one of the listed lanes.",
+            },
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lane"].choices = [("", "Pick who acted"), *ProcessStep.Lane.choices]
+        self.fields["text"].widget.attrs["maxlength"] = ProcessStep.MAX_TEXT
+
+    def clean_text(self):
+        text = self.cleaned_data["text"].replace("\x00", "").strip()
+        if not text:
+            raise forms.ValidationError("Say what happened in this step.")
+        return text
+
+    def clean_pain_note(self):
+        return self.cleaned_data["pain_note"].replace("\x00", "").strip()
+
+    def clean_happened_on(self):
+        day = self.cleaned_data["happened_on"]
+        today = timezone.localdate()
+        if day > today:
+            raise forms.ValidationError("This is what actually happened: pick a past date.")
+        if day < today - dt.timedelta(days=3650):
+            raise forms.ValidationError("Pick a date within the last ten years.")
+        return day

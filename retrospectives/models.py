@@ -277,6 +277,10 @@ class Contribution(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged"
     )
     blame_flags = models.JSONField(default=list, blank=True)
+    # The breakout group the author sat in when writing; kept after the groups merge back.
+    group = models.ForeignKey(
+        "BreakoutGroup", null=True, blank=True, on_delete=models.SET_NULL, related_name="notes"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -293,6 +297,65 @@ class Contribution(models.Model):
     def shown_author(self) -> User | None:
         """The author the app may show: nobody for an anonymous note."""
         return None if self.anonymous else self.author
+
+
+class BreakoutGroupQuerySet(models.QuerySet):
+    def active(self) -> "BreakoutGroupQuerySet":
+        """Groups of a breakout still running; merging back (or a phase change) ends them."""
+        return self.filter(ended_at__isnull=True)
+
+
+class BreakoutGroup(models.Model):
+    """A small group of participants who talk through one phase together, then merge back."""
+
+    MIN_SIZE = 3
+    MAX_SIZE = 5
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="breakout_groups")
+    phase = models.PositiveSmallIntegerField(choices=Phase)
+    number = models.PositiveSmallIntegerField()
+    members = models.ManyToManyField(Participant, related_name="breakout_groups")
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = BreakoutGroupQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["phase", "number", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return f"Group {self.number}"
+
+
+class ProcessStep(models.Model):
+    """One step of the client's journey as it actually happened, in a swimlane of who acted."""
+
+    class Lane(models.TextChoices):
+        CLIENT = "client", "Client"
+        ACCOUNT_MANAGER = "account_manager", "Account manager"
+        STAFF = "staff", "Staff"
+        PARTNER = "partner", "Partner"
+
+    MAX_TEXT = 200
+    MAX_PAIN = 200
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="process_steps")
+    position = models.PositiveIntegerField()
+    lane = models.CharField(max_length=20, choices=Lane)
+    text = models.CharField(max_length=MAX_TEXT)
+    happened_on = models.DateField()
+    pain_point = models.BooleanField(default=False)
+    pain_note = models.CharField(max_length=MAX_PAIN, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_lane_display()}: {self.text[:60]}"
 
 
 class Vote(models.Model):

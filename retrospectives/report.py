@@ -8,7 +8,7 @@ from django.db.models import Avg, Count
 
 from actions.models import Action
 
-from .models import Contribution, Lesson, Phase, Review, WhyStep
+from .models import Contribution, Lesson, Phase, ProcessStep, Review, WhyStep
 
 
 @dataclass
@@ -26,6 +26,25 @@ class CauseSummary:
 
 
 @dataclass
+class Lane:
+    """One row of the swimlane: who acted, and a cell per step of the journey (empty when
+    someone else acted in that step)."""
+
+    label: str
+    cells: list[ProcessStep | None]
+
+
+def swimlane(steps: list[ProcessStep]) -> list[Lane]:
+    """The journey's steps laid out in lanes, in order; lanes nobody acted in are left out."""
+    lanes = []
+    for value, label in ProcessStep.Lane.choices:
+        cells = [step if step.lane == value else None for step in steps]
+        if any(cells):
+            lanes.append(Lane(label, cells))
+    return lanes
+
+
+@dataclass
 class Report:
     review: Review
     phases: list[PhaseNotes]
@@ -37,6 +56,11 @@ class Report:
     ratings: int
     speak_freely: float | None
     rating_counts: dict[int, int] = field(default_factory=dict)
+    process_steps: list[ProcessStep] = field(default_factory=list)
+
+    @property
+    def lanes(self) -> list[Lane]:
+        return swimlane(self.process_steps)
 
     @property
     def notes(self) -> list[Contribution]:
@@ -47,7 +71,7 @@ def build_report(review: Review) -> Report:
     notes = list(
         Contribution.objects.on_board()
         .filter(review=review)
-        .select_related("cause")
+        .select_related("cause", "group")
         .order_by("phase", "created_at", "id")
     )
     for note in notes:
@@ -89,4 +113,5 @@ def build_report(review: Review) -> Report:
         ratings=participants["rated"],
         speak_freely=participants["average"],
         rating_counts={rating: rating_counts.get(rating, 0) for rating in range(1, 6)},
+        process_steps=list(review.process_steps.all()),
     )

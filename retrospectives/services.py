@@ -2,6 +2,9 @@
 and ends with `touch(review)`, which is what lets polls answer 304 when nothing changed."""
 
 import datetime as dt
+import math
+import random
+from collections import Counter
 from email.mime.text import MIMEText
 
 from django.conf import settings
@@ -22,10 +25,12 @@ from feedback.models import LossReason
 from .models import (
     VOTES_PER_PHASE,
     AuditSchedule,
+    BreakoutGroup,
     Contribution,
     Lesson,
     Participant,
     Phase,
+    ProcessStep,
     Review,
     Vote,
     WhyStep,
@@ -206,6 +211,8 @@ def move_phase(*, review: Review, step: int) -> Review:
     review.timer_ends_at = None
     review.timer_remaining = None
     review.save(update_fields=["phase", "timer_ends_at", "timer_remaining"])
+    # Groups talk through one phase; a new phase starts with everyone together.
+    review.breakout_groups.active().update(ended_at=timezone.now())
     touch(review)
     return review
 
@@ -246,6 +253,7 @@ def close_review(*, review: Review, summary: str = "") -> Review:
     review.phase = Phase.CLOSE
     review.closed_at = timezone.now()
     review.timer_ends_at = review.timer_remaining = None
+    review.breakout_groups.active().update(ended_at=review.closed_at)
     if summary:
         review.summary = summary
     review.save(
@@ -311,6 +319,7 @@ def add_note(
         author=author,
         anonymous=anonymous,
         blame_flags=blame_flags(text),
+        group=group_of(review=review, user=author),
     )
     touch(review)
     return note
@@ -380,6 +389,240 @@ def merge_notes(*, duplicate: Contribution, into: Contribution) -> Contribution:
     return into
 
 
+# Breakouts -----------------------------------------------------------------------------------
+
+# Seniority ranks, most senior first; "juniors" are staff.
+_RANKS = [
+    User.Seniority.PARTNER,
+    User.Seniority.MANAGER,
+    User.Seniority.SENIOR,
+    User.Seniority.STAFF,
+]
+# How many random groupings to weigh; enough for a room of forty, fast enough for a click.
+_GROUPING_TRIES = 300
+
+
+def group_sizes(count: int) -> list[int]:
+    """Sizes of the fewest groups of 3–5 for `count` people, as even as possible. Fewer than
+    three people make no breakout: they already are a small group."""
+    if count < BreakoutGroup.MIN_SIZE:
+        raise ValidationError(
+            f"A breakout needs at least {BreakoutGroup.MIN_SIZE} participants; "
+            f"with {count} you are already a small group."
+        )
+    groups = math.ceil(count / BreakoutGroup.MAX_SIZE)
+    base, extra = divmod(count, groups)
+    return [base + 1] * extra + [base] * (groups - extra)
+
+
+def _grouping_cost(groups: list[list[User]]) -> tuple[int, int]:
+    """Lower is better: first, juniors alone in a group with a partner; then how unevenly each
+    seniority rank is spread over the groups."""
+    lone_juniors = 0
+    counts = [Counter(user.seniority for user in group) for group in groups]
+    for count in counts:
+        if count[User.Seniority.PARTNER] and count[User.Seniority.STAFF] == 1:
+            lone_juniors += 1
+    spread = sum(max(c[rank] for c in counts) - min(c[rank] for c in counts) for rank in _RANKS)
+    return lone_juniors, spread
+
+
+def _deal_by_rank(users: list[User], sizes: list[int], rng: random.Random) -> list[list[User]]:
+    """Deal people out rank by rank, each to a group with room and fewest of their rank."""
+    groups: list[list[User]] = [[] for _ in sizes]
+    for rank in _RANKS:
+        people = [user for user in users if user.seniority == rank]
+        rng.shuffle(people)
+        for user in people:
+            open_groups = [i for i, group in enumerate(groups) if len(group) < sizes[i]]
+            fewest = min(sum(u.seniority == rank for u in groups[i]) for i in open_groups)
+            choices = [
+                i for i in open_groups if sum(u.seniority == rank for u in groups[i]) == fewest
+            ]
+            groups[rng.choice(choices)].append(user)
+    return groups
+
+
+def propose_groups(users: list[User], *, rng: random.Random | None = None) -> list[list[User]]:
+    """A random grouping into groups of 3–5 that mixes seniority and never leaves one junior
+    alone with a partner when another grouping avoids it."""
+    rng = rng or random.Random()
+    sizes = group_sizes(len(users))
+    best, best_cost = None, None
+    for attempt in range(_GROUPING_TRIES):
+        if attempt % 2:
+            shuffled = list(users)
+            rng.shuffle(shuffled)
+            rng.shuffle(sizes)
+            start, candidate = 0, []
+            for size in sizes:
+                candidate.append(shuffled[start : start + size])
+                start += size
+        else:
+            candidate = _deal_by_rank(users, sizes, rng)
+        cost = _grouping_cost(candidate)
+        if best_cost is None or cost < best_cost:
+            best, best_cost = candidate, cost
+        if best_cost == (0, 0) or (best_cost[0] == 0 and best_cost[1] <= len(_RANKS)):
+            break
+    return best
+
+
+def active_groups(review: Review):
+    """The running breakout's groups with their members, for the screens."""
+    return review.breakout_groups.active().prefetch_related("members__user")
+
+
+def group_of(*, review: Review, user: User) -> BreakoutGroup | None:
+    return review.breakout_groups.active().filter(members__user=user).first()
+
+
+def _check_breakout_open(review: Review) -> None:
+    if not review.accepts_notes:
+        raise ValidationError("Split into groups during a live phase that takes notes.")
+
+
+@transaction.atomic
+def split_into_groups(
+    *, review: Review, assignment: dict[Participant, int] | None = None, rng=None
+) -> list[BreakoutGroup]:
+    """Start (or rearrange) the breakout of the current phase. Without `assignment`, groups are
+    drawn at random, mixing seniority; with it, each participant goes to the group numbered
+    there. A rearrangement keeps the groups, so notes stay tagged with theirs."""
+    _check_breakout_open(review)
+    participants = list(review.participants.select_related("user").order_by("joined_at", "id"))
+    if assignment is None:
+        by_user = {p.user_id: p for p in participants}
+        proposal = propose_groups([p.user for p in participants], rng=rng)
+        assignment = {by_user[u.pk]: n for n, group in enumerate(proposal, start=1) for u in group}
+    check_assignment(participants, assignment)
+    numbers = sorted(set(assignment.values()))
+    existing = {g.number: g for g in review.breakout_groups.active().filter(phase=review.phase)}
+    groups = []
+    for new_number, old_number in enumerate(numbers, start=1):
+        group = existing.pop(new_number, None) or BreakoutGroup.objects.create(
+            review=review, phase=review.phase, number=new_number
+        )
+        group.members.set([p for p, n in assignment.items() if n == old_number])
+        groups.append(group)
+    for leftover in existing.values():
+        leftover.members.clear()
+        leftover.ended_at = timezone.now()
+        leftover.save(update_fields=["ended_at"])
+    review.breakout_groups.active().exclude(phase=review.phase).update(ended_at=timezone.now())
+    touch(review)
+    return groups
+
+
+def check_assignment(participants: list[Participant], assignment: dict[Participant, int]) -> None:
+    """Every participant in exactly one group, each group of 3–5; errors name the people."""
+    group_sizes(len(participants))
+    errors: dict[str, list[str]] = {}
+    for participant in participants:
+        if participant not in assignment:
+            errors.setdefault(f"participant_{participant.pk}", []).append(
+                "Put this person in a group."
+            )
+    sizes = Counter(assignment.values())
+    for participant, number in assignment.items():
+        size = sizes[number]
+        if not BreakoutGroup.MIN_SIZE <= size <= BreakoutGroup.MAX_SIZE:
+            errors.setdefault(f"participant_{participant.pk}", []).append(
+                f"Group {number} would have {size} {'person' if size == 1 else 'people'}; "
+                f"groups need {BreakoutGroup.MIN_SIZE} to {BreakoutGroup.MAX_SIZE}."
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def merge_back(*, review: Review) -> int:
+    """End the breakout: everyone is back together (for voting); notes keep their group tag."""
+    ended = review.breakout_groups.active().update(ended_at=timezone.now())
+    if not ended:
+        raise ValidationError("There is no breakout to merge back.")
+    touch(review)
+    return ended
+
+
+# The process map -----------------------------------------------------------------------------
+
+
+def _check_map_open(review: Review) -> None:
+    if not review.is_live or review.phase != Phase.ACTUAL:
+        raise ValidationError(f"Lay out the process map in the live “{Phase.ACTUAL.label}” phase.")
+
+
+def add_process_step(
+    *,
+    review: Review,
+    lane: str,
+    text: str,
+    happened_on: dt.date,
+    pain_point: bool = False,
+    pain_note: str = "",
+) -> ProcessStep:
+    """Add a step at the end of the client's journey."""
+    _check_map_open(review)
+    last = review.process_steps.order_by("-position").values_list("position", flat=True).first()
+    step = ProcessStep(
+        review=review,
+        position=(last or 0) + 1,
+        lane=lane,
+        text=text,
+        happened_on=happened_on,
+        pain_point=pain_point,
+        pain_note=pain_note if pain_point else "",
+    )
+    step.full_clean()
+    step.save()
+    touch(review)
+    return step
+
+
+def edit_process_step(*, step: ProcessStep, **fields) -> ProcessStep:
+    _check_map_open(step.review)
+    for name, value in fields.items():
+        setattr(step, name, value)
+    if not step.pain_point:
+        step.pain_note = ""
+    step.full_clean()
+    step.save()
+    touch(step.review)
+    return step
+
+
+@transaction.atomic
+def move_process_step(*, step: ProcessStep, step_by: int) -> ProcessStep:
+    """Swap a step with its neighbour: earlier (-1) or later (+1)."""
+    _check_map_open(step.review)
+    steps = list(step.review.process_steps.select_for_update().order_by("position", "id"))
+    index = next(i for i, s in enumerate(steps) if s.pk == step.pk)
+    other = index + step_by
+    if step_by not in (-1, 1) or not 0 <= other < len(steps):
+        raise ValidationError(
+            "This step is already the first." if step_by < 0 else "This step is already the last."
+        )
+    steps[index], steps[other] = steps[other], steps[index]
+    for position, each in enumerate(steps, start=1):
+        if each.position != position:
+            each.position = position
+            each.save(update_fields=["position"])
+    touch(step.review)
+    return step
+
+
+@transaction.atomic
+def delete_process_step(*, step: ProcessStep) -> None:
+    """Remove a step; the ones after it move up, so positions stay step numbers."""
+    _check_map_open(step.review)
+    step.delete()
+    for position, each in enumerate(step.review.process_steps.order_by("position", "id"), 1):
+        if each.position != position:
+            each.position = position
+            each.save(update_fields=["position"])
+    touch(step.review)
+
+
 # Votes ---------------------------------------------------------------------------------------
 
 
@@ -391,6 +634,8 @@ def cast_vote(*, note: Contribution, user: User) -> Vote:
         raise VoteRefused("Voting is open only in the voting phases, on notes of that phase.")
     if note.hidden or note.merged_into_id is not None:
         raise VoteRefused("That note is no longer on the board.")
+    if review.breakout_groups.active().exists():
+        raise VoteRefused("Voting opens when the groups merge back.")
     if Vote.objects.filter(contribution=note, user=user).exists():
         raise VoteRefused("You already voted for this note.")
     used = set(

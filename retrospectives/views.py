@@ -1,5 +1,6 @@
 import csv
 import datetime as dt
+from collections import defaultdict
 
 import segno
 from django.contrib import messages
@@ -21,12 +22,14 @@ from . import invites, library, services
 from .forms import (
     ActionFromNoteForm,
     AuditScheduleForm,
+    BreakoutForm,
     CauseForm,
     JoinForm,
     LessonFilterForm,
     LessonForm,
     MergeForm,
     NoteForm,
+    ProcessStepForm,
     RescheduleForm,
     ReviewForm,
     SpeakFreelyForm,
@@ -42,14 +45,18 @@ from .models import (
     Lesson,
     Participant,
     Phase,
+    ProcessStep,
     Review,
     Vote,
     overdue_cutoff,
 )
-from .report import build_report
+from .report import build_report, swimlane
 
 # How many notes fit the projector in type readable from the back; the rest are on phones.
 PRESENTER_NOTES = 4
+# Per breakout group, side by side; and how many journey steps fit across the projector.
+PRESENTER_GROUP_NOTES = 2
+PRESENTER_STEPS = 3
 
 
 def _error_text(error: ValidationError) -> str:
@@ -401,7 +408,7 @@ def _earlier_open_actions(review: Review):
 def _console_notes_context(review: Review) -> dict:
     notes = list(
         Contribution.objects.filter(review=review, merged_into__isnull=True)
-        .select_related("cause", "author")
+        .select_related("cause", "author", "group")
         .prefetch_related("merged")
         .annotate(vote_count=Count("votes"))
         .order_by("phase", "created_at", "id")
@@ -445,9 +452,20 @@ def review_console(request, pk):
             ),
             "lessons": review.lessons.all(),
             "actions": Action.objects.filter(source_review=review).select_related("owner"),
+            "groups": _groups_with_note_counts(review),
+            "process_steps": review.process_steps.count(),
+            "map_open": review.is_live and review.phase == Phase.ACTUAL,
         }
     )
     return render(request, "retrospectives/console.html", context)
+
+
+def _groups_with_note_counts(review: Review) -> list:
+    return list(
+        services.active_groups(review).annotate(
+            note_count=Count("notes", filter=Q(notes__hidden=False, notes__merged_into=None))
+        )
+    )
 
 
 @require_GET
@@ -615,6 +633,148 @@ def note_lesson(request, pk, note_id):
     return redirect("retrospectives:lesson_edit", lesson.pk)
 
 
+# Breakout groups ------------------------------------------------------------------------------
+
+
+@require_POST
+def breakout_split(request, pk):
+    review = _get_review_to_run(request, pk)
+    return _run(
+        request,
+        review,
+        lambda: services.split_into_groups(review=review),
+        "Split into groups. Each person sees their group on their phone.",
+    )
+
+
+def breakout_groups(request, pk):
+    """Groups by hand: the current groups, or a random proposal, to rearrange."""
+    review = _get_review_to_run(request, pk)
+    participants = list(review.participants.select_related("user").order_by("joined_at", "id"))
+    initial = {}
+    for group in services.active_groups(review):
+        for member in group.members.all():
+            initial[f"participant_{member.pk}"] = group.number
+    if not initial and len(participants) >= 3:
+        by_user = {p.user_id: p for p in participants}
+        for number, group in enumerate(services.propose_groups([p.user for p in participants]), 1):
+            for user in group:
+                initial[f"participant_{by_user[user.pk].pk}"] = number
+    form = BreakoutForm(request.POST or None, participants=participants, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.split_into_groups(review=review, assignment=form.assignment())
+        except ValidationError as error:
+            form.add_error(None, _error_text(error))
+        else:
+            messages.success(request, "Groups saved. Each person sees their group on their phone.")
+            return _back_to_console(request, review, "#breakout")
+    return render(
+        request,
+        "retrospectives/breakout_form.html",
+        {
+            "review": review,
+            "form": form,
+            "too_few": len(participants) < 3,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def breakout_merge(request, pk):
+    review = _get_review_to_run(request, pk)
+    return _run(
+        request,
+        review,
+        lambda: services.merge_back(review=review),
+        "Everyone is back together; the groups' notes are on the shared board.",
+    )
+
+
+# The process map ------------------------------------------------------------------------------
+
+
+def _get_step_to_run(request, pk: int, step_id: int) -> ProcessStep:
+    review = _get_review_to_run(request, pk)
+    step = get_object_or_404(ProcessStep, pk=step_id, review=review)
+    step.review = review
+    return step
+
+
+def _map_page(request, review: Review, form, status: int = 200, step=None):
+    steps = list(review.process_steps.all())
+    return render(
+        request,
+        "retrospectives/process_map.html",
+        {
+            "review": review,
+            "form": form,
+            "steps": steps,
+            "lanes": swimlane(steps),
+            "editing": step,
+            "map_open": review.is_live and review.phase == Phase.ACTUAL,
+        },
+        status=status,
+    )
+
+
+def _map_url(review: Review) -> str:
+    return reverse("retrospectives:process_map", args=[review.pk])
+
+
+def process_map(request, pk):
+    """The client's journey as it actually happened: add steps, see the swimlane."""
+    review = _get_review_to_run(request, pk)
+    form = ProcessStepForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_process_step(review=review, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, _error_text(error))
+        else:
+            messages.success(request, "Step added to the map.")
+            return redirect(_map_url(review) + "#add-step")
+    return _map_page(request, review, form, status=400 if form.errors else 200)
+
+
+def process_step_edit(request, pk, step_id):
+    step = _get_step_to_run(request, pk, step_id)
+    form = ProcessStepForm(request.POST or None, instance=step)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.edit_process_step(step=step, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, _error_text(error))
+        else:
+            messages.success(request, "Step saved.")
+            return redirect(_map_url(step.review) + f"#step-{step.pk}")
+    return _map_page(request, step.review, form, status=400 if form.errors else 200, step=step)
+
+
+@require_POST
+def process_step_move(request, pk, step_id):
+    step = _get_step_to_run(request, pk, step_id)
+    step_by = -1 if request.POST.get("direction") == "earlier" else 1
+    try:
+        services.move_process_step(step=step, step_by=step_by)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    return redirect(_map_url(step.review) + f"#step-{step.pk}")
+
+
+@require_POST
+def process_step_delete(request, pk, step_id):
+    step = _get_step_to_run(request, pk, step_id)
+    try:
+        services.delete_process_step(step=step)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, "Step removed from the map.")
+    return redirect(_map_url(step.review))
+
+
 # The presenter view ---------------------------------------------------------------------------
 
 
@@ -625,13 +785,38 @@ def _board_notes(review: Review):
     return notes.order_by("-created_at", "-id")
 
 
+def _groups_with_notes(review: Review, per_group: int | None = None) -> list:
+    """The running breakout's groups, each with its notes (newest first) as `board_notes`."""
+    groups = list(services.active_groups(review))
+    if not groups:
+        return []
+    by_group = defaultdict(list)
+    for note in _board_notes(review).filter(group__in=groups).order_by("-created_at", "-id"):
+        by_group[note.group_id].append(note)
+    for group in groups:
+        notes = by_group[group.pk]
+        group.board_notes = notes[:per_group] if per_group else notes
+        group.more = len(notes) - len(group.board_notes)
+    return groups
+
+
 def _present_context(review: Review) -> dict:
-    notes = list(_board_notes(review)[: PRESENTER_NOTES + 1])
+    groups = _groups_with_notes(review, PRESENTER_GROUP_NOTES) if review.is_live else []
+    steps = []
+    if review.is_live and review.phase == Phase.ACTUAL and not groups:
+        steps = list(review.process_steps.all())
+    shown_steps = steps[-PRESENTER_STEPS:]
+    notes = [] if groups else list(_board_notes(review)[: PRESENTER_NOTES + 1])
     count = Contribution.objects.on_board().filter(review=review, phase=review.phase).count()
+    shown = 0 if steps else PRESENTER_NOTES
     return {
         "review": review,
-        "notes": notes[:PRESENTER_NOTES],
-        "more": max(0, count - PRESENTER_NOTES),
+        "groups": groups,
+        "lanes": swimlane(shown_steps),
+        "steps_shown": shown_steps,
+        "steps_total": len(steps),
+        "notes": notes[:shown],
+        "more": max(0, count - shown),
         "voting": review.phase in VOTING_PHASES,
         "now": timezone.now(),
     }
@@ -673,7 +858,18 @@ def join_code(request):
 
 def _board_context(request, participant: Participant, **extra) -> dict:
     review = participant.review
-    notes = list(_board_notes(review)) if review.is_live else []
+    group = None
+    if review.is_live:
+        group = (
+            participant.breakout_groups.active()
+            .filter(phase=review.phase)
+            .prefetch_related("members__user")
+            .first()
+        )
+    if group is not None:
+        notes = list(_board_notes(review).filter(group=group))
+    else:
+        notes = list(_board_notes(review)) if review.is_live else []
     my_votes = set(
         Vote.objects.filter(review=review, user=request.user, phase=review.phase).values_list(
             "contribution_id", flat=True
@@ -685,11 +881,13 @@ def _board_context(request, participant: Participant, **extra) -> dict:
     return {
         "review": review,
         "participant": participant,
+        "group": group,
+        "in_breakout": review.is_live and review.breakout_groups.active().exists(),
         "notes": notes,
         "my_votes": my_votes,
         "votes_left": VOTES_PER_PHASE - len(my_votes),
         "votes_per_phase": VOTES_PER_PHASE,
-        "voting": review.accepts_votes,
+        "voting": review.accepts_votes and group is None,
         "note_form": note_form,
         "rating_form": SpeakFreelyForm(initial={"rating": participant.speak_freely}),
         "now": timezone.now(),
@@ -920,6 +1118,14 @@ def review_report_csv(request, pk):
         writer.writerow(
             ["action", "", _csv_safe(action.title), "", "", ""]
             + [action.owner.name, action.due_on.isoformat(), action.get_status_display()]
+        )
+    # A journey step: who acted goes in "owner", its date in "due", a pain point in "status".
+    for step in report.process_steps:
+        text = step.text + (f" (pain: {step.pain_note})" if step.pain_note else "")
+        writer.writerow(
+            ["process_step", Phase.ACTUAL.label, _csv_safe(text), "", "", ""]
+            + [step.get_lane_display(), step.happened_on.isoformat()]
+            + ["pain point" if step.pain_point else ""]
         )
     return response
 

@@ -86,3 +86,19 @@ def test_the_demo_audit_always_has_one_missed_and_one_upcoming_date(today, fran,
     upcoming = [r for r in reviews if r.scheduled_for > timezone.now()]
     assert len(upcoming) == 1
     assert upcoming[0].status == Review.Status.PLANNED
+
+
+def test_the_closed_review_shows_a_breakout_and_a_process_map(seeded):
+    closed = Review.objects.get(title=demo.CLOSED_TITLE)
+    groups = list(closed.breakout_groups.prefetch_related("members"))
+    assert [len(g.members.all()) for g in groups] == [3, 3]
+    assert not closed.breakout_groups.active().exists()  # merged back before voting
+    assert closed.contributions.filter(group__isnull=False).exists()
+    steps = list(closed.process_steps.all())
+    assert [s.position for s in steps] == list(range(1, len(steps) + 1))
+    assert len({s.lane for s in steps}) == 4
+    assert any(s.pain_point for s in steps)
+    assert all(s.happened_on <= timezone.localdate() for s in steps)
+    call_command("seed_demo", stdout=None)
+    assert closed.process_steps.count() == len(steps)
+    assert closed.breakout_groups.count() == 2

@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from actions.models import Action
 from feedback.models import Client, ExitInterview, FeedbackRequest, FeedbackResponse, SaveAttempt
-from retrospectives.models import AuditSchedule, Contribution, Lesson, Phase, Review
+from retrospectives.models import AuditSchedule, Contribution, Lesson, Phase, ProcessStep, Review
 from tests.factories import (
     ActionFactory,
     ClientFactory,
@@ -66,6 +66,7 @@ class World:
     action: Action
     schedule: AuditSchedule
     save_attempt: SaveAttempt
+    step: ProcessStep
 
 
 def build_world() -> World:
@@ -114,6 +115,9 @@ def build_world() -> World:
     review.exit_interviews.add(interview)
     ParticipantFactory(review=review, user=alice)
     note = ContributionFactory(review=review, author=alice, text=SECRETS["note"])
+    step = ProcessStep.objects.create(
+        review=review, position=1, lane="client", text="Audit letter", happened_on="2026-03-03"
+    )
     lesson = LessonFactory(review=review, created_by=users["fran"])
     action = ActionFactory(
         owner=alice, client=client_a, source_review=review, created_by=users["fran"]
@@ -150,6 +154,7 @@ def build_world() -> World:
         action=action,
         schedule=schedule,
         save_attempt=save_attempt,
+        step=step,
     )
 
 
@@ -216,6 +221,13 @@ def object_kwargs(w: World) -> dict[str, dict]:
         "retrospectives:note_action": {"pk": review.pk, **note},
         "retrospectives:note_lesson": {"pk": review.pk, **note},
         "retrospectives:lesson_new": {"pk": review.pk},
+        "retrospectives:breakout_split": {"pk": review.pk},
+        "retrospectives:breakout_groups": {"pk": review.pk},
+        "retrospectives:breakout_merge": {"pk": review.pk},
+        "retrospectives:process_map": {"pk": review.pk},
+        "retrospectives:process_step_edit": {"pk": review.pk, "step_id": w.step.pk},
+        "retrospectives:process_step_move": {"pk": review.pk, "step_id": w.step.pk},
+        "retrospectives:process_step_delete": {"pk": review.pk, "step_id": w.step.pk},
         "retrospectives:review_present": {"pk": review.pk},
         "retrospectives:present_board": {"pk": review.pk},
         "retrospectives:review_invite": {"pk": review.pk},
