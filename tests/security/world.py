@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from actions.models import Action
-from feedback.models import Client, ExitInterview, FeedbackRequest, FeedbackResponse
+from feedback.models import Client, ExitInterview, FeedbackRequest, FeedbackResponse, Suggestion
+from feedback.services import submit_suggestion
 from retrospectives.models import Contribution, Lesson, Phase, Review
 from tests.factories import (
     ActionFactory,
@@ -63,6 +64,8 @@ class World:
     note: Contribution
     lesson: Lesson
     action: Action
+    suggestion: Suggestion
+    receipt_token: str
 
 
 def build_world() -> World:
@@ -115,6 +118,9 @@ def build_world() -> World:
     action = ActionFactory(
         owner=alice, client=client_a, source_review=review, created_by=users["fran"]
     )
+    suggested = submit_suggestion(
+        text="A shared calendar of client deadlines", by=users["sam"], anonymous=True
+    )
     return World(
         users=users,
         client_a=client_a,
@@ -128,6 +134,8 @@ def build_world() -> World:
         note=note,
         lesson=lesson,
         action=action,
+        suggestion=suggested.suggestion,
+        receipt_token=suggested.receipt_token,
     )
 
 
@@ -164,6 +172,11 @@ def object_kwargs(w: World) -> dict[str, dict]:
         "feedback:feedback_action_new": {"pk": w.response.pk},
         "feedback:feedback_reply": {"pk": w.response.pk},
         "feedback:public_form": {"token": w.feedback_request.token},
+        "feedback:suggestion_receipt": {"token": w.receipt_token},
+        "feedback:suggestion_detail": {"pk": w.suggestion.pk},
+        "feedback:suggestion_accept": {"pk": w.suggestion.pk},
+        "feedback:suggestion_decline": {"pk": w.suggestion.pk},
+        "feedback:suggestion_merge": {"pk": w.suggestion.pk},
         "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
         "actions:action_detail": {"pk": w.action.pk},
         "actions:action_edit": {"pk": w.action.pk},
