@@ -10,6 +10,7 @@ from feedback.models import (
     FeedbackRequest,
     FeedbackResponse,
     LearningCheck,
+    Suggestion,
 )
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +36,13 @@ def _snapshot():
             key=str,
         ),
         sorted(LearningCheck.objects.values_list("respondent__username", "quarter", "item1")),
+        sorted(
+            Suggestion.objects.values_list(
+                "text", "author__username", "status", "receipt_digest", "merged_into__text"
+            ),
+            key=str,
+        ),
+        sorted(FeedbackResponse.objects.values_list("doing_right", "acted_on"), key=str),
     )
 
 
@@ -68,3 +76,21 @@ def test_the_three_recent_losses_have_the_clients_words_apart_from_the_team():
         assert interview.client_primary_reason != interview.team_reason
         assert interview.client_words and interview.team_hypothesis
     assert ExitInterview.objects.filter(client__lost_on__lt=since).count() >= 5
+
+
+def test_it_seeds_suggestions_in_every_state_and_clients_who_heard_back():
+    call_command("seed_demo", stdout=None)
+    states = set(Suggestion.objects.values_list("status", flat=True))
+    assert states == {"new", "accepted", "declined", "merged"}
+    anonymous = Suggestion.objects.filter(author=None)
+    assert anonymous.exists() and not anonymous.filter(receipt_digest=None).exists()
+    for suggestion in Suggestion.objects.filter(status="accepted"):
+        assert suggestion.actions.count() == 1
+    assert Suggestion.objects.filter(status="declined").exclude(answer="").exists()
+    assert Suggestion.objects.get(status="merged").merged_into.status == "accepted"
+    answers = FeedbackResponse.objects.filter(acted_on__isnull=False)
+    assert answers.count() >= 4
+    for response in answers:
+        assert FeedbackResponse.objects.filter(
+            client=response.client, reply_sent_at__lt=response.submitted_at
+        ).exists()
