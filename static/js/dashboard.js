@@ -19,7 +19,7 @@
       data: {
         labels: data.labels,
         datasets: [
-          { type: "bar", label: valueLabel, data: data.values, backgroundColor: BRAND, yAxisID: "y", order: 2 },
+          { type: "bar", label: valueLabel, data: data.values, backgroundColor: BRAND, yAxisID: "y" },
           { type: "line", label: "Cumulative %", data: data.cumulative, borderColor: ACCENT, backgroundColor: ACCENT, yAxisID: "pct", order: 1, tension: 0 },
           { type: "line", label: "80 % mark", data: data.labels.map(() => 80), borderColor: "#555", borderDash: [6, 4], pointRadius: 0, borderWidth: 1, yAxisID: "pct", order: 0 },
         ],
@@ -76,8 +76,8 @@
         data: {
           labels: charts.perception.labels,
           datasets: [
-            { type: "bar", label: "Actions verified", data: charts.perception.verified, backgroundColor: MUTED, yAxisID: "y", order: 2 },
-            { type: "line", label: "Clients (1-5)", data: charts.perception.clients, borderColor: ACCENT, backgroundColor: ACCENT, yAxisID: "score", spanGaps: true, order: 1 },
+            { type: "bar", label: "Actions verified", data: charts.perception.verified, backgroundColor: MUTED, yAxisID: "y", order: 1 },
+            { type: "line", label: "Clients (1-5)", data: charts.perception.clients, borderColor: ACCENT, backgroundColor: ACCENT, yAxisID: "score", spanGaps: true, order: 0 },
             { type: "line", label: "Staff, item 5 (1-5)", data: charts.perception.staff, borderColor: BRAND, backgroundColor: BRAND, borderDash: [6, 4], yAxisID: "score", spanGaps: true, order: 0 },
           ],
         },
@@ -87,7 +87,8 @@
             y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "Verified" } },
             score: { position: "right", min: 1, max: 5, grid: { drawOnChartArea: false }, ticks: { stepSize: 1 } },
           },
-          plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } } },
+          // Lines drawn over the bars (order), the legend in reading order (dataset index).
+          plugins: { legend: { position: "bottom", labels: { boxWidth: 12, sort: (a, b) => a.datasetIndex - b.datasetIndex } } },
         },
       });
     }
