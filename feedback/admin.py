@@ -8,6 +8,7 @@ from .models import (
     LearningCheck,
     LossReason,
     ServiceLine,
+    Suggestion,
 )
 
 
@@ -66,3 +67,12 @@ class FeedbackResponseAdmin(admin.ModelAdmin):
 class LearningCheckAdmin(admin.ModelAdmin):
     list_display = ["respondent", "quarter", "item1", "item2", "item3", "item4", "item5"]
     list_filter = ["quarter"]
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "status", "submitted_on", "author"]
+    list_filter = ["status"]
+    raw_id_fields = ["merged_into", "decided_by"]
+    # Nobody attaches a name to an anonymous suggestion, or a receipt to a named one.
+    readonly_fields = ["author", "receipt_digest"]
