@@ -27,6 +27,7 @@ class ActionAdmin(admin.ModelAdmin):
         "source_interview",
         "source_feedback",
         "source_learning_check",
+        "source_suggestion",
         "cause",
         "owner",
         "created_by",

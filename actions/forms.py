@@ -196,6 +196,7 @@ class ActionFilterForm(forms.Form):
         ("feedback", "Client feedback"),
         ("lesson", "Lesson"),
         ("learning_check", "Learning check"),
+        ("suggestion", "Staff suggestion"),
         ("none", "No source"),
     ]
     SOURCE_FIELDS = {
@@ -204,6 +205,7 @@ class ActionFilterForm(forms.Form):
         "feedback": "source_feedback",
         "lesson": "source_lesson",
         "learning_check": "source_learning_check",
+        "suggestion": "source_suggestion",
     }
 
     status = forms.ChoiceField(

@@ -97,6 +97,13 @@ class Action(models.Model):
         on_delete=models.SET_NULL,
         related_name="actions",
     )
+    source_suggestion = models.ForeignKey(
+        "feedback.Suggestion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="actions",
+    )
     cause = models.ForeignKey(
         "feedback.LossReason", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -112,8 +112,8 @@ def create_action(
 ) -> Action:
     """Create an action and its first history row. `sources` are the Action fields that say where
     it came from: client, cause, source_review, source_contribution, source_lesson,
-    source_interview, source_feedback or source_learning_check. Reminders are planned after
-    commit."""
+    source_interview, source_feedback, source_learning_check or source_suggestion. Reminders
+    are planned after commit."""
     action = Action.objects.create(
         title=title,
         detail=detail,

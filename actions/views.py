@@ -44,6 +44,7 @@ SOURCES = [
     ("source_feedback", "Client feedback"),
     ("source_lesson", "Lesson"),
     ("source_learning_check", "Learning check"),
+    ("source_suggestion", "Staff suggestion"),
 ]
 
 
@@ -245,6 +246,7 @@ def action_detail(request, pk: int):
         "source_feedback",
         "source_lesson",
         "source_learning_check",
+        "source_suggestion",
     ).get(pk=action.pk)
     return render(request, "actions/action_detail.html", _detail_context(request, action))
 

@@ -12,6 +12,7 @@ PANELS = {
     "at_risk": "Clients at risk",
     "client_voice": "Client voice",
     "learning": "Learning capacity",
+    "perception": "Perception gap",
     "trend": "Losses per month",
 }
 
@@ -118,6 +119,32 @@ def rows(panel: str, data: dict) -> Iterator[list]:
                 _blank(row["mean"]),
                 _blank(row["index"]),
                 "yes" if row["needs_action"] else "no",
+            ]
+        suggestions = data["learning"].get("suggestions")
+        if suggestions:
+            yield []
+            yield ["Staff suggestions received in the period", suggestions["received"]]
+            yield ["Answered (accepted, declined or merged)", suggestions["answered"]]
+            yield ["Share answered", _blank(suggestions["answered_share"])]
+    elif panel == "perception":
+        yield [
+            "Quarter",
+            "Actions verified",
+            "Clients: we acted on what they told us (1-5)",
+            "Client answers",
+            "Staff: clients can tell we learned, item 5 (1-5)",
+            "Staff answers",
+            "Gap (staff minus clients)",
+        ]
+        for row in data.get("perception", {}).get("quarters", []):
+            yield [
+                row["quarter"],
+                row["verified"],
+                _blank(row["client_mean"]),
+                row["client_answers"],
+                _blank(row["staff_mean"]),
+                row["staff_answers"],
+                _blank(row["gap"]),
             ]
     elif panel == "trend":
         yield ["Month", "Losses", "Fees lost"]

@@ -32,7 +32,7 @@ from django.db.models import (
     QuerySet,
     Sum,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter
 from django.utils import timezone
 
 from actions.models import Action
@@ -43,6 +43,7 @@ from feedback.models import (
     LearningCheck,
     LossReason,
     SaveAttempt,
+    Suggestion,
 )
 from retrospectives.models import Participant, Review
 
@@ -578,6 +579,20 @@ ITEMS = [f"item{i}" for i in range(1, 6)]
 ACTION_SUGGESTED_BELOW = 2.5
 
 
+def staff_suggestions(f: Filters) -> dict:
+    """Staff suggestions received in the period and how many have an answer by now (accepted,
+    declined or merged): the deeds behind items 3 and 4 of the check. Firm-wide, because an
+    anonymous suggestion has no office."""
+    totals = Suggestion.objects.filter(
+        submitted_on__gte=f.start, submitted_on__lte=f.end
+    ).aggregate(received=Count("id"), answered=Count("id", filter=~Q(status=Suggestion.Status.NEW)))
+    return {
+        "received": totals["received"],
+        "answered": totals["answered"],
+        "answered_share": ratio(totals["answered"], totals["received"]),
+    }
+
+
 def learning(f: Filters) -> dict:
     """The five-item check per quarter touched by the period (not filtered by service line)."""
     grouped = list(
@@ -593,6 +608,7 @@ def learning(f: Filters) -> dict:
     ]
     return {
         "answers": answers,
+        "suggestions": staff_suggestions(f),
         "quarters": [
             {
                 "quarter": row["quarter"],
@@ -612,6 +628,80 @@ def learning(f: Filters) -> dict:
             for i, mean in enumerate(item_means, start=1)
         ],
     }
+
+
+def quarter_bounds(quarter: str) -> tuple[dt.date, dt.date]:
+    year, q = int(quarter[:4]), int(quarter[-1])
+    start = dt.date(year, 3 * q - 2, 1)
+    end = dt.date(year + 1, 1, 1) if q == 4 else dt.date(year, 3 * q + 1, 1)
+    return start, end - dt.timedelta(days=1)
+
+
+def _mean(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def perception(f: Filters) -> dict:
+    """Are our improvements visible to clients? Per calendar quarter touched by the period:
+    actions verified (changes made), the clients' average answer to "do you feel we acted on
+    what you told us?" and the staff's average on item 5 ("our clients can tell that we
+    learned"), all 1–5. The gap is staff minus clients: above zero, we think clients see more
+    than they do."""
+    quarters = quarters_between(f.start, f.end)
+    first, last = quarter_bounds(quarters[0])[0], quarter_bounds(quarters[-1])[1]
+    verified = {
+        quarter_of(row["quarter"]): row["n"]
+        for row in scoped_actions(f)
+        .filter(
+            status=Action.Status.VERIFIED,
+            verified_at__date__gte=first,
+            verified_at__date__lte=last,
+        )
+        .annotate(quarter=TruncQuarter("verified_at"))
+        .values("quarter")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    answers = _for_clients(
+        FeedbackResponse.objects.filter(
+            acted_on__isnull=False, submitted_at__date__gte=first, submitted_at__date__lte=last
+        ),
+        f,
+        "client__",
+    )
+    clients = {
+        quarter_of(row["quarter"]): row
+        for row in answers.annotate(quarter=TruncQuarter("submitted_at"))
+        .values("quarter")
+        .annotate(n=Count("id"), mean=Avg("acted_on"))
+        .order_by()
+    }
+    staff = {
+        row["quarter"]: row
+        for row in _learning_checks(f)
+        .values("quarter")
+        .annotate(n=Count("id"), mean=Avg("item5"))
+        .order_by()
+    }
+    rows = []
+    for quarter in quarters:
+        client, colleague = clients.get(quarter), staff.get(quarter)
+        client_mean = _mean(client["mean"]) if client else None
+        staff_mean = _mean(colleague["mean"]) if colleague else None
+        rows.append(
+            {
+                "quarter": quarter,
+                "verified": verified.get(quarter, 0),
+                "client_mean": client_mean,
+                "client_answers": client["n"] if client else 0,
+                "staff_mean": staff_mean,
+                "staff_answers": colleague["n"] if colleague else 0,
+                "gap": round(staff_mean - client_mean, 2)
+                if client_mean is not None and staff_mean is not None
+                else None,
+            }
+        )
+    return {"quarters": rows}
 
 
 def month_starts(end: dt.date, count: int) -> list[dt.date]:
@@ -679,6 +769,7 @@ def dashboard(f: Filters) -> dict:
         "client_voice": client_voice(f),
         "saves": saves(f),
         "learning": learning(f),
+        "perception": perception(f),
         "trend": trend(f),
         "overdue_audits": overdue_audits(f),
     }

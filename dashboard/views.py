@@ -116,6 +116,7 @@ def index(request):
 def _chart_data(data: dict, filter_query: str) -> dict:
     """What dashboard.js draws; each bar carries the link to the list behind it."""
     losses_url = reverse("dashboard:losses")
+    perception = data.get("perception", {}).get("quarters", [])
 
     def pareto(rows, metric):
         return {
@@ -159,6 +160,13 @@ def _chart_data(data: dict, filter_query: str) -> dict:
         "learning": {
             "labels": [row["quarter"] for row in data["learning"]["quarters"]],
             "index": [row["index"] for row in data["learning"]["quarters"]],
+        },
+        # A snapshot stored before this panel existed has no "perception" until it is redone.
+        "perception": {
+            "labels": [row["quarter"] for row in perception],
+            "verified": [row["verified"] for row in perception],
+            "clients": [row["client_mean"] for row in perception],
+            "staff": [row["staff_mean"] for row in perception],
         },
     }
 

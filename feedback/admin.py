@@ -10,6 +10,7 @@ from .models import (
     SaveAlertSettings,
     SaveAttempt,
     ServiceLine,
+    Suggestion,
 )
 
 
@@ -87,3 +88,12 @@ class SaveAttemptAdmin(admin.ModelAdmin):
     list_filter = ["status", "trigger"]
     search_fields = ["client__name"]
     raw_id_fields = ["client", "owner", "closed_by"]
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "status", "submitted_on", "author"]
+    list_filter = ["status"]
+    raw_id_fields = ["merged_into", "decided_by"]
+    # Nobody attaches a name to an anonymous suggestion, or a receipt to a named one.
+    readonly_fields = ["author", "receipt_digest"]

@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import Office, User
+from actions.models import Action, ActionEvent
+from actions.services import replan_reminders
 
 from .models import (
     Client,
@@ -17,6 +19,9 @@ from .models import (
     LossReason,
     SaveAttempt,
     ServiceLine,
+    Suggestion,
+    new_token,
+    receipt_digest,
 )
 from .services import add_business_days, quarter_of
 
@@ -175,6 +180,72 @@ FEEDBACK = [
     (None, "Your seminar on R&D credits was excellent.", "", 9),
     (None, "", "Your phone line sends me round in circles.", 2),
     (None, "Honest advice, even when it is not what we want to hear.", "Faster replies.", 7),
+]
+
+
+# Clients who heard "you said, we did" and answered the form again, asked whether they feel we
+# acted on it: (client, what they asked for, the action and what changed, days ago the reply
+# went out, later answers as (days ago, 1–5, what they wrote)).
+HEARD_BACK = [
+    (
+        "Meridian Manufacturing",
+        "Your portal logs us out every few minutes.",
+        "Keep portal sessions open for a working day",
+        "Portal sessions now last eight hours; clients are warned before a time-out.",
+        150,
+        [(120, 4, "The portal is much calmer now."), (30, 5, "Thanks for fixing the portal.")],
+    ),
+    (
+        "Summit Family Trust",
+        "We waited weeks for a call back about a notice.",
+        "Call back about any notice within two business days",
+        "Notices are logged on arrival and the account manager calls within two days.",
+        100,
+        [(70, 2, "Still hard to reach in March."), (10, 3, "Better, but not every time.")],
+    ),
+]
+
+# Staff suggestions: (text, author or None for anonymous, days ago, outcome).
+SUGGESTIONS = [
+    (
+        "Keep one shared calendar of every client's filing deadlines, visible to the whole team.",
+        None,
+        60,
+        {
+            "status": "accepted",
+            "answer": "Good idea; Fran will set it up with the tax team.",
+            "action": ("Shared calendar of client filing deadlines", "fran", "verified"),
+            "evidence": "The calendar is on the intranet with all client deadlines loaded.",
+        },
+    ),
+    (
+        "Name a backup for each account manager while they are on holiday.",
+        "sam",
+        25,
+        {
+            "status": "accepted",
+            "answer": "Agreed. Bob is drawing up the cover list before the holidays.",
+            "action": ("Name holiday cover for every account manager", "bob", "open"),
+        },
+    ),
+    (
+        "Clients should have someone to call when their manager is away.",
+        None,
+        20,
+        {"status": "merged", "into": 1, "answer": "Same idea as a suggestion we accepted."},
+    ),
+    (
+        "Drop the Friday all-hands meeting.",
+        "jordan",
+        15,
+        {
+            "status": "declined",
+            "answer": "The all-hands is where we agree the busy-season plan; from next month "
+            "it is 30 minutes, not an hour.",
+        },
+    ),
+    ("Let clients book a call with their manager through the portal.", "riley", 5, {}),
+    ("Ask clients after each deadline whether we kept them informed.", None, 2, {}),
 ]
 
 
@@ -398,6 +469,113 @@ def _seed_learning_checks(users: dict[str, User], today: dt.date) -> None:
             )
 
 
+def _demo_action(
+    *, title: str, owner: User, by: User, today: dt.date, status: str, **fields
+) -> Action:
+    """An action for the demo, found by title; verified ones carry their evidence."""
+    verified = status == Action.Status.VERIFIED
+    evidence = fields.pop("evidence", "")
+    done_at = _noon(today - dt.timedelta(days=7)) if verified else None
+    action, created = Action.objects.update_or_create(
+        title=title,
+        defaults={
+            "owner": owner,
+            "created_by": by,
+            "due_on": today + dt.timedelta(days=10 if not verified else -10),
+            "status": status,
+            "evidence": evidence if verified else "",
+            "done_at": done_at,
+            "verified_by": by if verified else None,
+            "verified_at": done_at,
+            **fields,
+        },
+    )
+    if created:
+        ActionEvent.objects.create(action=action, actor=by, to_status=status, note="Created")
+    replan_reminders(action=action)
+    return action
+
+
+def _seed_heard_back(clients: dict[str, Client], users: dict[str, User], today: dt.date) -> None:
+    for name, asked, title, evidence, replied_ago, answers in HEARD_BACK:
+        client = clients[name]
+        request = FeedbackRequest.objects.filter(client=client, revoked_at__isnull=True).first()
+        action = _demo_action(
+            title=title,
+            owner=client.account_manager,
+            by=users["pat"],
+            today=today,
+            status=Action.Status.VERIFIED,
+            evidence=evidence,
+            client=client,
+        )
+        first, _ = FeedbackResponse.objects.update_or_create(
+            client=client,
+            do_better=asked,
+            defaults={
+                "request": request,
+                "rating": 5,
+                "contact_name": "Finance lead",
+                "contact_email": f"finance@{client.name.split()[0].lower()}.example",
+                "contact_consent": True,
+                "triage": FeedbackResponse.Triage.HANDLED,
+                "handled_by": client.account_manager,
+                "linked_action": action,
+                "reply_text": f"You said: “{asked}” We changed this: {evidence}",
+            },
+        )
+        Action.objects.filter(pk=action.pk).update(source_feedback=first)
+        replied = _noon(today - dt.timedelta(days=replied_ago))
+        FeedbackResponse.objects.filter(pk=first.pk).update(
+            submitted_at=replied - dt.timedelta(days=60), handled_at=replied, reply_sent_at=replied
+        )
+        for days_ago, acted_on, doing_right in answers:
+            later, _ = FeedbackResponse.objects.update_or_create(
+                client=client,
+                doing_right=doing_right,
+                defaults={"request": request, "rating": 6 + acted_on // 2, "acted_on": acted_on},
+            )
+            FeedbackResponse.objects.filter(pk=later.pk).update(
+                submitted_at=_noon(today - dt.timedelta(days=days_ago))
+            )
+
+
+def _seed_suggestions(users: dict[str, User], today: dt.date) -> None:
+    """Suggestions in every state. Anonymous ones get a receipt whose link nobody was shown."""
+    made: list[Suggestion] = []
+    for text, author, days_ago, outcome in SUGGESTIONS:
+        suggestion, _ = Suggestion.objects.get_or_create(
+            text=text,
+            defaults={
+                "author": users[author] if author else None,
+                "submitted_on": today - dt.timedelta(days=days_ago),
+                "receipt_digest": None if author else receipt_digest(new_token()),
+            },
+        )
+        made.append(suggestion)
+        if not outcome:
+            continue
+        Suggestion.objects.filter(pk=suggestion.pk).update(
+            status=outcome["status"],
+            answer=outcome["answer"],
+            merged_into=made[outcome["into"]] if "into" in outcome else None,
+            decided_by=users["pat"],
+            decided_at=_noon(today - dt.timedelta(days=days_ago - 1)),
+        )
+        if "action" in outcome:
+            title, owner, status = outcome["action"]
+            _demo_action(
+                title=title,
+                owner=users[owner],
+                by=users["pat"],
+                today=today,
+                status=status,
+                evidence=outcome.get("evidence", ""),
+                detail=text,
+                source_suggestion=suggestion,
+            )
+
+
 def seed(*, users: dict[str, User]) -> None:
     for name in SERVICE_LINES:
         ServiceLine.objects.get_or_create(name=name)
@@ -406,4 +584,6 @@ def seed(*, users: dict[str, User]) -> None:
     _seed_losses(clients, users, today)
     _seed_feedback(clients, users, today)
     _seed_saves(clients, today)
+    _seed_heard_back(clients, users, today)
     _seed_learning_checks(users, today)
+    _seed_suggestions(users, today)

@@ -16,12 +16,21 @@ from .models import (
     LossReason,
     SaveAttempt,
     ServiceLine,
+    Suggestion,
 )
 
 LONG_TEXT = (
     10_000  # characters in one free-text answer; a long interview fits, a paste of a book not
 )
 PUBLIC_TEXT = 4_000
+SUGGESTION_TEXT = 2_000
+ACTED_ON_SCALE = [
+    (1, "1 · Not at all"),
+    (2, "2"),
+    (3, "3 · Somewhat"),
+    (4, "4"),
+    (5, "5 · Completely"),
+]
 CSV_MAX_BYTES = 1_000_000
 CSV_MAX_ROWS = 5_000
 
@@ -333,16 +342,32 @@ class PublicFeedbackForm(forms.ModelForm):
             "rating": forms.NumberInput(attrs={"min": 0, "max": 10, "inputmode": "numeric"}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, heard_back: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("doing_right", "do_better"):
             self.fields[name].validators.append(MaxLengthValidator(PUBLIC_TEXT))
             self.fields[name].widget.attrs["maxlength"] = PUBLIC_TEXT
         self.fields["rating"].validators += [MinValueValidator(0), MaxValueValidator(10)]
+        # Only a client who already had a "you said, we did" reply is asked this; for anyone
+        # else the field does not exist, so a posted value is ignored.
+        if heard_back:
+            self.fields["acted_on"] = forms.TypedChoiceField(
+                label="Do you feel we acted on what you told us? (optional)",
+                choices=ACTED_ON_SCALE,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                widget=forms.RadioSelect,
+                error_messages={"invalid_choice": "Choose a number from 1 to 5."},
+            )
 
     def clean(self):
         data = super().clean()
-        answered = data.get("doing_right", "").strip() or data.get("do_better", "").strip()
+        answered = (
+            data.get("doing_right", "").strip()
+            or data.get("do_better", "").strip()
+            or data.get("acted_on") is not None
+        )
         text_errors = "doing_right" in self.errors or "do_better" in self.errors
         if not answered and not text_errors:
             raise ValidationError("Please answer at least one of the two questions.")
@@ -454,3 +479,81 @@ class CloseSaveForm(forms.Form):
         error_messages={"required": "Say in a sentence what decided it."},
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": PUBLIC_TEXT}),
     )
+
+
+class SuggestionForm(forms.Form):
+    text = forms.CharField(
+        label="Your suggestion",
+        max_length=SUGGESTION_TEXT,
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": SUGGESTION_TEXT}),
+        help_text="What could we do better, and what difference would it make?",
+        error_messages={"required": "Write your suggestion first."},
+    )
+    anonymous = forms.TypedChoiceField(
+        label="Send it",
+        choices=[
+            ("1", "Anonymously: nobody, partners included, can see it came from you"),
+            ("0", "With my name, so we can ask you about it"),
+        ],
+        coerce=lambda value: value == "1",
+        initial="1",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose anonymously or with your name."},
+    )
+
+
+class SuggestionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Suggestion) -> str:
+        text = " ".join(obj.text.split())
+        return (
+            f"#{obj.pk} · {text[:70]}{'…' if len(text) > 70 else ''} ({obj.get_status_display()})"
+        )
+
+
+class SuggestionAcceptForm(forms.Form):
+    title = forms.CharField(max_length=200, label="Action")
+    owner = UserChoiceField(queryset=User.objects.filter(is_active=True), label="Owner")
+    due_on = forms.DateField(label="Due", widget=forms.DateInput(attrs={"type": "date"}))
+    answer = forms.CharField(
+        label="Answer to the suggester (optional)",
+        required=False,
+        max_length=SUGGESTION_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_due_on(self):
+        value = self.cleaned_data["due_on"]
+        if value < timezone.localdate():
+            raise ValidationError("The due date is in the past.")
+        return value
+
+
+class SuggestionDeclineForm(forms.Form):
+    reason = forms.CharField(
+        label="Why not (the suggester reads this)",
+        max_length=SUGGESTION_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why, so the person who suggested it hears back."},
+    )
+
+
+class SuggestionMergeForm(forms.Form):
+    into = SuggestionChoiceField(
+        queryset=Suggestion.objects.none(),
+        label="Same idea as",
+        error_messages={"invalid_choice": "Choose a suggestion from the list."},
+    )
+    note = forms.CharField(
+        label="Note to the suggester (optional)",
+        required=False,
+        max_length=SUGGESTION_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, suggestion: Suggestion, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = (
+            Suggestion.objects.exclude(pk=suggestion.pk)
+            .exclude(status=Suggestion.Status.MERGED)
+            .order_by("-submitted_on", "-id")
+        )

@@ -1,3 +1,4 @@
+import hashlib
 import secrets
 
 from django.conf import settings
@@ -334,6 +335,10 @@ class FeedbackResponse(models.Model):
         related_name="responses",
     )
     save_alert_sent_at = models.DateTimeField(null=True, blank=True)
+    # Asked only of clients who already had a reply: "Do you feel we acted on what you told us?"
+    acted_on = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
 
     objects = FeedbackResponseQuerySet.as_manager()
 
@@ -342,6 +347,10 @@ class FeedbackResponse(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(rating__isnull=True) | Q(rating__lte=10), name="feedback_rating_0_10"
+            ),
+            models.CheckConstraint(
+                condition=Q(acted_on__isnull=True) | Q(acted_on__gte=1, acted_on__lte=5),
+                name="feedback_acted_on_1_5",
             ),
         ]
 
@@ -491,3 +500,83 @@ class SaveAttempt(models.Model):
             and self.first_contact_on is None
             and self.first_contact_due_on < timezone.localdate()
         )
+
+
+def receipt_digest(token: str) -> str:
+    """Only the digest of a receipt token is stored: the database alone cannot open a receipt."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class SuggestionQuerySet(models.QuerySet):
+    def triageable_by(self, user: User) -> "SuggestionQuerySet":
+        """Partners and facilitators read and decide every suggestion; nobody else any."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_partner or user.is_facilitator:
+            return self
+        return self.none()
+
+
+class Suggestion(models.Model):
+    """A staff member's idea for an improvement. An anonymous one stores no author, no exact time
+    and nothing else that could lead back to the person; its suggester follows it through a
+    receipt link whose token only they were shown."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "Received, not answered yet"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        MERGED = "merged", "Merged with a similar suggestion"
+
+    text = models.TextField()
+    author = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="suggestions"
+    )
+    # A day, not a time: an exact time could be matched against what else the author did then.
+    submitted_on = models.DateField(db_index=True)
+    receipt_digest = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.NEW, db_index=True)
+    answer = models.TextField(blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SuggestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="declined") | ~Q(answer=""), name="declined_needs_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="merged", merged_into__isnull=False)
+                | (~Q(status="merged") & Q(merged_into__isnull=True)),
+                name="merged_needs_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        first_line = self.text.strip().splitlines()[0] if self.text.strip() else ""
+        return f"Suggestion #{self.pk}: {first_line[:60]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("feedback:suggestion_detail", args=[self.pk])
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.author_id is None
+
+    @property
+    def outcome(self) -> "Suggestion":
+        """Whose answer the suggester follows: this suggestion's, or the one it was merged into."""
+        return self.merged_into if self.merged_into_id else self
+
+    @property
+    def action(self):
+        """The action an accepted suggestion became (prefetch `actions` for lists)."""
+        return next(iter(self.actions.all()), None)

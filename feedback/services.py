@@ -1,9 +1,10 @@
 """Workflows of the feedback app: importing clients, finalising interviews, the public feedback
-links, triage, the "you said, we did" reply and save alerts."""
+links, triage, the "you said, we did" reply, save alerts and the staff suggestion box."""
 
 import csv
 import datetime as dt
 import io
+import secrets
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -27,6 +28,8 @@ from .models import (
     FeedbackResponse,
     SaveAlertSettings,
     SaveAttempt,
+    Suggestion,
+    receipt_digest,
 )
 
 CSV_COLUMNS = [
@@ -541,3 +544,144 @@ def close_save_attempt(
         client.save(update_fields=["status", "updated_at"])
     audit.record(actor=by, verb="update", obj=attempt, request=request, detail={"status": outcome})
     return attempt
+
+
+def client_heard_back(feedback_request: FeedbackRequest) -> bool:
+    """Whether the client of a feedback link has had a "you said, we did" reply: only they are
+    asked whether they feel we acted on what they told us. The firm-wide link knows nobody."""
+    if feedback_request.client_id is None:
+        return False
+    return FeedbackResponse.objects.filter(
+        client_id=feedback_request.client_id, reply_sent_at__isnull=False
+    ).exists()
+
+
+# Staff suggestions ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubmittedSuggestion:
+    suggestion: Suggestion
+    # Shown once to an anonymous suggester and stored nowhere (the row keeps only its digest).
+    receipt_token: str | None
+
+
+def submit_suggestion(*, text: str, by: User, anonymous: bool) -> SubmittedSuggestion:
+    """Record a suggestion. An anonymous one keeps no author and writes no audit row: nothing
+    stored leads back to `by`; its suggester follows it through the returned receipt token."""
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "Write your suggestion first."})
+    token = secrets.token_urlsafe(32) if anonymous else None
+    suggestion = Suggestion.objects.create(
+        text=text,
+        author=None if anonymous else by,
+        submitted_on=timezone.localdate(),
+        receipt_digest=receipt_digest(token) if token else None,
+    )
+    return SubmittedSuggestion(suggestion=suggestion, receipt_token=token)
+
+
+def suggestion_for_receipt(token: str) -> Suggestion | None:
+    return (
+        Suggestion.objects.select_related("merged_into")
+        .prefetch_related("actions", "merged_into__actions")
+        .filter(receipt_digest=receipt_digest(token))
+        .first()
+    )
+
+
+def _require_triager(by: User) -> None:
+    if not (by.is_active and (by.is_partner or by.is_facilitator)):
+        raise ValidationError("Only partners and facilitators answer suggestions.")
+
+
+def _decide(*, suggestion: Suggestion, by: User, status: str, answer: str, **fields) -> None:
+    """Claim the decision with one conditional UPDATE, so two people answering the same
+    suggestion at once cannot both succeed."""
+    _require_triager(by)
+    now = timezone.now()
+    claimed = Suggestion.objects.filter(pk=suggestion.pk, status=Suggestion.Status.NEW).update(
+        status=status, answer=answer, decided_by=by, decided_at=now, **fields
+    )
+    if not claimed:
+        raise ValidationError("This suggestion has already been answered.")
+    suggestion.status, suggestion.answer = status, answer
+    suggestion.decided_by, suggestion.decided_at = by, now
+    for name, value in fields.items():
+        setattr(suggestion, name, value)
+
+
+@transaction.atomic
+def accept_suggestion(
+    *,
+    suggestion: Suggestion,
+    by: User,
+    title: str,
+    owner: User,
+    due_on: dt.date,
+    answer: str = "",
+    request=None,
+) -> Action:
+    """Accept a suggestion: it becomes an improvement action that points back at it."""
+    _decide(suggestion=suggestion, by=by, status=Suggestion.Status.ACCEPTED, answer=answer.strip())
+    action = create_action(
+        title=title,
+        owner=owner,
+        due_on=due_on,
+        created_by=by,
+        detail=suggestion.text,
+        source_suggestion=suggestion,
+    )
+    audit.record(
+        actor=by,
+        verb="update",
+        obj=suggestion,
+        request=request,
+        detail={"status": "accepted", "action": action.pk},
+    )
+    return action
+
+
+@transaction.atomic
+def decline_suggestion(
+    *, suggestion: Suggestion, by: User, reason: str, request=None
+) -> Suggestion:
+    """Decline a suggestion; the reason is required, because the suggester reads it."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why, so the person who suggested it hears back."})
+    _decide(suggestion=suggestion, by=by, status=Suggestion.Status.DECLINED, answer=reason.strip())
+    audit.record(
+        actor=by, verb="update", obj=suggestion, request=request, detail={"status": "declined"}
+    )
+    return suggestion
+
+
+@transaction.atomic
+def merge_suggestion(
+    *, suggestion: Suggestion, into: Suggestion, by: User, note: str = "", request=None
+) -> Suggestion:
+    """Merge a duplicate into another suggestion; its suggester then follows that one's answer.
+    Duplicates already merged into this one move along, so a merge is never more than one step."""
+    if into.pk == suggestion.pk:
+        raise ValidationError({"into": "Choose another suggestion to merge this one into."})
+    if into.status == Suggestion.Status.MERGED:
+        raise ValidationError(
+            {"into": "That suggestion was itself merged; choose the one it was merged into."}
+        )
+    _decide(
+        suggestion=suggestion,
+        by=by,
+        status=Suggestion.Status.MERGED,
+        answer=note.strip(),
+        merged_into=into,
+    )
+    suggestion.duplicates.update(merged_into=into)
+    audit.record(
+        actor=by,
+        verb="update",
+        obj=suggestion,
+        request=request,
+        detail={"status": "merged", "into": into.pk},
+    )
+    return suggestion

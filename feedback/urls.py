@@ -33,4 +33,12 @@ urlpatterns = [
     path("f/thanks/", views.public_thanks, name="public_thanks"),
     path("f/<str:token>/", views.public_form, name="public_form"),
     path("learning-check/", views.learning_check, name="learning_check"),
+    path("suggestions/", views.suggestion_triage, name="suggestion_triage"),
+    path("suggestions/new/", views.suggestion_new, name="suggestion_new"),
+    path("suggestions/mine/", views.suggestion_mine, name="suggestion_mine"),
+    path("suggestions/receipt/<str:token>/", views.suggestion_receipt, name="suggestion_receipt"),
+    path("suggestions/<int:pk>/", views.suggestion_detail, name="suggestion_detail"),
+    path("suggestions/<int:pk>/accept/", views.suggestion_accept, name="suggestion_accept"),
+    path("suggestions/<int:pk>/decline/", views.suggestion_decline, name="suggestion_decline"),
+    path("suggestions/<int:pk>/merge/", views.suggestion_merge, name="suggestion_merge"),
 ]

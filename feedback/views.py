@@ -14,6 +14,10 @@
 - Save attempts: partners all; otherwise the attempt's owner and the client's account manager,
   who also record the first contact and close it. The list is for partners, account managers
   and anyone who owns an attempt; everyone else gets 404.
+- Staff suggestions: anyone logged in suggests, named or anonymously, and follows their named
+  suggestions on "My suggestions", an anonymous one through its receipt link (anyone holding the
+  link may read it, like the public feedback link). Partners and facilitators read and answer
+  every suggestion; everyone else gets 404 on those pages.
 """
 
 import datetime as dt
@@ -28,6 +32,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -53,6 +58,10 @@ from .forms import (
     LearningCheckForm,
     PublicFeedbackForm,
     ReplyForm,
+    SuggestionAcceptForm,
+    SuggestionDeclineForm,
+    SuggestionForm,
+    SuggestionMergeForm,
     TriageForm,
 )
 from .models import (
@@ -63,6 +72,7 @@ from .models import (
     LearningCheck,
     LossReason,
     SaveAttempt,
+    Suggestion,
 )
 
 CLIENTS_PER_PAGE = 25
@@ -106,6 +116,16 @@ def _role_required(check):
 
 partner_required = _role_required(lambda user: user.is_partner)
 triager_required = _role_required(lambda user: user.is_partner or user.is_account_manager)
+suggestion_triager_required = _role_required(lambda user: user.is_partner or user.is_facilitator)
+
+
+def _safe_next(request, value: str) -> str | None:
+    """A path on this site to go back to, or None: never another host, never a scheme."""
+    if value.startswith("/") and url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return value
+    return None
 
 
 # Clients ----------------------------------------------------------------------------------------
@@ -475,7 +495,9 @@ def public_form(request, token):
     feedback_request = get_object_or_404(
         FeedbackRequest.objects.select_related("client"), token=token, revoked_at__isnull=True
     )
-    form = PublicFeedbackForm(_posted(request))
+    form = PublicFeedbackForm(
+        _posted(request), heard_back=services.client_heard_back(feedback_request)
+    )
     status = 200
     if request.method == "POST":
         if _count_public_post(request) > PUBLIC_POSTS_PER_WINDOW:
@@ -491,6 +513,7 @@ def public_form(request, token):
             response = form.save(commit=False)
             response.request = feedback_request
             response.client = feedback_request.client
+            response.acted_on = form.cleaned_data.get("acted_on")
             if not response.contact_consent:
                 response.contact_name = response.contact_email = ""
             response.save()
@@ -813,3 +836,204 @@ def save_close(request, pk):
             )
             return redirect(attempt)
     return _render_save(request, attempt, close_form=form, status=400)
+
+
+# Staff suggestions ------------------------------------------------------------------------------
+
+SUGGESTIONS_PER_PAGE = 25
+SUGGESTION_TABS = [
+    ("new", "Not answered"),
+    ("accepted", "Accepted"),
+    ("merged", "Merged"),
+    ("declined", "Declined"),
+    ("all", "All"),
+]
+
+
+@never_cache
+def suggestion_new(request):
+    """The suggestion box, reachable from every page; it keeps the page the person came from."""
+    data = _posted(request)
+    form = SuggestionForm(data)
+    back = _safe_next(request, (data or request.GET).get("next", ""))
+    if data is not None and form.is_valid():
+        try:
+            submitted = services.submit_suggestion(
+                text=form.cleaned_data["text"],
+                by=request.user,
+                anonymous=form.cleaned_data["anonymous"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if submitted.receipt_token is None:
+                messages.success(
+                    request, "Thank you. Follow your suggestion under “My suggestions”."
+                )
+                return redirect(back or "feedback:suggestion_mine")
+            # Shown once, in this response: the token goes nowhere else, not even the session.
+            receipt = reverse("feedback:suggestion_receipt", args=[submitted.receipt_token])
+            return render(
+                request,
+                "feedback/suggestion_sent.html",
+                {"receipt_url": request.build_absolute_uri(receipt), "back": back},
+            )
+    return render(
+        request,
+        "feedback/suggestion_form.html",
+        {"form": form, "back": back},
+        status=400 if data is not None else 200,
+    )
+
+
+def _with_outcomes(suggestions):
+    return suggestions.select_related("merged_into").prefetch_related(
+        "actions", "merged_into__actions"
+    )
+
+
+@require_GET
+def suggestion_mine(request):
+    suggestions = _with_outcomes(Suggestion.objects.filter(author=request.user))
+    return render(request, "feedback/suggestion_mine.html", {"suggestions": suggestions})
+
+
+@require_GET
+@never_cache
+def suggestion_receipt(request, token):
+    suggestion = services.suggestion_for_receipt(token)
+    if suggestion is None:
+        raise Http404("No such receipt.")
+    return render(request, "feedback/suggestion_receipt.html", {"suggestion": suggestion})
+
+
+@require_GET
+@suggestion_triager_required
+def suggestion_triage(request):
+    show = request.GET.get("show", "new")
+    suggestions = Suggestion.objects.triageable_by(request.user).select_related(
+        "author", "decided_by", "merged_into"
+    )
+    if show in Suggestion.Status.values:
+        suggestions = suggestions.filter(status=show)
+    else:
+        show = "all"
+    page = Paginator(suggestions, SUGGESTIONS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "feedback/suggestion_triage.html",
+        {
+            "page": page,
+            "show": show,
+            "tabs": SUGGESTION_TABS,
+        },
+    )
+
+
+def _get_suggestion_for_triager(request, pk) -> Suggestion:
+    """Partners and facilitators open any suggestion; everyone else gets 404."""
+    return get_object_or_404(
+        Suggestion.objects.triageable_by(request.user).select_related(
+            "author", "decided_by", "merged_into"
+        ),
+        pk=pk,
+    )
+
+
+def _suggestion_detail(request, suggestion: Suggestion, status: int = 200, **forms):
+    context = {
+        "suggestion": suggestion,
+        "action": suggestion.action,
+        "duplicates": suggestion.duplicates.order_by("-submitted_on", "-id"),
+        "accept_form": SuggestionAcceptForm(
+            initial={
+                "title": " ".join(suggestion.text.split())[:200],
+                "owner": request.user.pk,
+                "due_on": timezone.localdate() + dt.timedelta(days=30),
+            }
+        ),
+        "decline_form": SuggestionDeclineForm(),
+        "merge_form": SuggestionMergeForm(suggestion=suggestion),
+    }
+    context.update(forms)
+    return render(request, "feedback/suggestion_detail.html", context, status=status)
+
+
+@require_GET
+@suggestion_triager_required
+def suggestion_detail(request, pk):
+    return _suggestion_detail(request, _get_suggestion_for_triager(request, pk))
+
+
+def _decide_suggestion(request, suggestion, form, form_name: str, decide, done: str):
+    """Run one triage decision; a refused one shows its message next to the form."""
+    if form.is_valid():
+        try:
+            decide(form.cleaned_data)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
+        else:
+            messages.success(request, done)
+            return redirect("feedback:suggestion_triage")
+    return _suggestion_detail(
+        request, suggestion, status=400, refused=form.non_field_errors(), **{form_name: form}
+    )
+
+
+@require_POST
+@suggestion_triager_required
+def suggestion_accept(request, pk):
+    suggestion = _get_suggestion_for_triager(request, pk)
+    form = SuggestionAcceptForm(request.POST)
+    return _decide_suggestion(
+        request,
+        suggestion,
+        form,
+        "accept_form",
+        lambda data: services.accept_suggestion(
+            suggestion=suggestion, by=request.user, request=request, **data
+        ),
+        "Accepted: the suggestion is now an improvement action.",
+    )
+
+
+@require_POST
+@suggestion_triager_required
+def suggestion_decline(request, pk):
+    suggestion = _get_suggestion_for_triager(request, pk)
+    form = SuggestionDeclineForm(request.POST)
+    return _decide_suggestion(
+        request,
+        suggestion,
+        form,
+        "decline_form",
+        lambda data: services.decline_suggestion(
+            suggestion=suggestion, by=request.user, reason=data["reason"], request=request
+        ),
+        "Declined; the suggester can read your reason.",
+    )
+
+
+@require_POST
+@suggestion_triager_required
+def suggestion_merge(request, pk):
+    suggestion = _get_suggestion_for_triager(request, pk)
+    form = SuggestionMergeForm(request.POST, suggestion=suggestion)
+    return _decide_suggestion(
+        request,
+        suggestion,
+        form,
+        "merge_form",
+        lambda data: services.merge_suggestion(
+            suggestion=suggestion,
+            into=data["into"],
+            by=request.user,
+            note=data["note"],
+            request=request,
+        ),
+        "Merged; its suggester now follows the other suggestion's answer.",
+    )

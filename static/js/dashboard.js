@@ -19,7 +19,7 @@
       data: {
         labels: data.labels,
         datasets: [
-          { type: "bar", label: valueLabel, data: data.values, backgroundColor: BRAND, yAxisID: "y", order: 2 },
+          { type: "bar", label: valueLabel, data: data.values, backgroundColor: BRAND, yAxisID: "y" },
           { type: "line", label: "Cumulative %", data: data.cumulative, borderColor: ACCENT, backgroundColor: ACCENT, yAxisID: "pct", order: 1, tension: 0 },
           { type: "line", label: "80 % mark", data: data.labels.map(() => 80), borderColor: "#555", borderDash: [6, 4], pointRadius: 0, borderWidth: 1, yAxisID: "pct", order: 0 },
         ],
@@ -71,6 +71,27 @@
     bars(canvas("chart-funnel"), charts.funnel.labels, charts.funnel.values, "Actions", { indexAxis: "y" });
     line(canvas("chart-voice"), charts.voice.labels, charts.voice.rating, "Average rating", { min: 0, max: 10 });
     line(canvas("chart-learning"), charts.learning.labels, charts.learning.index, "Index", { min: 0, max: 100 });
+    if (charts.perception && canvas("chart-perception")) {
+      new Chart(canvas("chart-perception"), {
+        data: {
+          labels: charts.perception.labels,
+          datasets: [
+            { type: "bar", label: "Actions verified", data: charts.perception.verified, backgroundColor: MUTED, yAxisID: "y", order: 1 },
+            { type: "line", label: "Clients (1-5)", data: charts.perception.clients, borderColor: ACCENT, backgroundColor: ACCENT, yAxisID: "score", spanGaps: true, order: 0 },
+            { type: "line", label: "Staff, item 5 (1-5)", data: charts.perception.staff, borderColor: BRAND, backgroundColor: BRAND, borderDash: [6, 4], yAxisID: "score", spanGaps: true, order: 0 },
+          ],
+        },
+        options: {
+          maintainAspectRatio: false,
+          scales: {
+            y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "Verified" } },
+            score: { position: "right", min: 1, max: 5, grid: { drawOnChartArea: false }, ticks: { stepSize: 1 } },
+          },
+          // Lines drawn over the bars (order), the legend in reading order (dataset index).
+          plugins: { legend: { position: "bottom", labels: { boxWidth: 12, sort: (a, b) => a.datasetIndex - b.datasetIndex } } },
+        },
+      });
+    }
     new Chart(canvas("chart-trend"), {
       data: {
         labels: charts.trend.labels,

@@ -11,6 +11,7 @@ from feedback.models import (
     FeedbackResponse,
     LearningCheck,
     SaveAttempt,
+    Suggestion,
 )
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +43,13 @@ def _snapshot():
             ),
             key=str,
         ),
+        sorted(
+            Suggestion.objects.values_list(
+                "text", "author__username", "status", "receipt_digest", "merged_into__text"
+            ),
+            key=str,
+        ),
+        sorted(FeedbackResponse.objects.values_list("doing_right", "acted_on"), key=str),
     )
 
 
@@ -92,3 +100,21 @@ def test_it_has_an_open_a_saved_and_a_lost_save_attempt():
     assert lost.client.exit_interviews.filter(status="final").exists()
     assert lost.closed_at.date() <= lost.client.lost_on
     assert all(a.responses.exists() for a in by_status.values())
+
+
+def test_it_seeds_suggestions_in_every_state_and_clients_who_heard_back():
+    call_command("seed_demo", stdout=None)
+    states = set(Suggestion.objects.values_list("status", flat=True))
+    assert states == {"new", "accepted", "declined", "merged"}
+    anonymous = Suggestion.objects.filter(author=None)
+    assert anonymous.exists() and not anonymous.filter(receipt_digest=None).exists()
+    for suggestion in Suggestion.objects.filter(status="accepted"):
+        assert suggestion.actions.count() == 1
+    assert Suggestion.objects.filter(status="declined").exclude(answer="").exists()
+    assert Suggestion.objects.get(status="merged").merged_into.status == "accepted"
+    answers = FeedbackResponse.objects.filter(acted_on__isnull=False)
+    assert answers.count() >= 4
+    for response in answers:
+        assert FeedbackResponse.objects.filter(
+            client=response.client, reply_sent_at__lt=response.submitted_at
+        ).exists()

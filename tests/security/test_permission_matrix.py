@@ -104,6 +104,16 @@ MATRIX = {
     "feedback:public_form": ("200 200 200 200 200 200 200", "ok ok ok ok ok ok ok"),
     "feedback:public_thanks": ("200 200 200 200 200 200 200", "ok ok ok ok ok ok ok"),
     "feedback:learning_check": ("L L 200 200 200 200 200", "L L ok ok ok ok ok"),
+    # staff suggestions: everyone logged in suggests and follows their own (an anonymous one by
+    # its receipt link); partners and facilitators read and answer them all.
+    "feedback:suggestion_new": ("L L 200 200 200 200 200", "L L ok ok ok ok ok"),
+    "feedback:suggestion_mine": ("L L 200 200 200 200 200", "L L 405 405 405 405 405"),
+    "feedback:suggestion_receipt": ("L L 200 200 200 200 200", "L L 405 405 405 405 405"),
+    "feedback:suggestion_triage": ("L L 404 404 200 200 404", "L L 405 405 405 405 405"),
+    "feedback:suggestion_detail": ("L L 404 404 200 200 404", "L L 405 405 405 405 405"),
+    "feedback:suggestion_accept": ("L L 405 405 405 405 405", "L L 404 404 ok ok 404"),
+    "feedback:suggestion_decline": ("L L 405 405 405 405 405", "L L 404 404 ok ok 404"),
+    "feedback:suggestion_merge": ("L L 405 405 405 405 405", "L L 404 404 ok ok 404"),
     # retrospectives: the facilitator and partners run a review; participants (alice) see it
     # and post from /join/<code>/; anyone logged in who has the code may join.
     "retrospectives:review_list": ("L L 200 200 200 200 200", "L L 405 405 405 405 405"),

@@ -12,7 +12,15 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from actions.models import Action
-from feedback.models import Client, ExitInterview, FeedbackRequest, FeedbackResponse, SaveAttempt
+from feedback.models import (
+    Client,
+    ExitInterview,
+    FeedbackRequest,
+    FeedbackResponse,
+    SaveAttempt,
+    Suggestion,
+)
+from feedback.services import submit_suggestion
 from retrospectives.models import AuditSchedule, Contribution, Lesson, Phase, ProcessStep, Review
 from tests.factories import (
     ActionFactory,
@@ -67,6 +75,8 @@ class World:
     schedule: AuditSchedule
     save_attempt: SaveAttempt
     step: ProcessStep
+    suggestion: Suggestion
+    receipt_token: str
 
 
 def build_world() -> World:
@@ -139,6 +149,9 @@ def build_world() -> World:
         first_contact_note="Called the CFO.",
         client_status_before=Client.Status.ACTIVE,
     )
+    suggested = submit_suggestion(
+        text="A shared calendar of client deadlines", by=users["sam"], anonymous=True
+    )
     return World(
         users=users,
         client_a=client_a,
@@ -155,6 +168,8 @@ def build_world() -> World:
         schedule=schedule,
         save_attempt=save_attempt,
         step=step,
+        suggestion=suggested.suggestion,
+        receipt_token=suggested.receipt_token,
     )
 
 
@@ -195,6 +210,11 @@ def object_kwargs(w: World) -> dict[str, dict]:
         "feedback:save_detail": {"pk": w.save_attempt.pk},
         "feedback:save_contact": {"pk": w.save_attempt.pk},
         "feedback:save_close": {"pk": w.save_attempt.pk},
+        "feedback:suggestion_receipt": {"token": w.receipt_token},
+        "feedback:suggestion_detail": {"pk": w.suggestion.pk},
+        "feedback:suggestion_accept": {"pk": w.suggestion.pk},
+        "feedback:suggestion_decline": {"pk": w.suggestion.pk},
+        "feedback:suggestion_merge": {"pk": w.suggestion.pk},
         "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
         "actions:action_detail": {"pk": w.action.pk},
         "actions:action_edit": {"pk": w.action.pk},
