@@ -228,7 +228,7 @@ def test_the_list_runs_a_fixed_number_of_queries(client, pat, alice, django_asse
     first, second = Suggestion.objects.all()[:2]
     services.merge_suggestion(suggestion=first, into=second, by=pat)
     # session, user, groups, count, page of suggestions (authors, deciders, merged-into joined),
-    # the session save, and the savepoints of ATOMIC_REQUESTS inside the test transaction.
-    with django_assert_num_queries(10):
+    # and the savepoints of ATOMIC_REQUESTS inside the test transaction.
+    with django_assert_num_queries(7):
         response = client.get(TRIAGE, {"show": "all"})
     assert response.content.decode().count("<tr>") == 9

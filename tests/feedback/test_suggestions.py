@@ -181,8 +181,8 @@ def test_my_suggestions_runs_a_fixed_number_of_queries(client, sam, pat, django_
     duplicate = services.submit_suggestion(text="Idea again", by=sam, anonymous=False)
     services.merge_suggestion(suggestion=duplicate.suggestion, into=target, by=pat)
     # session, user, groups (roles in the nav), suggestions with what they were merged into,
-    # their actions, the merged-into suggestions' actions, the session save, and the savepoints
-    # of ATOMIC_REQUESTS inside the test transaction: the same for 7 suggestions as for 1.
-    with django_assert_num_queries(11):
+    # their actions, the merged-into suggestions' actions, and the savepoints of ATOMIC_REQUESTS
+    # inside the test transaction: the same for 7 suggestions as for 1.
+    with django_assert_num_queries(8):
         page = client.get(MINE).content.decode()
     assert page.count("You suggested, we are doing") == 4

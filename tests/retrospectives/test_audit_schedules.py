@@ -209,6 +209,6 @@ def test_the_list_shows_overdue_audits_with_a_fixed_number_of_queries(
     assert "Overdue audits (5)" in html
 
 
-# Session, user, groups, the overdue audits, the schedules, the session save, and the
-# savepoints of ATOMIC_REQUESTS inside the test transaction.
-QUERIES = 10
+# Session, user, groups, the overdue audits, the schedules, and the savepoints of
+# ATOMIC_REQUESTS inside the test transaction.
+QUERIES = 7
