@@ -363,6 +363,7 @@ def actions(request):
             status=status, created_at__date__gte=filters.start, created_at__date__lte=filters.end
         )
         narrowed.append(f"created in the period, now {Action.Status(status).label.lower()}")
+    qs = _narrow_pilots(request.GET.get("pilot", ""), qs, filters, narrowed)
     if owner := request.GET.get("owner", ""):
         qs = qs.filter(owner=_int_or_404(owner))
         narrowed.append("one owner")
@@ -378,6 +379,27 @@ def actions(request):
         qs=qs,
         narrowed=narrowed,
         today=filters.today,
+    )
+
+
+def _narrow_pilots(pilot: str, qs, filters, narrowed: list):
+    """`pilot=no` leaves pilots out (the funnel's stages); a result keeps the pilots created in
+    the period that ended that way (the funnel's pilot rows)."""
+    if not pilot:
+        return qs
+    if pilot == "no":
+        narrowed.append("pilots left out")
+        return qs.filter(is_pilot=False)
+    stages = {key: (label, q) for key, label, q in queries.PILOT_STAGES}
+    if pilot not in stages:
+        raise Http404("Unknown pilot result.")
+    label, condition = stages[pilot]
+    narrowed.append(f"pilots created in the period: {label.lower()}")
+    return qs.filter(
+        condition,
+        is_pilot=True,
+        created_at__date__gte=filters.start,
+        created_at__date__lte=filters.end,
     )
 
 
