@@ -199,7 +199,7 @@ def _history(action: Action, users: dict[str, User]) -> None:
     if action.is_pilot:
         note = (
             f"Marked as a pilot. Hypothesis: {action.hypothesis} Measure: "
-            f"{action.success_measure} Review on {action.review_on:%b %d, %Y}."
+            f"{action.success_measure.rstrip('.')}. Review on {action.review_on:%b %d, %Y}."
         )
         events.append((action.owner, Status.OPEN, Status.OPEN, note))
     if action.status != Status.OPEN:

@@ -359,6 +359,10 @@ def edit_action(
 Result = Action.PilotResult
 
 
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
 @transaction.atomic
 def mark_pilot(
     *, action: Action, by: User, hypothesis: str, success_measure: str, review_on: dt.date
@@ -389,7 +393,7 @@ def mark_pilot(
         action=action,
         by=by,
         from_status=action.status,
-        note=f"{lead}. Hypothesis: {hypothesis} Measure: {success_measure} "
+        note=f"{lead}. Hypothesis: {_sentence(hypothesis)} Measure: {_sentence(success_measure)} "
         f"Review on {review_on:%b %d, %Y}.",
     )
     return action

@@ -136,6 +136,7 @@ class GoalForm(forms.ModelForm):
             "target": "Target (where we want to be at the end)",
         }
         help_texts = {
+            "office": "The whole firm, or one office as the team.",
             "title": "Ambitious and plain: “Halve controllable losses”, “Every key client has a "
             "named backup partner”.",
             "manual_label": "For example “key clients with a named backup partner”.",
@@ -178,7 +179,7 @@ class GoalForm(forms.ModelForm):
                 self.add_error("ends_on", "Give the goal at least two weeks.")
             elif ends_on - starts_on > GOAL_LONGEST:
                 self.add_error("ends_on", "Keep the window to a year at most.")
-        if ends_on and ends_on < today:
+        if ends_on and ends_on < today and "ends_on" not in self.errors:
             self.add_error("ends_on", "This date has passed; a new goal needs a window ahead.")
         baseline, target = data.get("baseline"), data.get("target")
         if baseline is not None and target is not None and baseline == target:

@@ -58,7 +58,11 @@ def test_it_marks_an_open_action_as_a_pilot_with_history(pilot, alice):
     pilot.refresh_from_db()
     assert pilot.is_pilot and pilot.hypothesis == HYPOTHESIS
     assert pilot.status == Status.OPEN and pilot.pilot_running
-    assert _last_note(pilot).startswith("Marked as a pilot. Hypothesis: A named backup")
+    review_on = pilot.review_on
+    assert _last_note(pilot) == (
+        f"Marked as a pilot. Hypothesis: {HYPOTHESIS}. Measure: {MEASURE}. "
+        f"Review on {review_on:%b %d, %Y}."
+    )
 
 
 def test_it_changes_the_plan_of_a_running_pilot(pilot, alice):
