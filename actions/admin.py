@@ -16,7 +16,7 @@ class ActionEventInline(admin.TabularInline):
 @admin.register(Action)
 class ActionAdmin(admin.ModelAdmin):
     list_display = ["title", "owner", "status", "priority", "due_on", "verified_by"]
-    list_filter = ["status", "priority", "due_on"]
+    list_filter = ["status", "priority", "is_pilot", "pilot_result", "due_on"]
     search_fields = ["title", "detail", "evidence", "owner__username", "owner__display_name"]
     list_select_related = ["owner", "verified_by"]
     raw_id_fields = [
@@ -32,6 +32,8 @@ class ActionAdmin(admin.ModelAdmin):
         "owner",
         "created_by",
         "verified_by",
+        "pilot_result_by",
+        "rollout_of",
     ]
     date_hierarchy = "due_on"
     inlines = [ActionEventInline]

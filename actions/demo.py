@@ -66,6 +66,39 @@ ACTIONS = [
         Status.VERIFIED,
         {"evidence": "Calls booked for Q1; notes template in the CRM."},
     ),
+    (
+        "Pilot: backup partner for the five largest tax clients",
+        "alice",
+        "",
+        -20,
+        Status.VERIFIED,
+        {
+            "is_pilot": True,
+            "hypothesis": "A named backup partner for every key client cuts escalation "
+            "response to one business day.",
+            "success_measure": "9 of 10 escalations from the five clients answered within one "
+            "business day.",
+            "review_days": -21,
+            "pilot_result": Action.PilotResult.WORKED,
+            "pilot_learning": "10 of 11 escalations answered the same or next day (was 3.5 days "
+            "on average). Backups need the client file shared in advance.",
+            "rollout": True,
+        },
+    ),
+    (
+        "Pilot: same-day call-back on client notices in Boston",
+        "bob",
+        "",
+        25,
+        Status.IN_PROGRESS,
+        {
+            "is_pilot": True,
+            "hypothesis": "Calling back the same day a client forwards a tax notice stops "
+            "notices turning into complaints.",
+            "success_measure": "No complaint about a notice from a Boston client during the pilot.",
+            "review_days": 21,
+        },
+    ),
     ("Write a portal quick-start guide for clients", "sam", "", 2, Status.OPEN, {}),
     (
         "Shadow the payroll team's onboarding call",
@@ -119,6 +152,14 @@ def seed(*, users: dict[str, User]) -> None:
     for title, owner, client_name, due_in, status, extra in ACTIONS:
         extra = dict(extra)
         recheck_days = extra.pop("recheck_days", None)
+        review_days = extra.pop("review_days", None)
+        rollout = extra.pop("rollout", False)
+        if review_days is not None:
+            extra["review_on"] = today + dt.timedelta(days=review_days)
+        if extra.get("pilot_result"):
+            extra["pilot_result_by"] = users[owner]
+            label = Action.PilotResult(extra["pilot_result"]).label.lower()
+            extra["evidence"] = f"Pilot result: {label}. {extra['pilot_learning']}"
         fields = {
             "owner": users[owner],
             "created_by": partner,
@@ -138,6 +179,8 @@ def seed(*, users: dict[str, User]) -> None:
         }
         if status in (Status.DONE, Status.VERIFIED):
             fields["done_at"] = now - dt.timedelta(days=max(1, -due_in))
+        if extra.get("pilot_result"):
+            fields["pilot_result_at"] = fields["done_at"]
         if status == Status.VERIFIED:
             fields["verified_by"], fields["verified_at"] = partner, fields["done_at"]
             if recheck_days:
@@ -146,15 +189,26 @@ def seed(*, users: dict[str, User]) -> None:
         if created:
             _history(action, users)
         services.replan_reminders(action=action)
+        if rollout and not Action.objects.filter(rollout_of=action).exists():
+            services.replan_reminders(action=services.rollout_pilot(pilot=action, by=partner))
 
 
 def _history(action: Action, users: dict[str, User]) -> None:
     """A believable history for a new demo action."""
     events = [(users["pat"], "", Status.OPEN, "Created")]
+    if action.is_pilot:
+        note = (
+            f"Marked as a pilot. Hypothesis: {action.hypothesis} Measure: "
+            f"{action.success_measure.rstrip('.')}. Review on {action.review_on:%b %d, %Y}."
+        )
+        events.append((action.owner, Status.OPEN, Status.OPEN, note))
     if action.status != Status.OPEN:
         events.append((action.owner, Status.OPEN, Status.IN_PROGRESS, "Started"))
     if action.status in (Status.DONE, Status.VERIFIED):
-        events.append((action.owner, Status.IN_PROGRESS, Status.DONE, action.evidence))
+        note = action.evidence
+        if action.pilot_result:
+            note = f"Pilot {action.get_pilot_result_display().lower()}: {action.pilot_learning}"
+        events.append((action.owner, Status.IN_PROGRESS, Status.DONE, note))
     if action.status == Status.VERIFIED:
         note = "Verified"
         if action.recheck_on:

@@ -186,6 +186,61 @@ class ReopenForm(_Crispy, forms.Form):
         self.helper = self._helper()
 
 
+class PilotForm(_Crispy, forms.Form):
+    hypothesis = forms.CharField(
+        label="Hypothesis",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What you expect the change to achieve: “a named backup partner for every key "
+        "client cuts escalation response to one business day”.",
+        error_messages={"required": "Say what you expect the change to achieve."},
+    )
+    success_measure = forms.CharField(
+        label="How will we know it worked?",
+        max_length=500,
+        help_text="A measure you can check on the review date: “escalations answered within one "
+        "business day, 9 of 10”.",
+        error_messages={"required": "Say how you will know whether it worked."},
+    )
+    review_on = forms.DateField(
+        label="Review date",
+        widget=DATE,
+        help_text="When you will look at the measure and record the result.",
+        error_messages={"required": "Choose the day you will review the pilot."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = self._helper()
+
+    def clean_review_on(self) -> dt.date:
+        day = self.cleaned_data["review_on"]
+        if day < timezone.localdate():
+            raise forms.ValidationError("Choose a review date from today on.")
+        _not_too_far(day, "review date")
+        return day
+
+
+class PilotResultForm(_Crispy, forms.Form):
+    result = forms.ChoiceField(
+        label="Result",
+        choices=Action.PilotResult.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose worked, did not work or inconclusive."},
+    )
+    learning = forms.CharField(
+        label="What did we learn?",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Whatever the result: what held, what surprised you, what to keep.",
+        error_messages={"required": "Say what was learned, whatever the result."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = self._helper()
+
+
 class ActionFilterForm(forms.Form):
     """The filters of the partners' list; every value is optional and checked."""
 

@@ -35,6 +35,11 @@ class ActionQuerySet(models.QuerySet):
 
 
 class Action(models.Model):
+    class PilotResult(models.TextChoices):
+        WORKED = "worked", "Worked"
+        DID_NOT_WORK = "did_not_work", "Did not work"
+        INCONCLUSIVE = "inconclusive", "Inconclusive"
+
     class Status(models.TextChoices):
         OPEN = "open", "Open"
         IN_PROGRESS = "in_progress", "In progress"
@@ -125,6 +130,21 @@ class Action(models.Model):
     wont_do_reason = models.TextField(blank=True)
     snoozed_until = models.DateField(null=True, blank=True)
     snooze_reason = models.CharField(max_length=300, blank=True)
+    # A pilot: a small, time-boxed try of a change, judged against a hypothesis (issue #9).
+    is_pilot = models.BooleanField(default=False)
+    hypothesis = models.TextField(blank=True)
+    success_measure = models.CharField(max_length=500, blank=True)
+    review_on = models.DateField(null=True, blank=True)
+    pilot_result = models.CharField(max_length=14, choices=PilotResult, blank=True)
+    pilot_learning = models.TextField(blank=True)
+    pilot_result_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    pilot_result_at = models.DateTimeField(null=True, blank=True)
+    # One pilot is rolled out once: the roll-out action points back at it.
+    rollout_of = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="rollout"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -145,6 +165,15 @@ class Action(models.Model):
                 condition=~Q(status="wont_do") | ~Q(wont_do_reason=""),
                 name="wont_do_needs_reason",
             ),
+            models.CheckConstraint(
+                condition=Q(is_pilot=False)
+                | (~Q(hypothesis="") & ~Q(success_measure="") & Q(review_on__isnull=False)),
+                name="pilot_needs_plan",
+            ),
+            models.CheckConstraint(
+                condition=Q(pilot_result="") | (Q(is_pilot=True) & ~Q(pilot_learning="")),
+                name="pilot_result_needs_learning",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -160,6 +189,10 @@ class Action(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.is_open and self.due_on < timezone.localdate()
+
+    @property
+    def pilot_running(self) -> bool:
+        return self.is_pilot and not self.pilot_result
 
 
 class ActionEvent(models.Model):

@@ -4,7 +4,9 @@ Who may do what (views show the same rules; the services enforce them):
 - the owner or a partner starts, completes, drops (won't do) and re-dates an action;
 - a partner, or the facilitator of the review the action came from, verifies it (never the
   owner) and reassigns it; the owner alone snoozes it, once;
-- anyone who may verify, and the owner of an unverified action, reopens it.
+- anyone who may verify, and the owner of an unverified action, reopens it;
+- the owner or a partner marks an open action as a pilot, records its result and rolls out a
+  pilot that worked (once) as a new action.
 A refused change raises ValidationError with a message the page shows next to the form.
 """
 
@@ -33,6 +35,8 @@ from .models import Action, ActionEvent, QuietPeriod, Reminder, ReminderPolicy
 logger = logging.getLogger(__name__)
 
 MAX_SNOOZE_DAYS = 7
+# A roll-out action is due this long after the pilot is rolled out; its owner can move it.
+ROLLOUT_DUE_IN = dt.timedelta(days=30)
 # How many future overdue nudges are planned ahead; the sweeper replans after sending one.
 OVERDUE_HORIZON = 2
 # A claim older than this belongs to a worker that died mid-send: another sweep may take it.
@@ -348,6 +352,154 @@ def edit_action(
     if owner.pk != action.owner_id:
         reassign(action=action, by=by, owner=owner)
     return action
+
+
+# --- pilots ----------------------------------------------------------------------------------
+
+Result = Action.PilotResult
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+@transaction.atomic
+def mark_pilot(
+    *, action: Action, by: User, hypothesis: str, success_measure: str, review_on: dt.date
+) -> Action:
+    """Make an open action a pilot, or change the plan of a pilot that has no result yet."""
+    _require(can_manage(by, action), "Only the owner or a partner can make this a pilot.")
+    _require_status(action, Action.OPEN_STATUSES, "Only an open action can become a pilot.")
+    if action.pilot_result:
+        raise ValidationError("This pilot has a result; its plan can no longer change.")
+    errors = {}
+    hypothesis, success_measure = hypothesis.strip(), success_measure.strip()
+    if not hypothesis:
+        errors["hypothesis"] = "Say what you expect the change to achieve."
+    if not success_measure:
+        errors["success_measure"] = "Say how you will know whether it worked."
+    if review_on < timezone.localdate():
+        errors["review_on"] = "Choose a review date from today on."
+    if errors:
+        raise ValidationError(errors)
+    was_pilot = action.is_pilot
+    action.is_pilot, action.hypothesis = True, hypothesis
+    action.success_measure, action.review_on = success_measure, review_on
+    action.save(
+        update_fields=["is_pilot", "hypothesis", "success_measure", "review_on", "updated_at"]
+    )
+    lead = "Pilot plan changed" if was_pilot else "Marked as a pilot"
+    _record(
+        action=action,
+        by=by,
+        from_status=action.status,
+        note=f"{lead}. Hypothesis: {_sentence(hypothesis)} Measure: {_sentence(success_measure)} "
+        f"Review on {review_on:%b %d, %Y}.",
+    )
+    return action
+
+
+@transaction.atomic
+def record_pilot_result(*, action: Action, by: User, result: str, learning: str) -> Action:
+    """Record whether a pilot worked and what was learned. A running pilot is thereby done (the
+    learning is its evidence, for a partner to verify). Before the review date only "did not
+    work" may be recorded: a pilot that has clearly failed can stop early, a success cannot be
+    declared early."""
+    _require(can_manage(by, action), "Only the owner or a partner can record the result.")
+    if not action.is_pilot:
+        raise ValidationError("Only a pilot has a result.")
+    if action.pilot_result:
+        raise ValidationError("This pilot already has a result.")
+    _require_status(
+        action,
+        (*Action.OPEN_STATUSES, Status.DONE, Status.VERIFIED),
+        "This pilot was dropped; reopen it before recording a result.",
+    )
+    errors = {}
+    learning = learning.strip()
+    if result not in Result.values:
+        errors["result"] = "Choose worked, did not work or inconclusive."
+    elif result != Result.DID_NOT_WORK and timezone.localdate() < action.review_on:
+        errors["result"] = (
+            f"The review date is {action.review_on:%b %d, %Y}. Until then only “did not work” "
+            "can be recorded; move the review date if you know sooner."
+        )
+    if not learning:
+        errors["learning"] = "Say what was learned, whatever the result."
+    if errors:
+        raise ValidationError(errors)
+    before = action.status
+    label = Result(result).label
+    action.pilot_result, action.pilot_learning = result, learning
+    action.pilot_result_by, action.pilot_result_at = by, timezone.now()
+    fields = ["pilot_result", "pilot_learning", "pilot_result_by", "pilot_result_at"]
+    if action.is_open:
+        action.status, action.done_at = Status.DONE, timezone.now()
+        action.evidence = f"Pilot result: {label.lower()}. {learning}"
+        fields += ["status", "done_at", "evidence"]
+    action.save(update_fields=[*fields, "updated_at"])
+    _record(action=action, by=by, from_status=before, note=f"Pilot {label.lower()}: {learning}")
+    if before != action.status:
+        _stop_reminders(action)
+        _queue_replan(action)
+    return action
+
+
+@transaction.atomic
+def rollout_pilot(*, pilot: Action, by: User, due_on: dt.date | None = None) -> Action:
+    """Turn a pilot that worked into a firm-wide action, once. The new action keeps the
+    pilot's owner (or `by`, when the owner has left), client, cause, source and priority, and
+    says in its details what the pilot showed."""
+    _require(can_manage(by, pilot), "Only the owner or a partner can roll out this pilot.")
+    # Lock the pilot so that two clicks cannot both roll it out.
+    pilot = Action.objects.select_for_update().select_related("owner").get(pk=pilot.pk)
+    if not (pilot.is_pilot and pilot.pilot_result == Result.WORKED):
+        raise ValidationError("Only a pilot that worked can be rolled out.")
+    if Action.objects.filter(rollout_of=pilot).exists():
+        raise ValidationError("This pilot has already been rolled out.")
+    detail = "\n".join(
+        line
+        for line in [
+            f"Rolled out from the pilot “{pilot.title}”, which worked.",
+            f"Hypothesis: {pilot.hypothesis}",
+            f"Measure: {pilot.success_measure}",
+            f"What we learned: {pilot.pilot_learning}",
+            pilot.detail,
+        ]
+        if line
+    )
+    sources = {
+        field: getattr(pilot, field)
+        for field in [
+            "client",
+            "cause",
+            "source_review",
+            "source_contribution",
+            "source_lesson",
+            "source_interview",
+            "source_feedback",
+            "source_learning_check",
+        ]
+        if getattr(pilot, f"{field}_id") is not None
+    }
+    rollout = create_action(
+        title=f"Roll out: {pilot.title}"[:200],
+        detail=detail,
+        owner=pilot.owner if pilot.owner.is_active else by,
+        due_on=due_on or timezone.localdate() + ROLLOUT_DUE_IN,
+        priority=pilot.priority,
+        created_by=by,
+        rollout_of=pilot,
+        **sources,
+    )
+    _record(
+        action=rollout,
+        by=by,
+        from_status=rollout.status,
+        note=f"Rolled out from the pilot “{pilot.title}”.",
+    )
+    _record(action=pilot, by=by, from_status=pilot.status, note=f"Rolled out as “{rollout}”.")
+    return rollout
 
 
 # --- reminder planning -----------------------------------------------------------------------

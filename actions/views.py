@@ -27,6 +27,8 @@ from .forms import (
     ActionFilterForm,
     ActionForm,
     CompleteForm,
+    PilotForm,
+    PilotResultForm,
     ReopenForm,
     SnoozeForm,
     VerifyForm,
@@ -216,6 +218,7 @@ def _detail_context(request, action: Action, **forms) -> dict:
     user = request.user
     action = _with_permissions([action], user)[0]
     is_owner = action.owner_id == user.pk
+    rollout = Action.objects.filter(rollout_of=action).first() if action.is_pilot else None
     context = {
         "action": action,
         "source": _source_of(action),
@@ -232,6 +235,23 @@ def _detail_context(request, action: Action, **forms) -> dict:
         "verify_form": VerifyForm(),
         "snooze_form": SnoozeForm(),
         "reopen_form": ReopenForm(),
+        "rollout": rollout,
+        "today": timezone.localdate(),
+        "can_pilot": action.user_can_manage and action.is_open and not action.pilot_result,
+        "can_record_result": action.user_can_manage
+        and action.pilot_running
+        and action.status != Action.Status.WONT_DO,
+        "can_rollout": action.user_can_manage
+        and action.pilot_result == Action.PilotResult.WORKED
+        and rollout is None,
+        "pilot_form": PilotForm(
+            initial={
+                "hypothesis": action.hypothesis,
+                "success_measure": action.success_measure,
+                "review_on": action.review_on,
+            }
+        ),
+        "pilot_result_form": PilotResultForm(),
     }
     context.update(forms)
     return context
@@ -247,6 +267,8 @@ def action_detail(request, pk: int):
         "source_lesson",
         "source_learning_check",
         "source_suggestion",
+        "rollout_of",
+        "pilot_result_by",
     ).get(pk=action.pk)
     return render(request, "actions/action_detail.html", _detail_context(request, action))
 
@@ -423,3 +445,55 @@ def action_snooze(request, pk: int):
             action=action, by=request.user, until=data["until"], reason=data["reason"]
         ),
     )
+
+
+@require_POST
+def action_pilot(request, pk: int):
+    action = _get_action_for_user(request, pk)
+    return _apply(
+        request,
+        action,
+        PilotForm(request.POST),
+        "pilot_form",
+        "Pilot plan saved. Record the result on the review date.",
+        lambda data: services.mark_pilot(
+            action=action,
+            by=request.user,
+            hypothesis=data["hypothesis"],
+            success_measure=data["success_measure"],
+            review_on=data["review_on"],
+        ),
+    )
+
+
+@require_POST
+def action_pilot_result(request, pk: int):
+    action = _get_action_for_user(request, pk)
+    return _apply(
+        request,
+        action,
+        PilotResultForm(request.POST),
+        "pilot_result_form",
+        "Pilot result recorded.",
+        lambda data: services.record_pilot_result(
+            action=action, by=request.user, result=data["result"], learning=data["learning"]
+        ),
+    )
+
+
+@require_POST
+def action_rollout(request, pk: int):
+    """One click: a pilot that worked becomes a new action, which opens next."""
+    pilot = _get_action_for_user(request, pk)
+    form = forms.Form(request.POST)
+    try:
+        rollout = services.rollout_pilot(pilot=pilot, by=request.user)
+    except ValidationError as error:
+        _add_service_error(form, error)
+        return _respond(request, pilot, success="", form_name="rollout_form", form=form)
+    messages.success(
+        request,
+        f"Rolled out as a new action for {rollout.owner.name}, due "
+        f"{rollout.due_on:%b %d}. Edit it to change the owner or the date.",
+    )
+    return redirect(rollout)

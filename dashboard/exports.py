@@ -82,6 +82,10 @@ def rows(panel: str, data: dict) -> Iterator[list]:
         for stage in data["actions"]["stages"]:
             yield [stage["label"], stage["n"]]
         yield []
+        yield ["Pilots created in the period", "Pilots"]
+        for stage in data["actions"].get("pilots", {}).get("stages", []):
+            yield [stage["label"], stage["n"]]
+        yield []
         yield ["Owner", "Overdue actions", "Oldest due date", "Days overdue"]
         for row in data["actions"]["overdue_by_owner"]:
             yield [row["label"], row["n"], row["oldest"], row["days"]]

@@ -370,10 +370,25 @@ FUNNEL = [
 ]
 
 
+PILOT_STAGES = [
+    ("running", "Running", Q(pilot_result="")),
+    ("worked", "Worked", Q(pilot_result=Action.PilotResult.WORKED)),
+    ("did_not_work", "Did not work", Q(pilot_result=Action.PilotResult.DID_NOT_WORK)),
+    ("inconclusive", "Inconclusive", Q(pilot_result=Action.PilotResult.INCONCLUSIVE)),
+    ("rolled_out", "Rolled out", Q(rollout__isnull=False)),
+]
+
+
 def action_funnel(f: Filters) -> dict:
-    """Actions created in the period by where they are now, and today's overdue by owner."""
+    """Actions created in the period by where they are now, and today's overdue by owner.
+    Pilots are counted apart, by their result: the status stages hold the other actions."""
     created = scoped_actions(f).filter(created_at__date__gte=f.start, created_at__date__lte=f.end)
-    by_status = dict(created.values_list("status").annotate(n=Count("id")).order_by())
+    pilots = created.filter(is_pilot=True).aggregate(
+        total=Count("id"), **{key: Count("id", filter=q) for key, _, q in PILOT_STAGES}
+    )
+    by_status = dict(
+        created.filter(is_pilot=False).values_list("status").annotate(n=Count("id")).order_by()
+    )
     total = sum(by_status.values())
     reached_done = by_status.get("done", 0) + by_status.get("verified", 0)
     overdue = (
@@ -389,6 +404,12 @@ def action_funnel(f: Filters) -> dict:
             {"status": status.value, "label": label, "n": by_status.get(status.value, 0)}
             for status, label in FUNNEL
         ],
+        "pilots": {
+            "total": pilots["total"],
+            "stages": [
+                {"result": key, "label": label, "n": pilots[key]} for key, label, _ in PILOT_STAGES
+            ],
+        },
         "done_rate": ratio(reached_done, total),
         "verified_rate": ratio(by_status.get("verified", 0), total),
         "overdue_by_owner": [

@@ -2,13 +2,18 @@
 
 import dataclasses
 import datetime as dt
+from decimal import Decimal
 
 from django.core.cache import cache
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts import audit
+from accounts.models import Office, User
+
 from . import queries
-from .models import Snapshot
+from .models import Goal, Snapshot
 
 # A snapshot older than this is refreshed in the background (the page shows the stored copy and
 # its "data as of" meanwhile); the beat task keeps the default one fresh.
@@ -94,3 +99,92 @@ def refresh_default_snapshot() -> Snapshot:
 def forget_snapshots() -> None:
     """After a change the dashboard shows (a new check-in action), recompute on next view."""
     Snapshot.objects.all().delete()
+
+
+# --- team goals ------------------------------------------------------------------------------
+
+
+def _require_partner(by: User) -> None:
+    if not by.is_partner:
+        raise ValidationError("Only a partner can set or change a team goal.")
+
+
+def scope_taken_message(office: Office | None) -> str:
+    scope = office.name if office else "The whole firm"
+    return f"{scope} already has an active goal. End it before setting a new one."
+
+
+def set_goal(
+    *,
+    by: User,
+    title: str,
+    office: Office | None,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    measure: str,
+    baseline: Decimal,
+    target: Decimal,
+    manual_label: str = "",
+    request=None,
+) -> Goal:
+    """Set the one active goal of a scope (the firm, or an office). The form checks the values;
+    the database's unique constraint settles two partners setting a goal at the same moment."""
+    _require_partner(by)
+    try:
+        with transaction.atomic():
+            goal = Goal.objects.create(
+                title=title,
+                office=office,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                measure=measure,
+                manual_label=manual_label if measure == Goal.Measure.MANUAL else "",
+                baseline=baseline,
+                target=target,
+                set_by=by,
+            )
+    except IntegrityError:
+        if Goal.objects.filter(status=Goal.Status.ACTIVE, office=office).exists():
+            raise ValidationError({"office": scope_taken_message(office)}) from None
+        raise
+    audit.record(
+        actor=by,
+        verb="create",
+        obj=goal,
+        request=request,
+        detail={"scope": goal.scope, "measure": measure},
+    )
+    return goal
+
+
+@transaction.atomic
+def update_goal_value(*, goal: Goal, by: User, value: Decimal, request=None) -> Goal:
+    """A partner records today's value of a goal measured by hand."""
+    _require_partner(by)
+    if not goal.is_manual or goal.status != Goal.Status.ACTIVE:
+        raise ValidationError("Only an active goal measured by hand can be updated.")
+    previous = goal.manual_value
+    goal.manual_value, goal.manual_updated_by = value, by
+    goal.manual_updated_at = timezone.now()
+    goal.save(update_fields=["manual_value", "manual_updated_by", "manual_updated_at"])
+    audit.record(
+        actor=by,
+        verb="update",
+        obj=goal,
+        request=request,
+        detail={"from": str(previous) if previous is not None else None, "to": str(value)},
+    )
+    return goal
+
+
+@transaction.atomic
+def end_goal(*, goal: Goal, by: User, request=None) -> Goal:
+    """Retire a goal (its window is over, or it was the wrong goal) so its scope can have a
+    new one. The goal stays in the database."""
+    _require_partner(by)
+    if goal.status != Goal.Status.ACTIVE:
+        raise ValidationError("This goal has already ended.")
+    goal.status, goal.ended_at = Goal.Status.ENDED, timezone.now()
+    goal.save(update_fields=["status", "ended_at"])
+    audit.record(actor=by, verb="update", obj=goal, request=request, detail={"ended": True})
+    return goal

@@ -13,4 +13,7 @@ urlpatterns = [
     path("at-risk/", views.at_risk, name="at_risk"),
     path("at-risk/<int:client_id>/check-in/", views.check_in, name="check_in"),
     path("responses/", views.responses, name="responses"),
+    path("goals/new/", views.goal_new, name="goal_new"),
+    path("goals/<int:pk>/progress/", views.goal_progress, name="goal_progress"),
+    path("goals/<int:pk>/end/", views.goal_end, name="goal_end"),
 ]

@@ -2,6 +2,7 @@ import csv
 import datetime as dt
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, Exists, OuterRef, Q, Sum, When
 from django.http import Http404, HttpResponse
@@ -16,8 +17,9 @@ from actions.services import create_action
 from feedback.models import Client, LossReason
 from retrospectives.models import Review
 
-from . import exports, queries, services
-from .forms import FilterForm
+from . import exports, goals, queries, services
+from .forms import FilterForm, GoalForm, GoalValueForm
+from .models import Goal
 
 DRILL_PAGE_SIZE = 50
 CHECK_IN_DUE_IN = dt.timedelta(days=14)
@@ -68,6 +70,8 @@ def home(request):
         .select_related("facilitator")
         .order_by("scheduled_for", "id")[:5],
     }
+    # The firm's goal and the person's office's: one query, and one per computed goal.
+    context["goals"] = goals.progress_of(goals.active_goals(user.office_id), today)
     if user.is_account_manager:
         context["my_clients"] = _my_clients(user)[:8]
     if user.is_partner:
@@ -109,6 +113,7 @@ def index(request):
             "snapshot_version": f"{snapshot.key}@{snapshot.computed_at.isoformat()}",
             "filter_query": filter_query,
             "top_rows": queries.TOP_ROWS,
+            "goals": goals.progress_of(goals.active_goals(every_office=True), timezone.localdate()),
         },
     )
 
@@ -371,6 +376,7 @@ def actions(request):
             status=status, created_at__date__gte=filters.start, created_at__date__lte=filters.end
         )
         narrowed.append(f"created in the period, now {Action.Status(status).label.lower()}")
+    qs = _narrow_pilots(request.GET.get("pilot", ""), qs, filters, narrowed)
     if owner := request.GET.get("owner", ""):
         qs = qs.filter(owner=_int_or_404(owner))
         narrowed.append("one owner")
@@ -386,6 +392,27 @@ def actions(request):
         qs=qs,
         narrowed=narrowed,
         today=filters.today,
+    )
+
+
+def _narrow_pilots(pilot: str, qs, filters, narrowed: list):
+    """`pilot=no` leaves pilots out (the funnel's stages); a result keeps the pilots created in
+    the period that ended that way (the funnel's pilot rows)."""
+    if not pilot:
+        return qs
+    if pilot == "no":
+        narrowed.append("pilots left out")
+        return qs.filter(is_pilot=False)
+    stages = {key: (label, q) for key, label, q in queries.PILOT_STAGES}
+    if pilot not in stages:
+        raise Http404("Unknown pilot result.")
+    label, condition = stages[pilot]
+    narrowed.append(f"pilots created in the period: {label.lower()}")
+    return qs.filter(
+        condition,
+        is_pilot=True,
+        created_at__date__gte=filters.start,
+        created_at__date__lte=filters.end,
     )
 
 
@@ -427,3 +454,73 @@ def responses(request):
     return _render_drill_down(
         request, "dashboard/responses.html", form=form, filters=filters, qs=qs, narrowed=narrowed
     )
+
+
+# --- team goals ------------------------------------------------------------------------------
+
+
+def _get_goal_for_partner(request, pk: int) -> Goal:
+    """Goals are changed by partners only; anyone else gets 404."""
+    _require_partner(request)
+    return get_object_or_404(Goal.objects.select_related("office"), pk=pk)
+
+
+def _goals_url() -> str:
+    return f"{reverse('dashboard:index')}#goals"
+
+
+def goal_new(request):
+    """Set the one goal of the firm or of an office, for a fixed window."""
+    _require_partner(request)
+    form = GoalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            goal = services.set_goal(
+                by=request.user,
+                title=data["title"],
+                office=data["office"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                measure=data["measure"],
+                baseline=data["baseline"],
+                target=data["target"],
+                manual_label=data["manual_label"],
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Goal set for {goal.scope.lower()}: “{goal}”.")
+            return redirect(_goals_url())
+    return render(request, "dashboard/goal_form.html", {"form": form})
+
+
+def goal_progress(request, pk: int):
+    """A partner records today's number of a goal measured by hand."""
+    goal = _get_goal_for_partner(request, pk)
+    if not goal.is_manual or goal.status != Goal.Status.ACTIVE:
+        raise Http404("This goal is not updated by hand.")
+    form = GoalValueForm(request.POST or None, initial={"value": goal.manual_value})
+    if request.method == "POST" and form.is_valid():
+        services.update_goal_value(
+            goal=goal, by=request.user, value=form.cleaned_data["value"], request=request
+        )
+        messages.success(request, f"Progress of “{goal}” updated.")
+        return redirect(_goals_url())
+    progress = goals.progress(goal, timezone.localdate())
+    return render(
+        request, "dashboard/goal_progress.html", {"form": form, "goal": goal, "p": progress}
+    )
+
+
+@require_POST
+def goal_end(request, pk: int):
+    goal = _get_goal_for_partner(request, pk)
+    try:
+        services.end_goal(goal=goal, by=request.user, request=request)
+    except ValidationError as error:
+        messages.warning(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"“{goal}” ended. {goal.scope} can have a new goal.")
+    return redirect(_goals_url())

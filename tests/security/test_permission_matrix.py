@@ -57,6 +57,9 @@ MATRIX = {
     "actions:action_wont_do": ("L L 405 405 405 405 405", "L L ok 404 ok ok 404"),
     "actions:action_reopen": ("L L 405 405 405 405 405", "L L ok 404 ok ok 404"),
     "actions:action_snooze": ("L L 405 405 405 405 405", "L L ok 404 ok ok 404"),
+    "actions:action_pilot": ("L L 405 405 405 405 405", "L L ok 404 ok ok 404"),
+    "actions:action_pilot_result": ("L L 405 405 405 405 405", "L L ok 404 ok ok 404"),
+    "actions:action_rollout": ("L L 405 405 405 405 405", "L L ok 404 ok ok 404"),
     # dashboard: partners; account managers get their personal view on the index.
     "dashboard:index": ("L L 200 200 404 200 404", "L L 405 405 405 405 405"),
     "dashboard:losses": ("L L 404 404 404 200 404", "L L 405 405 405 405 405"),
@@ -66,6 +69,10 @@ MATRIX = {
     "dashboard:export": ("L L 404 404 404 200 404", "L L 405 405 405 405 405"),
     "dashboard:refresh": ("L L 405 405 405 405 405", "L L 404 404 404 ok 404"),
     "dashboard:check_in": ("L L 405 405 405 405 405", "L L 404 404 404 ok 404"),
+    # team goals: partners set, update and end them; everyone sees them on the home page.
+    "dashboard:goal_new": ("L L 404 404 404 200 404", "L L 404 404 404 ok 404"),
+    "dashboard:goal_progress": ("L L 404 404 404 200 404", "L L 404 404 404 ok 404"),
+    "dashboard:goal_end": ("L L 405 405 405 405 405", "L L 404 404 404 ok 404"),
     # feedback: account managers their clients, facilitators every client (not every
     # interview), partners everything; the public form is open to anyone with the link.
     "feedback:client_list": ("L L 200 200 200 200 200", "L L ok ok ok ok ok"),

@@ -3,8 +3,10 @@ differ. Also the list of every named URL, read from the resolver.
 
 alice manages client A (normal and restricted exit interviews, a feedback link and response, an
 action); bob manages client B; fran facilitates a live review of client A in which alice takes
-part; pat is a partner; sam is plain staff and took part in nothing."""
+part; pat is a partner and set the firm's goal (measured by hand); sam is plain staff and took
+part in nothing."""
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -12,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from actions.models import Action
+from dashboard.models import Goal
 from feedback.models import (
     Client,
     ExitInterview,
@@ -77,6 +80,7 @@ class World:
     step: ProcessStep
     suggestion: Suggestion
     receipt_token: str
+    goal: Goal
 
 
 def build_world() -> World:
@@ -170,6 +174,16 @@ def build_world() -> World:
         step=step,
         suggestion=suggested.suggestion,
         receipt_token=suggested.receipt_token,
+        goal=Goal.objects.create(
+            title="Every key client has a named backup partner",
+            starts_on=timezone.localdate(),
+            ends_on=timezone.localdate() + dt.timedelta(days=120),
+            measure=Goal.Measure.MANUAL,
+            manual_label="key clients with a backup partner",
+            baseline=4,
+            target=24,
+            set_by=users["pat"],
+        ),
     )
 
 
@@ -224,8 +238,13 @@ def object_kwargs(w: World) -> dict[str, dict]:
         "actions:action_wont_do": {"pk": w.action.pk},
         "actions:action_reopen": {"pk": w.action.pk},
         "actions:action_snooze": {"pk": w.action.pk},
+        "actions:action_pilot": {"pk": w.action.pk},
+        "actions:action_pilot_result": {"pk": w.action.pk},
+        "actions:action_rollout": {"pk": w.action.pk},
         "dashboard:export": {"panel": "pareto"},
         "dashboard:check_in": {"client_id": client.pk},
+        "dashboard:goal_progress": {"pk": w.goal.pk},
+        "dashboard:goal_end": {"pk": w.goal.pk},
         "retrospectives:review_detail": {"pk": review.pk},
         "retrospectives:review_console": {"pk": review.pk},
         "retrospectives:console_notes": {"pk": review.pk},

@@ -3,6 +3,7 @@ from django.db import transaction
 
 import accounts.demo
 import actions.demo
+import dashboard.demo
 import feedback.demo
 import retrospectives.demo
 
@@ -16,6 +17,7 @@ class Command(BaseCommand):
         feedback.demo.seed(users=users)
         retrospectives.demo.seed(users=users)
         actions.demo.seed(users=users)
+        dashboard.demo.seed(users=users)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(users)} users (password from DEMO_PASSWORD)."
