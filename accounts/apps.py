@@ -6,4 +6,5 @@ class AccountsConfig(AppConfig):
     verbose_name = "People and audit"
 
     def ready(self):
-        from . import middleware  # noqa: F401  (connects the login signal that renews sessions)
+        # Connects the login signal that renews sessions; registers the overflow-safe `in`.
+        from . import lookups, middleware  # noqa: F401
