@@ -27,7 +27,7 @@ def test_pat_verifies_an_action_alice_marked_done(new_page, live_server, log_in,
     )
 
     alice_page = log_in(new_page(), alice)
-    alice_page.get_by_role("link", name="My actions").click()
+    alice_page.get_by_role("link", name="My actions").click()  # alice has no "All actions"
     expect(alice_page.get_by_role("heading", name="My actions")).to_be_visible()
     row = alice_page.locator(f"#action-{action.pk}")
     row.get_by_text("Mark done…").click()
@@ -40,6 +40,7 @@ def test_pat_verifies_an_action_alice_marked_done(new_page, live_server, log_in,
     screenshot(alice_page, "actions-mine-done", full_page=True)
 
     pat_page = log_in(new_page(), pat)
+    pat_page.get_by_role("button", name="Actions").click()
     pat_page.get_by_role("link", name="All actions").click()
     pat_page.get_by_label("Status").select_option("done")
     pat_page.get_by_role("button", name="Filter").click()

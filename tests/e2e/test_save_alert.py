@@ -44,13 +44,16 @@ def test_a_low_rating_becomes_a_save_the_account_manager_closes(
     # The account manager, at her desk.
     page = new_page(viewport=DESKTOP)
     log_in(page, alice)
-    page.get_by_role("link", name="Clients").first.click()
+    nav = page.get_by_role("navigation", name="Main")
+    nav.get_by_role("button", name="Clients").click()
+    nav.get_by_role("link", name="All clients").click()
     row = page.get_by_role("row", name="Acme Holdings")
     assert row.get_by_text("At risk").is_visible()
     row.get_by_role("link", name="Acme Holdings").click()
     page.get_by_role("heading", name="Save attempts").wait_for()
     screenshot(page, "save-client-detail-desktop", full_page=True)
-    page.get_by_role("link", name="Save attempts").first.click()
+    nav.get_by_role("button", name="Clients").click()
+    nav.get_by_role("link", name="Save attempts").click()
     page.get_by_text("awaiting first contact").wait_for()
     assert _fits(page, DESKTOP)
     screenshot(page, "save-list-desktop", full_page=True)
@@ -74,7 +77,8 @@ def test_a_low_rating_becomes_a_save_the_account_manager_closes(
     assert page.get_by_text("ask a facilitator or partner").is_visible()
     screenshot(page, "save-detail-saved-desktop", full_page=True)
 
-    page.get_by_role("link", name="Feedback triage").click()
+    nav.get_by_role("button", name="Clients").click()
+    nav.get_by_role("link", name="Feedback triage").click()
     page.get_by_role("link", name="Save attempt (saved)").wait_for()
     screenshot(page, "save-triage-desktop", full_page=True)
 

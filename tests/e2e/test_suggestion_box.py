@@ -50,6 +50,7 @@ def test_sam_suggests_anonymously_and_reads_pats_answer(new_page, live_server, l
     assert Suggestion.objects.get().author is None
 
     pat_page = log_in(new_page(viewport=LAPTOP), pat)
+    pat_page.get_by_role("button", name="Learning").click()
     pat_page.get_by_role("link", name="Suggestions", exact=True).click()
     expect(pat_page.get_by_role("cell", name="Anonymous")).to_be_visible()
     screenshot(pat_page, "suggestion-triage-1280", full_page=True)
