@@ -186,6 +186,10 @@ def seed(*, users: dict[str, User]) -> None:
             if recheck_days:
                 fields["recheck_on"] = today + dt.timedelta(days=recheck_days)
         action, created = Action.objects.update_or_create(title=title, defaults=fields)
+        if fields["done_at"]:
+            # created_at is set on insert; a closed demo action was opened weeks before it closed.
+            opened = fields["done_at"] - dt.timedelta(days=21)
+            Action.objects.filter(pk=action.pk).update(created_at=opened)
         if created:
             _history(action, users)
         services.replan_reminders(action=action)

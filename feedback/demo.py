@@ -490,6 +490,9 @@ def _demo_action(
             **fields,
         },
     )
+    if done_at:
+        # created_at is set on insert; a verified demo action was opened weeks before.
+        Action.objects.filter(pk=action.pk).update(created_at=done_at - dt.timedelta(days=30))
     if created:
         ActionEvent.objects.create(action=action, actor=by, to_status=status, note="Created")
     replan_reminders(action=action)

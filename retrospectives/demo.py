@@ -295,6 +295,8 @@ def _seed_closed_review(users: dict[str, User]) -> Review:
             done_at=now - dt.timedelta(days=5) if done else None,
             verified_by=users["pat"] if status == Action.Status.VERIFIED else None,
             verified_at=now - dt.timedelta(days=3) if status == Action.Status.VERIFIED else None,
+            # Created at the review, before it was done and verified.
+            created_at=now - dt.timedelta(days=12) if done else action.created_at,
         )
     return review
 

@@ -6,9 +6,11 @@ It seeds every app, so it runs once here and the checks share that run.
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.db.models import F, Q
 from django.test import RequestFactory
 
 from accounts.models import Office, User
+from actions.models import Action
 from feedback.models import ServiceLine
 
 pytestmark = pytest.mark.django_db
@@ -40,3 +42,11 @@ def test_it_builds_the_same_demo_firm_however_often_it_runs(settings):
     for username in ["alice", "bob", "fran", "pat", "sam", "admin"]:
         user = authenticate(request, username=username, password=settings.DEMO_PASSWORD)
         assert user is not None, username
+
+
+def test_no_demo_action_closes_before_it_was_opened():
+    """The dashboard's "median days from created to verified" reads these dates."""
+    call_command("seed_demo", stdout=None)
+    closed = Action.objects.filter(done_at__isnull=False)
+    assert closed.exists()
+    assert not closed.filter(Q(done_at__lt=F("created_at")) | Q(verified_at__lt=F("created_at")))
