@@ -356,7 +356,7 @@ def test_the_home_page_runs_the_same_queries_with_goals_and_more_data(
 
 
 HOME_QUERIES = {
-    "pat": 13,
-    "alice": 12,
-    "sam": 11,
+    "pat": 10,
+    "alice": 9,
+    "sam": 8,
 }  # tests/dashboard/test_home.py, less the goal query

@@ -8,8 +8,8 @@ from tests.dashboard.conftest import *  # noqa: F403 (the hand-worked firm and i
 from tests.e2e.conftest import screenshot
 from tests.factories import PASSWORD
 
-# serialized_rollback: the loss taxonomy comes from a data migration that a flush would remove.
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# The loss taxonomy, which a flush removes, is put back by tests/conftest.py's _reference_data.
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
