@@ -2,7 +2,7 @@ import json
 
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 
@@ -17,26 +17,29 @@ class QuickSelect(forms.Select):
     """
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        groups = []
-        for group_name, options, _index in widget["optgroups"]:
-            html = format_html_join(
-                "",
-                '<option value="{}"{}>{}</option>',
-                (
-                    (option["value"], " selected" if option["selected"] else "", option["label"])
-                    for option in options
-                ),
-            )
-            if group_name is not None:
-                html = format_html('<optgroup label="{}">{}</optgroup>', group_name, html)
-            groups.append(html)
-        return format_html(
-            '<select name="{}"{}>{}</select>',
-            widget["name"],
-            flatatt(widget["attrs"]),
-            mark_safe("".join(groups)),  # each part was escaped by format_html above
-        )
+        attrs = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            attrs["multiple"] = True
+        chosen = {str(v) for v in self.format_value(value)}
+        html = [f'<select name="{escape(name)}"{flatatt(attrs)}>']
+        for option_value, label in self.choices_to_render(value):
+            if isinstance(label, list | tuple):
+                html.append(f'<optgroup label="{escape(option_value)}">')
+                html.extend(self._option(v, text, chosen) for v, text in label)
+                html.append("</optgroup>")
+            else:
+                html.append(self._option(option_value, label, chosen))
+        html.append("</select>")
+        return mark_safe("".join(html))  # every value and label is escaped
+
+    def choices_to_render(self, value):
+        return self.choices
+
+    @staticmethod
+    def _option(value, label, chosen) -> str:
+        value = "" if value is None else str(value)
+        selected = " selected" if value in chosen else ""
+        return f'<option value="{escape(value)}"{selected}>{escape(label)}</option>'
 
 
 class QuickSelectMultiple(QuickSelect, forms.SelectMultiple):
@@ -61,15 +64,8 @@ class SearchSelect(QuickSelect):
         self.search_url = search_url
         self.placeholder = placeholder
 
-    def optgroups(self, name, value, attrs=None):
+    def choices_to_render(self, value):
         every = self.choices
-        self.choices = self._few(every, value)
-        try:
-            return super().optgroups(name, value, attrs)
-        finally:
-            self.choices = every
-
-    def _few(self, every, value):
         queryset = getattr(every, "queryset", None)
         if queryset is None:  # plain choices: nothing to trim
             return every
