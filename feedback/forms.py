@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django import forms
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.utils import timezone
@@ -52,20 +53,58 @@ class UserChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
+ACCOUNT_MANAGER_MENU_CACHE_KEY = "feedback:account-manager-menu"
+ACCOUNT_MANAGER_MENU_SECONDS = 60
+
+
+def _account_manager_menu() -> list[tuple[str, str]]:
+    people = people_with_role(Role.ACCOUNT_MANAGER).only(
+        "display_name", "first_name", "last_name", "username"
+    )
+    return [("", "Any account manager"), *((str(user.pk), user.name) for user in people)]
+
+
 class ClientFilterForm(forms.Form):
-    q = forms.CharField(label="Search by name", required=False, max_length=200)
-    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Client.Status.choices])
+    """The client list's filters, rendered field by field in the template (a list page is
+    rendered on every visit, so it skips crispy's templates)."""
+
+    q = forms.CharField(
+        label="Search by name",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"class": "form-control", "type": "search"}),
+    )
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any status"), *Client.Status.choices],
+        widget=QuickSelect(attrs={"class": "form-select"}),
+    )
     service_line = forms.ModelChoiceField(
-        queryset=ServiceLine.objects.all(), required=False, empty_label="Any service line"
+        queryset=ServiceLine.objects.all(),
+        required=False,
+        empty_label="Any service line",
+        widget=QuickSelect(attrs={"class": "form-select"}),
     )
     office = forms.ModelChoiceField(
-        queryset=Office.objects.all(), required=False, empty_label="Any office"
+        queryset=Office.objects.all(),
+        required=False,
+        empty_label="Any office",
+        widget=QuickSelect(attrs={"class": "form-select"}),
     )
     account_manager = UserChoiceField(
         queryset=people_with_role(Role.ACCOUNT_MANAGER),
         required=False,
         empty_label="Any account manager",
+        widget=QuickSelect(attrs={"class": "form-select"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The account manager menu is cached for a minute (it renders on every visit to the
+        # list); a submitted choice is still checked against the database.
+        self.fields["account_manager"].widget.choices = cache.get_or_set(
+            ACCOUNT_MANAGER_MENU_CACHE_KEY, _account_manager_menu, ACCOUNT_MANAGER_MENU_SECONDS
+        )
 
     def filter(self, clients):
         if not self.is_valid():
