@@ -70,9 +70,12 @@ def _get_editable_action_for_user(request: HttpRequest, pk: int) -> Action:
 
 
 def _with_permissions(actions, user):
-    """Attach what this user may do with each action, for the buttons in a row."""
+    """Attach what this user may do with each action, for the buttons in a row. Owners mark
+    their own actions done from a list (evidence typed inline); anyone else who may, a partner,
+    does it on the action's page, so the partners' list of everyone's actions stays light."""
     for action in actions:
         action.user_can_manage = services.can_manage(user, action)
+        action.completes_here = action.user_can_manage and action.owner_id == user.pk
         action.user_can_verify = services.can_verify(user, action)
         action.needs_reassignment = action.is_open and not action.owner.is_active
     return actions

@@ -1,9 +1,11 @@
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from actions.forms import OWNER_MENU_CACHE_KEY
 from actions.models import Action
 from tests.factories import ActionFactory, ClientFactory, ReviewFactory
 
@@ -91,5 +93,31 @@ def test_its_query_count_does_not_grow_with_rows(
     make(5)
     five = _count_queries(client, django_assert_max_num_queries, 5)
     make(45)
+    cache.delete(OWNER_MENU_CACHE_KEY)  # the owner menu is cached for a minute
     fifty = _count_queries(client, django_assert_max_num_queries, 50)
     assert fifty == five
+    # Within that minute the menu costs no query.
+    assert _count_queries(client, django_assert_max_num_queries, 50) == five - 1
+
+
+def test_the_owner_menu_lists_everyone_who_owns_an_action(client, pat, alice, bob, sam):
+    ActionFactory(owner=alice)
+    ActionFactory(owner=bob, status="done", evidence="Roster")
+    client.force_login(pat)
+    html = client.get(URL).content.decode()
+    menu = html.split('name="owner"')[1].split("</select>")[0]
+    assert f'<option value="{alice.pk}">{alice.name}</option>' in menu
+    assert f'<option value="{bob.pk}">{bob.name}</option>' in menu
+    assert f'value="{sam.pk}"' not in menu
+    selected = client.get(URL, {"owner": bob.pk}).content.decode()
+    assert f'<option value="{bob.pk}" selected>' in selected
+
+
+def test_the_partners_list_leaves_marking_done_to_the_owner_or_the_action_page(client, pat, alice):
+    theirs = ActionFactory(owner=alice)
+    mine = ActionFactory(owner=pat)
+    client.force_login(pat)
+    html = client.get(URL).content.decode()
+    assert f'action="{reverse("actions:action_complete", args=[mine.pk])}"' in html
+    assert f'action="{reverse("actions:action_complete", args=[theirs.pk])}"' not in html
+    assert f'action="{reverse("actions:action_start", args=[theirs.pk])}"' in html
