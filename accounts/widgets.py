@@ -43,7 +43,7 @@ class QuickSelect(forms.Select):
 
 
 class QuickSelectMultiple(QuickSelect, forms.SelectMultiple):
-    """QuickSelect for several choices (`multiple` comes from SelectMultiple's context)."""
+    """QuickSelect for several choices."""
 
 
 class SearchSelect(QuickSelect):
@@ -69,10 +69,8 @@ class SearchSelect(QuickSelect):
         queryset = getattr(every, "queryset", None)
         if queryset is None:  # plain choices: nothing to trim
             return every
-        chosen = chosen_ids(value)
-        picked = list(queryset.filter(pk__in=chosen)) if chosen else []
-        rest = queryset.exclude(pk__in=[obj.pk for obj in picked])[: self.preview]
-        few = [every.choice(obj) for obj in [*picked, *rest]]
+        picked, rest = _chosen_first(queryset, chosen_ids(value))
+        few = [every.choice(obj) for obj in [*picked, *rest[: self.preview]]]
         blank = every.field.empty_label
         if blank is not None and not self.allow_multiple_selected:
             few.insert(0, ("", blank))
@@ -113,23 +111,26 @@ def chosen_ids(value) -> list[int]:
     return ids
 
 
+def _chosen_first(queryset, ids: list[int]):
+    """The chosen objects (a list) and the queryset of the others, for a menu that lists the
+    chosen ones first."""
+    picked = list(queryset.filter(pk__in=ids)) if ids else []
+    return picked, queryset.exclude(pk__in=[obj.pk for obj in picked])
+
+
 def search_options(request, queryset, *, label=str, limit: int = 20, search=None):
     """The `<option>` elements a SearchSelect's search asks for: the chosen objects first
     (selected), then those matching `q` (by `search`, a function of the queryset and the text)."""
     field = request.GET.get("field", "")
     chosen = chosen_ids(request.GET.getlist(field)) if field else []
-    picked = list(queryset.filter(pk__in=chosen)) if chosen else []
+    picked, matches = _chosen_first(queryset, chosen)
     text = request.GET.get("q", "").strip()[:100]
-    matches = queryset.exclude(pk__in=[obj.pk for obj in picked])
     if text and search is not None:
         matches = search(matches, text)
+    selected = {str(obj.pk) for obj in picked}
     options = []
     if "blank" in request.GET:
-        options.append(format_html('<option value="">{}</option>', request.GET["blank"][:100]))
-    options += [
-        format_html('<option value="{}" selected>{}</option>', o.pk, label(o)) for o in picked
-    ]
-    options += [
-        format_html('<option value="{}">{}</option>', o.pk, label(o)) for o in matches[:limit]
-    ]
-    return mark_safe("".join(options))  # each one escaped by format_html
+        options.append(QuickSelect._option("", request.GET["blank"][:100], selected))
+    for obj in [*picked, *matches[:limit]]:
+        options.append(QuickSelect._option(obj.pk, label(obj), selected))
+    return mark_safe("".join(options))  # QuickSelect._option escapes each value and label

@@ -66,8 +66,12 @@ def snapshot_for(*, filters: queries.Filters) -> Snapshot:
     return snapshot
 
 
+def _refresh_lock(filters: queries.Filters) -> str:
+    return f"dashboard:refreshing:{filters.key}"
+
+
 def _refresh_in_background(filters: queries.Filters) -> None:
-    if not cache.add(f"dashboard:refreshing:{filters.key}", True, REFRESH_LOCK_SECONDS):
+    if not cache.add(_refresh_lock(filters), True, REFRESH_LOCK_SECONDS):
         return
     from .tasks import refresh_view  # tasks imports this module
 
@@ -87,7 +91,7 @@ def refresh_view(fields: dict) -> Snapshot:
     try:
         return refresh_snapshot(filters=filters)
     finally:
-        cache.delete(f"dashboard:refreshing:{filters.key}")
+        cache.delete(_refresh_lock(filters))
 
 
 def refresh_default_snapshot() -> Snapshot:
