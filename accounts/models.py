@@ -38,6 +38,9 @@ class User(AbstractUser):
         Office, null=True, blank=True, on_delete=models.SET_NULL, related_name="people"
     )
 
+    # The columns `name` reads: enough for a list that only shows who someone is.
+    NAME_FIELDS = ("display_name", "first_name", "last_name", "username")
+
     class Meta:
         ordering = ["display_name", "username"]
 

@@ -1,6 +1,7 @@
 import json
 
 from django import forms
+from django.core.cache import cache
 from django.forms.utils import flatatt
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
@@ -44,6 +45,37 @@ class QuickSelect(forms.Select):
 
 class QuickSelectMultiple(QuickSelect, forms.SelectMultiple):
     """QuickSelect for several choices."""
+
+
+class CachedMenu(QuickSelect):
+    """A menu of hundreds of people read by a query too slow to run on every view of a list
+    page: `menu()` gives its (value, label) choices, and their written-out options are kept in the
+    cache for `seconds`. Each view only marks the chosen option. The field still checks a
+    submitted value against the database, so a stale menu can offer a choice but never let a
+    wrong one through."""
+
+    def __init__(self, *, key: str, menu, seconds: int = 60, attrs=None):
+        super().__init__(attrs)
+        self.key, self.menu, self.seconds = key, menu, seconds
+
+    def _written_options(self) -> list[tuple[str, str]]:
+        return [
+            ("" if value is None else str(value), self._option(value, label, set()))
+            for value, label in self.menu()
+        ]
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        chosen = {str(v) for v in self.format_value(value)}
+        options = cache.get_or_set(self.key, self._written_options, self.seconds)
+        return mark_safe(  # the options were escaped when they were written
+            f'<select name="{escape(name)}"{flatatt(attrs)}>'
+            + "".join(
+                line.replace('">', '" selected>', 1) if option in chosen else line
+                for option, line in options
+            )
+            + "</select>"
+        )
 
 
 class SearchSelect(QuickSelect):

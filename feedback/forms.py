@@ -1,13 +1,12 @@
 import datetime as dt
 
 from django import forms
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
 from accounts.models import Office, Role, User
-from accounts.widgets import QuickSelect
+from accounts.widgets import CachedMenu, QuickSelect
 
 from .models import (
     Client,
@@ -53,14 +52,12 @@ class UserChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
-ACCOUNT_MANAGER_MENU_CACHE_KEY = "feedback:account-manager-menu"
+ACCOUNT_MANAGER_MENU_CACHE_KEY = "feedback:account-manager-options"
 ACCOUNT_MANAGER_MENU_SECONDS = 60
 
 
 def _account_manager_menu() -> list[tuple[str, str]]:
-    people = people_with_role(Role.ACCOUNT_MANAGER).only(
-        "display_name", "first_name", "last_name", "username"
-    )
+    people = people_with_role(Role.ACCOUNT_MANAGER).only(*User.NAME_FIELDS)
     return [("", "Any account manager"), *((str(user.pk), user.name) for user in people)]
 
 
@@ -95,16 +92,13 @@ class ClientFilterForm(forms.Form):
         queryset=people_with_role(Role.ACCOUNT_MANAGER),
         required=False,
         empty_label="Any account manager",
-        widget=QuickSelect(attrs={"class": "form-select"}),
+        widget=CachedMenu(
+            key=ACCOUNT_MANAGER_MENU_CACHE_KEY,
+            menu=_account_manager_menu,
+            seconds=ACCOUNT_MANAGER_MENU_SECONDS,
+            attrs={"class": "form-select"},
+        ),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The account manager menu is cached for a minute (it renders on every visit to the
-        # list); a submitted choice is still checked against the database.
-        self.fields["account_manager"].widget.choices = cache.get_or_set(
-            ACCOUNT_MANAGER_MENU_CACHE_KEY, _account_manager_menu, ACCOUNT_MANAGER_MENU_SECONDS
-        )
 
     def filter(self, clients):
         if not self.is_valid():

@@ -29,7 +29,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -40,6 +40,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.defaults import page_not_found
 
 from accounts import audit
+from accounts.fragments import cached_rows
 from accounts.models import AuditEvent, User
 from accounts.paging import CappedPaginator
 from accounts.widgets import search_options
@@ -72,6 +73,7 @@ from .models import (
     LearningCheck,
     LossReason,
     SaveAttempt,
+    ServiceLine,
     Suggestion,
 )
 
@@ -141,16 +143,41 @@ def _get_client_for_editor(request, pk) -> Client:
 
 def _filtered_clients(request):
     form = ClientFilterForm(request.GET or None)
-    clients = (
-        Client.objects.visible_to(request.user)
-        .select_related("office", "account_manager", "relationship_partner")
-        .prefetch_related("service_lines")
+    return form, form.filter(Client.objects.visible_to(request.user))
+
+
+# The columns a row of the client list shows (feedback/_client_row.html), and no more.
+ROW_FIELDS = [
+    "name",
+    "status",
+    "annual_fees",
+    "office__name",
+    *(f"account_manager__{field}" for field in User.NAME_FIELDS),
+]
+
+
+def _client_row_version(client: Client) -> tuple:
+    """Everything a row of the client list shows: rows with the same version look the same, so
+    a row is rendered once and then served from the cache."""
+    return (
+        client.pk,
+        client.name,
+        client.status,
+        client.get_status_display(),
+        tuple(line.name for line in client.service_lines.all()),
+        client.office.name if client.office_id else None,
+        client.account_manager.name if client.account_manager_id else None,
+        client.annual_fees,
     )
-    return form, form.filter(clients)
 
 
 def client_list(request):
     form, clients = _filtered_clients(request)
+    clients = (
+        clients.select_related("office", "account_manager")
+        .only(*ROW_FIELDS)
+        .prefetch_related(Prefetch("service_lines", ServiceLine.objects.only("name")))
+    )
     number = request.GET.get("page")
     page = CappedPaginator(clients, CLIENTS_PER_PAGE, number=number).get_page(number)
     query = request.GET.copy()
@@ -161,6 +188,13 @@ def client_list(request):
         {
             "form": form,
             "page": page,
+            "rows": cached_rows(
+                request,
+                "feedback/_client_row.html",
+                page.object_list,
+                name="client",
+                version=_client_row_version,
+            ),
             "query": query.urlencode(),
             "can_create": request.user.is_partner or request.user.is_account_manager,
             "can_import": request.user.is_partner,
@@ -196,6 +230,9 @@ def interview_options(request):
 
 def client_export(request):
     _, clients = _filtered_clients(request)
+    clients = clients.select_related(
+        "office", "account_manager", "relationship_partner"
+    ).prefetch_related("service_lines")
     body = services.export_clients(clients=clients, by=request.user, request=request)
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="clients.csv"'

@@ -84,3 +84,23 @@ def test_it_uses_the_same_number_of_queries_for_5_and_50_rows(
     _make_clients(45, account_manager=alice)
     with django_assert_num_queries(len(five.captured_queries)):
         client.get(reverse(view))
+
+
+def test_rows_show_what_changed_since_they_were_cached(client, pat, alice, client_a):
+    """Rows are served from the cache (accounts.fragments), keyed on everything they show."""
+    client.force_login(pat)
+
+    def row():
+        return client.get(URL).content.decode().split(f"/clients/{client_a.pk}/")[1]
+
+    assert "Acme Holdings" in row()
+    type(client_a).objects.filter(pk=client_a.pk).update(name="Acme Group", annual_fees=123456)
+    assert "Acme Group" in row() and "$123,456" in row()
+    client_a.service_lines.add(ServiceLineFactory(name="Forensic audit"))
+    assert "Forensic audit" in row()
+    client_a.office.name = "Harbourside"
+    client_a.office.save()
+    assert "Harbourside" in row()
+    alice.display_name = "Alice Newname"
+    alice.save()
+    assert "Alice Newname" in row()
