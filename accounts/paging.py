@@ -22,7 +22,9 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def counted(self) -> int:
-        return self.object_list[: self.limit + 1].count()
+        # Unordered: counting needs no sort, and without one the database stops at the limit
+        # instead of sorting every matching row first (an account manager's 1,000 clients).
+        return self.object_list.order_by()[: self.limit + 1].count()
 
     @cached_property
     def count(self) -> int:

@@ -56,3 +56,11 @@ def test_it_counts_in_one_query_without_scanning_past_the_limit(offices):
         assert paginator.count == 20
     assert len(queries) == 1
     assert "LIMIT 21" in queries[0]["sql"]
+
+
+def test_the_count_does_not_sort(offices):
+    paginator = CappedPaginator(offices, 10, number="1", lookahead=1)
+    with CaptureQueriesContext(connection) as queries:
+        assert paginator.count == 20
+    (count,) = queries.captured_queries
+    assert "ORDER BY" not in count["sql"]
