@@ -52,13 +52,26 @@ class UserChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
+# The client list's menus are read on every visit; they are cached for a minute, and a
+# submitted choice is still checked against the database.
+MENU_SECONDS = 60
 ACCOUNT_MANAGER_MENU_CACHE_KEY = "feedback:account-manager-options"
-ACCOUNT_MANAGER_MENU_SECONDS = 60
 
 
 def _account_manager_menu() -> list[tuple[str, str]]:
     people = people_with_role(Role.ACCOUNT_MANAGER).only(*User.NAME_FIELDS)
     return [("", "Any account manager"), *((str(user.pk), user.name) for user in people)]
+
+
+def _service_line_menu() -> list[tuple[str, str]]:
+    return [
+        ("", "Any service line"),
+        *((str(line.pk), line.name) for line in ServiceLine.objects.all()),
+    ]
+
+
+def _office_menu() -> list[tuple[str, str]]:
+    return [("", "Any office"), *((str(office.pk), office.name) for office in Office.objects.all())]
 
 
 class ClientFilterForm(forms.Form):
@@ -79,14 +92,22 @@ class ClientFilterForm(forms.Form):
     service_line = forms.ModelChoiceField(
         queryset=ServiceLine.objects.all(),
         required=False,
-        empty_label="Any service line",
-        widget=QuickSelect(attrs={"class": "form-select"}),
+        widget=CachedMenu(
+            key="feedback:service-line-options",
+            menu=_service_line_menu,
+            seconds=MENU_SECONDS,
+            attrs={"class": "form-select"},
+        ),
     )
     office = forms.ModelChoiceField(
         queryset=Office.objects.all(),
         required=False,
-        empty_label="Any office",
-        widget=QuickSelect(attrs={"class": "form-select"}),
+        widget=CachedMenu(
+            key="feedback:office-options",
+            menu=_office_menu,
+            seconds=MENU_SECONDS,
+            attrs={"class": "form-select"},
+        ),
     )
     account_manager = UserChoiceField(
         queryset=people_with_role(Role.ACCOUNT_MANAGER),
@@ -95,7 +116,7 @@ class ClientFilterForm(forms.Form):
         widget=CachedMenu(
             key=ACCOUNT_MANAGER_MENU_CACHE_KEY,
             menu=_account_manager_menu,
-            seconds=ACCOUNT_MANAGER_MENU_SECONDS,
+            seconds=MENU_SECONDS,
             attrs={"class": "form-select"},
         ),
     )
