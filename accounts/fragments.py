@@ -15,7 +15,7 @@ import hmac
 from functools import lru_cache
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.middleware.csrf import get_token
 from django.template.loader import get_template
 from django.template.loader_tags import IncludeNode
@@ -66,6 +66,7 @@ def cached_rows(
         base + hashlib.sha256(repr((version(item), sorted(context.items()))).encode()).hexdigest()
         for item in items
     ]
+    cache = caches["fragments"]
     found = cache.get_many(keys)
     missing = {}
     template = get_template(template_name)

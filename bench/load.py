@@ -5,6 +5,10 @@ Standard library only, so that it measures the server, not a client framework:
     python bench/load.py --base http://127.0.0.1:PORT --plan plan.json
 The plan lists pages: {"name", "path", "user" (a key of "users", or null for anonymous),
 "etag" (send If-None-Match like a polling browser)}.
+
+With --rounds N, each page's time is split into N turns taken in rotation (healthz, dashboard, …,
+healthz, dashboard, …), so a slow spell of a shared machine falls on every page alike rather than
+on whichever page was being measured: the p95 ratios to /healthz/ compare like with like.
 """
 
 import argparse
@@ -70,10 +74,15 @@ def percentile(values: list[float], p: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
 
 
-def load(page: dict, sessions: list[Session | None], seconds: float) -> dict:
-    """Request one page from every session in parallel until the time is up."""
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
+def load(
+    page: dict,
+    sessions: list[Session | None],
+    seconds: float,
+    latencies: list[float],
+    statuses: dict[int, int],
+) -> None:
+    """Request one page from every session in parallel until the time is up, adding to
+    `latencies` (ms) and `statuses`."""
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
 
@@ -97,6 +106,9 @@ def load(page: dict, sessions: list[Session | None], seconds: float) -> dict:
         thread.start()
     for thread in threads:
         thread.join()
+
+
+def summary(latencies: list[float], statuses: dict[int, int], seconds: float) -> dict:
     errors = sum(n for code, n in statuses.items() if code not in (200, 304))
     return {
         "requests": len(latencies),
@@ -114,6 +126,7 @@ def main() -> None:
     parser.add_argument("--plan", required=True, help="JSON file: users and pages")
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=1, help="turns per page, in rotation")
     args = parser.parse_args()
     with open(args.plan) as plan_file:
         plan = json.load(plan_file)
@@ -127,21 +140,35 @@ def main() -> None:
             sessions[key].append(session)
     sessions[None] = [Session(args.base) for _ in range(args.concurrency)]
 
-    results = {}
+    first_ms, latencies, statuses = {}, {}, {}
     for page in plan["pages"]:
         group = sessions[page.get("user")]
         # One request per session before timing: a page's first view may fill a cache (the
         # dashboard computes its snapshot). The very first one is reported on its own.
         started = time.perf_counter()
         group[0].request("GET", page["path"])
-        first_ms = round((time.perf_counter() - started) * 1000, 1)
+        first_ms[page["name"]] = round((time.perf_counter() - started) * 1000, 1)
         for session in group[1:]:
             session.request("GET", page["path"])
-        results[page["name"]] = {
+        latencies[page["name"]], statuses[page["name"]] = [], {}
+    for _ in range(args.rounds):
+        for page in plan["pages"]:
+            name = page["name"]
+            load(
+                page,
+                sessions[page.get("user")],
+                args.seconds / args.rounds,
+                latencies[name],
+                statuses[name],
+            )
+    results = {
+        page["name"]: {
             "path": page["path"],
-            "first_ms": first_ms,
-            **load(page, group, args.seconds),
+            "first_ms": first_ms[page["name"]],
+            **summary(latencies[page["name"]], statuses[page["name"]], args.seconds),
         }
+        for page in plan["pages"]
+    }
     print(json.dumps(results))
 
 

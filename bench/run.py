@@ -1,9 +1,10 @@
 """`make bench`: the app at 100,000 interviews on PostgreSQL, served by gunicorn, measured from
 a second process. Ends with one JSON line of every figure.
 
-Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/learnorg_bench),
-BENCH_INTERVIEWS (100000), BENCH_SECONDS (15 per page), BENCH_CONCURRENCY (4),
-BENCH_WORKERS (4 gunicorn workers).
+Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/learnorg_bench), CACHE_URL
+(default redis://127.0.0.1:6379/2 when Redis answers there, as in production; else memory),
+BENCH_INTERVIEWS (100000), BENCH_SECONDS (15 per page), BENCH_ROUNDS (3: each page's seconds
+are split into turns taken in rotation), BENCH_CONCURRENCY (4), BENCH_WORKERS (4 gunicorn workers).
 """
 
 import json
@@ -83,6 +84,17 @@ def free_port() -> int:
             return port
 
 
+def default_cache_url() -> str:
+    """Production shares its cache in Redis (docker-compose.yml); so does the benchmark when a
+    Redis server answers on the usual port."""
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return "redis://127.0.0.1:6379/2"
+    except OSError:
+        log("no Redis on 127.0.0.1:6379: the cache is each worker's memory")
+        return ""
+
+
 def wait_until_up(base: str, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -119,11 +131,13 @@ def main() -> None:
     url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
     interviews = os.environ.get("BENCH_INTERVIEWS", "100000")
     seconds = os.environ.get("BENCH_SECONDS", "15")
+    rounds = os.environ.get("BENCH_ROUNDS", "3")
     concurrency = os.environ.get("BENCH_CONCURRENCY", "4")
     workers = os.environ.get("BENCH_WORKERS", "4")
     env = {
         **os.environ,
         "DATABASE_URL": url,
+        "CACHE_URL": os.environ.get("CACHE_URL") or default_cache_url(),
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789abcdef",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
@@ -197,7 +211,10 @@ def main() -> None:
         }
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as plan_file:
             json.dump(plan, plan_file)
-        log(f"loading {len(pages)} pages, {seconds} s each at concurrency {concurrency}")
+        log(
+            f"loading {len(pages)} pages, {seconds} s each in {rounds} turns "
+            f"at concurrency {concurrency}"
+        )
         output = subprocess.run(
             [
                 PYTHON,
@@ -210,6 +227,8 @@ def main() -> None:
                 seconds,
                 "--concurrency",
                 concurrency,
+                "--rounds",
+                rounds,
             ],
             check=True,
             text=True,
@@ -258,6 +277,7 @@ def main() -> None:
         "gunicorn_workers": int(workers),
         "concurrency": int(concurrency),
         "seconds_per_page": float(seconds),
+        "rounds": int(rounds),
         "pages": results,
         "reminders": reminders,
     }

@@ -9,7 +9,7 @@ import importlib
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
-from django.core.cache import cache
+from django.core.cache import caches
 
 from accounts.models import Role
 from feedback.models import LossReason
@@ -44,7 +44,8 @@ def _reference_data(request):
 def _empty_cache():
     """Each test starts with an empty cache (rendered dashboard panels, rate-limit counters):
     in CI the cache is Redis, which outlives every test's database."""
-    cache.clear()
+    for each in caches.all():
+        each.clear()
 
 
 @pytest.fixture(autouse=True)
