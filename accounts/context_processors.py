@@ -1,4 +1,42 @@
+from functools import lru_cache
+
+from django.urls import get_script_prefix, reverse
+
 from .models import Role
+
+# The links of the navigation bar (templates/includes/navbar.html and each app's _nav.html),
+# reversed once per process: every page shows about twenty, and reversing them on each view cost
+# more than rendering the rest of the bar.
+NAV_URLS = [
+    "home",
+    "admin:index",
+    "accounts:password_change",
+    "accounts:logout",
+    "feedback:client_list",
+    "feedback:feedback_triage",
+    "feedback:save_list",
+    "feedback:learning_check",
+    "feedback:suggestion_new",
+    "feedback:suggestion_mine",
+    "feedback:suggestion_triage",
+    "retrospectives:review_list",
+    "retrospectives:join_code",
+    "retrospectives:lesson_list",
+    "retrospectives:audit_list",
+    "actions:action_mine",
+    "actions:action_list",
+    "dashboard:index",
+]
+
+
+@lru_cache
+def _nav_urls(script_prefix: str) -> dict[str, str]:
+    return {name.replace(":", "_"): reverse(name) for name in NAV_URLS}
+
+
+def navigation(request):
+    """`nav.<app>_<name>`: the navigation bar's links."""
+    return {"nav": _nav_urls(get_script_prefix())}
 
 
 def roles(request):
