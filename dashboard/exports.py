@@ -11,9 +11,11 @@ PANELS = {
     "actions": "Action funnel and overdue by owner",
     "at_risk": "Clients at risk",
     "client_voice": "Client voice",
+    "saves": "Save attempts",
     "learning": "Learning capacity",
     "perception": "Perception gap",
     "trend": "Losses per month",
+    "overdue_audits": "Process audits overdue",
 }
 
 HEADLINE = [
@@ -150,6 +152,25 @@ def rows(panel: str, data: dict) -> Iterator[list]:
                 row["staff_answers"],
                 _blank(row["gap"]),
             ]
+    elif panel == "saves":
+        # A snapshot stored before this panel existed has no "saves" until it is redone.
+        saves = data.get("saves", {})
+        yield ["Save attempts opened in the period", "Attempts"]
+        for key, label in [
+            ("opened", "Opened"),
+            ("saved", "Saved"),
+            ("lost", "Lost"),
+            ("open", "Still open"),
+            ("overdue", "Still open, past the first-contact date"),
+        ]:
+            yield [label, saves.get(key, "")]
+    elif panel == "overdue_audits":
+        audits = data.get("overdue_audits", {"count": 0, "rows": []})
+        yield ["Audit", "Facilitator", "Was due", "Days late"]
+        for row in audits["rows"]:
+            yield [row["title"], row["facilitator"], row["due"], row["days"]]
+        yield []
+        yield ["Overdue audits in all", audits["count"]]
     elif panel == "trend":
         yield ["Month", "Losses", "Fees lost"]
         for row in data["trend"]:

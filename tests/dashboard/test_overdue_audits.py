@@ -1,7 +1,9 @@
 """The dashboard shows process audits not held within two weeks of their date, with a link to
 each and to the audits page."""
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 from django.urls import reverse
@@ -106,3 +108,15 @@ def test_an_audit_is_overdue_from_the_fifteenth_day_after_its_date(audits, time_
     audits["recent"].status = Review.Status.LIVE
     audits["recent"].save()
     assert audits["recent"] not in overdue()
+
+
+def test_the_panel_exports_the_overdue_audits(client, pat, audits):
+    client.force_login(pat)
+    response = client.get(reverse("dashboard:export", kwargs={"panel": "overdue_audits"}))
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert [row[0::2] for row in rows[2:4]] == [
+        ["Tax one-off audit", "2026-05-01"],
+        ["Payroll audit May", "2026-05-31"],
+    ]
+    assert [row[3] for row in rows[2:4]] == ["45", "15"]
+    assert rows[-1] == ["Overdue audits in all", "2"]

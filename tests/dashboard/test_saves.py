@@ -16,7 +16,9 @@ Tax only: s1, s2, s5, s7 → opened 4, saved 1, lost 2, open 1, overdue 0.
 Hartford only: s3, s4, s5 → opened 3, open 3, overdue 1.
 """
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 from django.urls import reverse
@@ -104,3 +106,18 @@ def test_the_panel_shows_the_numbers_to_partners(client, saves, pat):
     assert values == ["6", "1", "2", "3"]
     assert "1 past first-contact date" in panel
     assert reverse("feedback:save_list") in panel
+
+
+def test_the_panel_exports_its_numbers(client, saves, pat):
+    client.force_login(pat)
+    response = client.get(reverse("dashboard:export", kwargs={"panel": "saves"}))
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[2:] == [
+        ["Opened", "6"],
+        ["Saved", "1"],
+        ["Lost", "2"],
+        ["Still open", "3"],
+        ["Still open, past the first-contact date", "1"],
+    ]
+    html = client.get(reverse("dashboard:index")).content.decode()
+    assert f"{reverse('dashboard:export', kwargs={'panel': 'saves'})}?" in html
