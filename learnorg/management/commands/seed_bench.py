@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from accounts.models import Office, Role, User
 from actions.models import Action
+from dashboard.models import Goal
 from feedback.models import (
     Client,
     ExitInterview,
@@ -222,6 +223,7 @@ class Command(BaseCommand):
             self._step("reviews", self._reviews, interviews // 5, clients, people)
             self._step("feedback", self._feedback, interviews // 5, clients)
             self._step("learning checks", self._learning_checks, people["staff"])
+            self._step("team goal", self._goal, people["partner"][0])
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
@@ -464,6 +466,19 @@ class Command(BaseCommand):
                 }
             )
         self._bulk(FeedbackResponse, rows)
+
+    def _goal(self, partner: int) -> None:
+        """The firm's goal for the year, measured from the data: the partners' dashboard and
+        every home page show it."""
+        Goal.objects.create(
+            title="Fewer clients lost for reasons we control",
+            measure=Goal.Measure.CONTROLLABLE_LOSSES,
+            starts_on=self.today.replace(month=1, day=1),
+            ends_on=self.today.replace(month=12, day=31),
+            baseline=9000,
+            target=7500,
+            set_by_id=partner,
+        )
 
     def _learning_checks(self, staff: list[int]) -> None:
         rng = self.rng
