@@ -51,6 +51,18 @@ def _template_digest(template_name: str) -> str:
     return digest.hexdigest()[:16]
 
 
+def cached_fragment(request, key: str, render, *, seconds: int = ROW_SECONDS) -> str:
+    """One fragment, rendered by `render(csrf_token)` on a miss and kept under `key`, which must
+    name everything the fragment shows."""
+    cache = caches["fragments"]
+    slot = _csrf_slot()
+    html = cache.get(key)
+    if html is None:
+        html = render(slot)
+        cache.set(key, html, seconds)
+    return mark_safe(html.replace(slot, get_token(request)))
+
+
 def cached_rows(
     request, template_name: str, items, *, name: str, version, context=None
 ) -> list[str]:

@@ -6,6 +6,10 @@ A computed measure is an aggregate over up to a year of data, like a dashboard p
 MEASURE_SECONDS under a key naming the goal's definition, so a new, changed or ended goal shows at
 once and only new data takes up to that long to count.
 
+Pages keep their rendered goals (dashboard.views.goals_html) under the goals' *version*, which
+every change to a goal replaces (`changed`, after commit): one cache read per page instead of a
+query, the measures and the rendering.
+
 The measure is taken over the goal's window so far (from its start to today, or to its end):
 - counts and sums (controllable losses, fees lost, actions verified) accumulate over the window,
   so the target is a total for the whole window. When it is below the baseline the target is a
@@ -16,6 +20,7 @@ The measure is taken over the goal's window so far (from its start to today, or 
 """
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -29,6 +34,17 @@ from .models import Goal
 
 Measure = Goal.Measure
 MEASURE_SECONDS = 5 * 60
+VERSION_KEY = "dashboard:goals-version"
+
+
+def version() -> str:
+    """Names the goals as they stand; replaced whenever a goal is set, updated or ended."""
+    return cache.get_or_set(VERSION_KEY, lambda: uuid.uuid4().hex, None)
+
+
+def changed() -> None:
+    """Every page shows the goals afresh (call it after the change is committed)."""
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
 
 
 @dataclass(frozen=True)

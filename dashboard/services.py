@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts import audit
 from accounts.models import Office, User
 
-from . import queries
+from . import goals, queries
 from .models import Goal, Snapshot
 
 # A snapshot older than this is refreshed in the background (the page shows the stored copy and
@@ -158,6 +158,7 @@ def set_goal(
         request=request,
         detail={"scope": goal.scope, "measure": measure},
     )
+    transaction.on_commit(goals.changed)
     return goal
 
 
@@ -178,6 +179,7 @@ def update_goal_value(*, goal: Goal, by: User, value: Decimal, request=None) -> 
         request=request,
         detail={"from": str(previous) if previous is not None else None, "to": str(value)},
     )
+    transaction.on_commit(goals.changed)
     return goal
 
 
@@ -191,4 +193,5 @@ def end_goal(*, goal: Goal, by: User, request=None) -> Goal:
     goal.status, goal.ended_at = Goal.Status.ENDED, timezone.now()
     goal.save(update_fields=["status", "ended_at"])
     audit.record(actor=by, verb="update", obj=goal, request=request, detail={"ended": True})
+    transaction.on_commit(goals.changed)
     return goal

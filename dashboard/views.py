@@ -8,11 +8,13 @@ from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Sum, Wh
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import audit
+from accounts.fragments import cached_fragment
 from actions.models import Action
 from actions.services import create_action
 from feedback.models import Client, LossReason
@@ -72,7 +74,7 @@ def home(request):
         .order_by("scheduled_for", "id")[:5],
     }
     # The firm's goal and the person's office's: one query, and one per computed goal.
-    context["goals"] = goals.progress_of(goals.active_goals(user.office_id), today)
+    context["goals_html"] = _goals_html(request, today, office_id=user.office_id)
     if user.is_account_manager:
         context["my_clients"] = _my_clients(user)[:8]
     if user.is_partner:
@@ -80,6 +82,24 @@ def home(request):
         context["headline"] = snapshot.data["headline"]
         context["data_as_of"] = snapshot.computed_at
     return render(request, "dashboard/home.html", context)
+
+
+def _goals_html(request, today, *, office_id=None, every_office: bool = False) -> str:
+    """The goals of the firm and an office (on the partners' dashboard: every office's, with the
+    partners' buttons), rendered once per version of the goals and day (dashboard.goals)."""
+    scope = "every-office" if every_office else f"office-{office_id}"
+    key = f"dashboard:goals-html:{goals.version()}:{today}:{scope}"
+
+    def render(csrf_token):
+        active = goals.active_goals(office_id, every_office=every_office)
+        context = {
+            "goals": goals.progress_of(active, today),
+            "manage": every_office,
+            "csrf_token": csrf_token,
+        }
+        return render_to_string("dashboard/_goals.html", context)
+
+    return cached_fragment(request, key, render, seconds=goals.MEASURE_SECONDS)
 
 
 def _my_clients(user):
@@ -114,7 +134,7 @@ def index(request):
             "snapshot_version": f"{snapshot.key}@{snapshot.computed_at.isoformat()}",
             "filter_query": filter_query,
             "top_rows": queries.TOP_ROWS,
-            "goals": goals.progress_of(goals.active_goals(every_office=True), timezone.localdate()),
+            "goals_html": _goals_html(request, timezone.localdate(), every_office=True),
         },
     )
 
