@@ -4,11 +4,11 @@ the data size, through the dashboard's own definitions (dashboard.queries).
 A computed measure is an aggregate over up to a year of data, like a dashboard panel (120 ms at
 100,000 interviews), and the firm's goal shows on every home page: it is kept in the cache for
 MEASURE_SECONDS under a key naming the goal's definition, so a new, changed or ended goal shows at
-once and only new data takes up to that long to count.
+once and only new data takes a few minutes to count.
 
-Pages keep their rendered goals (dashboard.views.goals_html) under the goals' *version*, which
-every change to a goal replaces (`changed`, after commit): one cache read per page instead of a
-query, the measures and the rendering.
+Pages keep their rendered goals (dashboard.views._goals_html) for MEASURE_SECONDS under the
+goals' *version*, which every change to a goal replaces (`changed`, after commit): one cache read
+per page instead of a query, the measures and the rendering.
 
 The measure is taken over the goal's window so far (from its start to today, or to its end):
 - counts and sums (controllable losses, fees lost, actions verified) accumulate over the window,
