@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
@@ -83,3 +85,16 @@ def test_it_narrows_to_a_service_line(as_pat, firm):
     response = as_pat.get(URL, {"service_line": firm.lines.tax.pk})
     assert response.context["snapshot"].data["headline"]["fees_lost"] == 105000.0
     assert "Tax" in response.content.decode()
+
+
+def test_a_filtered_view_runs_no_more_queries_than_the_default(as_pat, firm):
+    """Offices and service lines are checked against a copy kept for a minute."""
+    filtered = {"office": firm.offices.hartford.pk, "service_line": firm.lines.tax.pk}
+    as_pat.get(URL)
+    as_pat.get(URL, filtered)
+    with CaptureQueriesContext(connection) as default:
+        as_pat.get(URL)
+    with CaptureQueriesContext(connection) as narrowed:
+        response = as_pat.get(URL, filtered)
+    assert len(narrowed.captured_queries) == len(default.captured_queries)
+    assert "Hartford" in response.content.decode() and "Tax" in response.content.decode()
