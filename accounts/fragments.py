@@ -1,8 +1,8 @@
-"""Rows of long lists, rendered once and then served from the cache while nothing they show
-changes.
+"""Rendered fragments (rows of long lists, the team goals), kept in each process's memory (the
+"fragments" cache) while nothing they show changes.
 
 The template engine costs about 0.2 ms a row, so 25 rows were most of a list page. Each row is
-cached under a key made from everything it shows (its *version*, given by the view) and from the
+kept under a key made from everything it shows (its *version*, given by the view) and from the
 source of its templates. An entry is therefore never stale: any change to what a row shows, or
 to its template, makes a new key, and the old entry just expires. Nothing has to be invalidated.
 

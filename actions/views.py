@@ -51,7 +51,6 @@ ROW_FIELDS = [
     "due_on",
     "is_pilot",
     "pilot_result",
-    "updated_at",
     *(f"owner__{field}" for field in User.NAME_FIELDS),
     "owner__is_active",
     "client__name",

@@ -73,7 +73,7 @@ def home(request):
         .select_related("facilitator")
         .order_by("scheduled_for", "id")[:5],
     }
-    # The firm's goal and the person's office's: one query, and one per computed goal.
+    # The firm's goal and the person's office's, kept rendered until a goal changes.
     context["goals_html"] = _goals_html(request, today, office_id=user.office_id)
     if user.is_account_manager:
         context["my_clients"] = _my_clients(user)[:8]
