@@ -250,7 +250,14 @@ class MergeForm(forms.Form):
 
 
 class WhysForm(forms.Form):
-    cause = forms.ModelChoiceField(queryset=Contribution.objects.none(), label="Cause to dig into")
+    cause = forms.ModelChoiceField(
+        queryset=Contribution.objects.none(),
+        label="Cause to dig into",
+        error_messages={
+            "required": "Pick the cause to dig into.",
+            "invalid_choice": "That note was hidden or merged since; pick the cause again.",
+        },
+    )
 
     def __init__(self, *args, review: Review, **kwargs):
         super().__init__(*args, **kwargs)

@@ -431,18 +431,25 @@ def _console_notes_context(review: Review) -> dict:
 
 @require_GET
 def review_console(request, pk):
-    review = _get_review_to_run(request, pk)
+    return _console(request, _get_review_to_run(request, pk))
+
+
+def _console(request, review: Review, *, whys_form: WhysForm | None = None):
+    """The facilitator's console; a five-whys form that was refused comes back as typed, with
+    its errors next to its fields."""
     context = _console_notes_context(review)
     top = services.top_voted_cause(review)
-    whys_initial = {"cause": top.pk if top else None}
-    if top:
-        for step in top.whys.all():
-            whys_initial[f"why{step.depth}"] = step.text
+    if whys_form is None:
+        whys_initial = {"cause": top.pk if top else None}
+        if top:
+            for step in top.whys.all():
+                whys_initial[f"why{step.depth}"] = step.text
+        whys_form = WhysForm(review=review, initial=whys_initial)
     context.update(
         {
             "phases": [(phase, PHASE_PROMPTS[phase]) for phase in Phase],
             "timer_form": TimerForm(),
-            "whys_form": WhysForm(review=review, initial=whys_initial),
+            "whys_form": whys_form,
             "top_cause": top,
             "action_form": ActionFromNoteForm(),
             "earlier_actions": _earlier_open_actions(review),
@@ -604,8 +611,7 @@ def review_whys(request, pk):
     review = _get_review_to_run(request, pk)
     form = WhysForm(request.POST, review=review)
     if not form.is_valid():
-        messages.error(request, "Pick a cause and keep each answer under 500 characters.")
-        return _back_to_console(request, review, "#whys")
+        return _console(request, review, whys_form=form)
     services.save_whys(cause=form.cleaned_data["cause"], answers=form.answers())
     messages.success(request, "Five-whys chain saved.")
     return _back_to_console(request, review, "#whys")

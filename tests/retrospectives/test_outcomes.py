@@ -155,3 +155,30 @@ def test_ratings_wait_for_the_closing_phase(client, alice, live_review):
     url = reverse("retrospectives:speak_freely", args=[live_review.join_code])
     assert client.post(url, {"rating": "3"}).status_code == 409
     assert live_review.participants.get(user=alice).speak_freely is None
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"cause": ""}, "cause", "Pick the cause to dig into."),
+        ({"hide": True}, "cause", "hidden or merged since"),
+        ({"why2": "x" * 501}, "why2", "at most 500 characters"),
+    ],
+)
+def test_a_refused_five_whys_comes_back_as_typed(
+    client, fran, voting_review, change, field, message
+):
+    top = ContributionFactory(review=voting_review, text="Nobody owned the escalation")
+    client.force_login(fran)
+    posted = {"cause": top.pk, "why1": "No named backup", "why2": "Busy season", **change}
+    if posted.pop("hide", False):
+        top.hidden = True
+        top.save()
+    url = reverse("retrospectives:review_whys", args=[voting_review.pk])
+    response = client.post(url, posted)
+    assert response.status_code == 200
+    form = response.context["whys_form"]
+    assert any(message in error for error in form.errors[field]), form.errors
+    html = response.content.decode()
+    assert 'value="No named backup"' in html
+    assert not WhyStep.objects.exists()
