@@ -431,9 +431,14 @@ def interview_edit(request, pk):
 
 @_no_store
 def interview_detail(request, pk):
-    interview = _get_interview_for_user(request, pk)
+    return _interview_page(request, _get_interview_for_user(request, pk))
+
+
+def _interview_page(request, interview: ExitInterview, *, finalise_form=None):
+    """An interview's page; a finalise form that was refused comes back as filled in, with its
+    errors next to its fields."""
     audit.record(actor=request.user, verb="view", obj=interview, request=request)
-    can_edit = ExitInterview.objects.editable_by(request.user).filter(pk=pk).exists()
+    can_edit = ExitInterview.objects.editable_by(request.user).filter(pk=interview.pk).exists()
     return render(
         request,
         "feedback/interview_detail.html",
@@ -444,7 +449,8 @@ def interview_detail(request, pk):
             "can_edit": can_edit,
             "blame_flags": blame.detect(interview.team_hypothesis),
             "rewrite_hint": blame.REWRITE_HINT,
-            "finalise_form": FinaliseForm(
+            "finalise_form": finalise_form
+            or FinaliseForm(
                 initial={"client_lost_on": interview.client.lost_on or timezone.localdate()}
             ),
         },
@@ -457,9 +463,7 @@ def interview_finalise(request, pk):
     interview = _get_interview_for_user(request, pk, editable=True)
     form = FinaliseForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
-        return redirect(interview)
+        return _interview_page(request, interview, finalise_form=form)
     try:
         services.finalise_interview(
             interview=interview,

@@ -67,6 +67,10 @@ def test_it_sends_an_unfinished_draft_back_to_the_form(client, alice, client_a):
 
 def test_it_rejects_a_future_loss_date(client, alice, draft):
     client.force_login(alice)
-    client.post(_url(draft), {"mark_client_lost": "on", "client_lost_on": "2999-01-01"})
+    response = client.post(_url(draft), {"mark_client_lost": "on", "client_lost_on": "2999-01-01"})
     draft.refresh_from_db()
     assert draft.status == "draft"
+    # The page comes back with the error next to the date and the date as typed.
+    assert response.status_code == 200
+    assert response.context["finalise_form"].errors["client_lost_on"]
+    assert 'value="2999-01-01"' in response.content.decode()
