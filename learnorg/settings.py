@@ -109,6 +109,17 @@ DATABASES = {
 }
 # One transaction per request: a failed request leaves nothing half-written.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default shares one file between the web server, the worker and beat. A
+    # transaction that starts by reading and then writes fails at once with "database is locked"
+    # while another process writes; taking the write lock at BEGIN makes it wait its turn instead,
+    # and WAL lets pages read while the worker writes.
+    # https://docs.djangoproject.com/en/5.2/ref/databases/#sqlite-transaction-behavior
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 _cache_url = os.environ.get("CACHE_URL", "")
