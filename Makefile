@@ -63,4 +63,4 @@ faults: install
 	$(BIN)/python scripts/fault_reminders.py
 
 clean:
-	rm -rf $(VENV) var staticfiles db.sqlite3
+	rm -rf $(VENV) var staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm
