@@ -51,9 +51,7 @@ class BlameFlag:
 def person_names(users=None) -> list[str]:
     """Names that identify a firm user: display names, full names and usernames of 3+ letters."""
     if users is None:
-        users = User.objects.filter(is_active=True).only(
-            "username", "display_name", "first_name", "last_name"
-        )
+        users = User.objects.filter(is_active=True).only(*User.NAME_FIELDS)
     names: set[str] = set()
     for user in users:
         for name in (user.display_name, user.get_full_name(), user.first_name, user.username):

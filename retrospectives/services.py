@@ -755,7 +755,7 @@ def names_in_public_text(text: str) -> list[str]:
         if len(short) >= 3:
             client_names.add(short)
     names = sorted(client_names, key=len, reverse=True) + blame.person_names(
-        User.objects.only("username", "display_name", "first_name", "last_name")
+        User.objects.only(*User.NAME_FIELDS)
     )
     return blame.find_names(text, names)
 
