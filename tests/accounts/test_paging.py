@@ -64,3 +64,26 @@ def test_the_count_does_not_sort(offices):
         assert paginator.count == 20
     (count,) = queries.captured_queries
     assert "ORDER BY" not in count["sql"]
+
+
+def _pager(path: str, number: int) -> str:
+    from django.core.paginator import Paginator
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    page = Paginator(range(30), 10).get_page(number)
+    return render_to_string(
+        "includes/pagination.html", {"page": page}, request=RequestFactory().get(path)
+    )
+
+
+def test_it_links_pages_keeping_the_filters_and_one_page_parameter():
+    html = _pager("/dashboard/losses/?office=2&page=2", 2)
+    assert 'href="?office=2&amp;page=1"' in html
+    assert 'href="?office=2&amp;page=3"' in html
+    assert html.count("page=") == 2
+
+
+def test_it_escapes_the_parameters_it_keeps():
+    html = _pager('/clients/?q="><script>&page=2', 2)
+    assert "<script>" not in html
