@@ -42,8 +42,11 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# One pytest-xdist worker per core; tests that share a scratch resource share an xdist_group.
+PYTEST_WORKERS ?= auto
+
 test: install chromium lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 # PostgreSQL backups in pg_dump's custom format; both read DATABASE_URL. See README "Backups".
 backup:

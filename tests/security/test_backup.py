@@ -19,7 +19,8 @@ from psycopg2 import sql
 ROOT = Path(__file__).resolve().parents[2]
 SERVER = "postgres://postgres@127.0.0.1:5432"
 
-pytestmark = pytest.mark.services
+# One worker runs the whole module: its scratch database and backup are built once.
+pytestmark = [pytest.mark.services, pytest.mark.xdist_group("backup")]
 
 
 @contextmanager
