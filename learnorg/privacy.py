@@ -58,6 +58,12 @@ RESPONSE_WORDS = ["doing_right", "do_better", "reply_text"]
 # What the owner wrote down about talking to the client during a save attempt.
 SAVE_TEXT = ["first_contact_note", "outcome_note"]
 QUOTE_MIN_WORDS = 4
+LEGAL_FORM = re.compile(
+    r"[\s,]*(?:&\s*co\.?|and\s+co\.?|(?<!\w)(?:co\.?|llc|l\.l\.c\.|llp|ltd\.?|limited|inc\.?|"
+    r"incorporated|corp\.?|corporation|company|holdings|group|partners|plc|gmbh|kg|ag|a/s|ab|oy|"
+    r"s\.?a\.?|sarl|s\.?r\.?l\.?|s\.?p\.?a\.?|b\.?v\.?|n\.?v\.?|ооо|оао|зао|пао|ао))$",
+    re.IGNORECASE,
+)
 ERASED_WORDS = "[the client's words, erased]"
 # Apostrophes and primes that stand for the same character in a name (O'Brien, O’Brien).
 QUOTES = "\u2018\u2019\u02bc\u2032\uff07"
@@ -105,13 +111,24 @@ def _audit_events(objects: Iterable[models.Model]):
     return AuditEvent.objects.filter(about).order_by("at", "pk")
 
 
+def short_name(name: str) -> str:
+    """The name without its legal form ("Acme Widgets Holdings LLC" is "Acme Widgets"), as
+    people write it in notes; the whole name when that would leave a single word, which may
+    well be an ordinary word or another client's name."""
+    short = name.strip()
+    while (shorter := LEGAL_FORM.sub("", short).strip()) != short:
+        short = shorter
+    return short if len(short.split()) >= 2 else name
+
+
 def identifying_terms(client: Client) -> list[str]:
     """Strings that identify the client or its people in free text, longest first. A lone first
     name is left out: scrubbing every "Dana" in the firm's notes would hit other people."""
     people = {i.interviewee_name for i in _interviews(client)}
     people |= {r.contact_name for r in _responses(client)}
     emails = {r.contact_email for r in _responses(client)}
-    terms = {client.name, *emails, *(p for p in people if " " in p.strip())}
+    names = {client.name, short_name(client.name)}
+    terms = {*names, *emails, *(p for p in people if " " in p.strip())}
     return sorted({t.strip() for t in terms if len(t.strip()) >= 3}, key=len, reverse=True)
 
 
@@ -204,23 +221,33 @@ class Rewrite:
         return json.dumps(changed, ensure_ascii="\\u" in text)
 
 
-def _needle(phrase: str) -> str | None:
-    """The longest run of ASCII letters and digits in the phrase: the database can look for it
-    case-insensitively on PostgreSQL and SQLite alike, in text and in JSON (which never escapes
-    it). None when there is no run of three."""
-    runs = re.findall(r"[A-Za-z0-9]+", unicodedata.normalize("NFKC", phrase))
-    longest = max(runs, key=len, default="")
-    return longest if len(longest) >= 3 else None
+def _needles(phrase: str, *, every_word: bool) -> set[str] | None:
+    """What the database looks for to find rows that may hold the phrase: runs of ASCII letters
+    and digits, which it matches case-insensitively on PostgreSQL and SQLite alike, in text and
+    in JSON (which never escapes them). Every run for a name, so that a name typed with an
+    invisible character inside one word is still found; the longest for a quoted sentence.
+    None when there is no run of three: the phrase is in another script."""
+    runs = [
+        r for r in re.findall(r"[A-Za-z0-9]+", unicodedata.normalize("NFKC", phrase)) if len(r) >= 3
+    ]
+    if not runs:
+        return None
+    return set(runs) if every_word else {max(runs, key=len)}
 
 
-def _candidates(model: type[models.Model], phrases: list[str]) -> models.QuerySet:
-    """The rows that may mention a phrase; Rewrite decides. Every row when a phrase has nothing
-    the database can look for (a name in another script)."""
+def _candidates(
+    model: type[models.Model], *, terms: list[str], quotes: list[str] = ()
+) -> models.QuerySet:
+    """The rows that may name or quote the client; Rewrite decides. Every row when a phrase has
+    nothing the database can look for."""
     text_fields, json_fields = _text_fields(model)
     queryset = model._default_manager.all()
-    needles = {_needle(p) for p in phrases}
-    if None in needles:
-        return queryset
+    needles: set[str] = set()
+    for phrase, every_word in [*((t, True) for t in terms), *((q, False) for q in quotes)]:
+        found = _needles(phrase, every_word=every_word)
+        if found is None:
+            return queryset
+        needles |= found
     mention = Q(pk__in=[])
     for field in text_fields:
         for needle in needles:
@@ -249,7 +276,9 @@ def _mentioning(objects: models.QuerySet, terms: list[str]) -> list[models.Model
         return []
     rewrite = Rewrite([(pattern, "")])
     fields = [f.attname for group in _text_fields(objects.model) for f in group]
-    found = _candidates(objects.model, terms).filter(pk__in=objects.values("pk")).order_by("pk")
+    found = (
+        _candidates(objects.model, terms=terms).filter(pk__in=objects.values("pk")).order_by("pk")
+    )
     return [obj for obj in found if any(rewrite.mentions(getattr(obj, name)) for name in fields)]
 
 
@@ -303,18 +332,19 @@ def quoted_words(client: Client) -> list[str]:
     return sorted(quotes, key=len, reverse=True)
 
 
-def _rewrite_for(client: Client) -> tuple[Rewrite, list[str]]:
-    """How to rewrite any text that names or quotes the client, and the phrases it looks for."""
+def _rewrite_for(client: Client) -> tuple[Rewrite, list[str], list[str]]:
+    """How to rewrite any text that names or quotes the client, and the names and quotes it
+    looks for."""
     terms, quotes = identifying_terms(client), quoted_words(client)
     rules = []
     if (pattern := _phrase_pattern(quotes)) is not None:
         rules.append((pattern, ERASED_WORDS))
     if (pattern := _phrase_pattern(terms)) is not None:
         rules.append((pattern, erased_name(client)))
-    return Rewrite(rules), [*quotes, *terms]
+    return Rewrite(rules), terms, quotes
 
 
-def _scrub_everywhere(rewrite: Rewrite, phrases: list[str]) -> int:
+def _scrub_everywhere(rewrite: Rewrite, terms: list[str], quotes: list[str]) -> int:
     """Rewrite every text and JSON field of every app model that may name or quote the client;
     a derived copy (a dashboard snapshot) is deleted instead, to be computed again. Returns the
     number of rows changed or deleted."""
@@ -330,7 +360,7 @@ def _scrub_everywhere(rewrite: Rewrite, phrases: list[str]) -> int:
         if not fields:
             continue
         dropped = []
-        for obj in _candidates(model, phrases).iterator(chunk_size=500):
+        for obj in _candidates(model, terms=terms, quotes=quotes).iterator(chunk_size=500):
             updated = []
             for field in fields:
                 old = getattr(obj, field.attname)
@@ -387,7 +417,7 @@ def erase(client: Client) -> dict[str, int]:
     """Remove or anonymise the client's personal data; keep its anonymous aggregates."""
     client = Client.objects.select_for_update().get(pk=client.pk)
     # Read before the verbatim words are cleared below.
-    rewrite, phrases = _rewrite_for(client)
+    rewrite, terms, quotes = _rewrite_for(client)
     counts = {
         "exit_interviews": _interviews(client).update(
             **dict.fromkeys(INTERVIEW_TEXT, ""), updated_at=timezone.now()
@@ -404,7 +434,7 @@ def erase(client: Client) -> dict[str, int]:
     }
     client.name = erased_name(client)
     client.save(update_fields=["name", "updated_at"])
-    counts["rows_scrubbed"] = _scrub_everywhere(rewrite, phrases)
+    counts["rows_scrubbed"] = _scrub_everywhere(rewrite, terms, quotes)
     counts["sessions_scrubbed"] = _scrub_sessions(rewrite)
     transaction.on_commit(_forget_cached_copies)
     audit.record(

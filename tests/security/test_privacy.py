@@ -48,6 +48,7 @@ ASKED = "Please answer our calls within two working days."
 NAMES = {
     "ascii": ("Zephyrine Quillfeather Holdings", "Marguerite Oyelaran-Voss"),
     "unicode": ("Zoë Åberg-Müller & Co", "Søren Ærøskøbing-Straße"),
+    "cyrillic": ("Ромашка Трейдинг ООО", "Анна Петрова-Сидорова"),
 }
 
 
@@ -329,6 +330,41 @@ def test_it_rewrites_mentions_and_keeps_the_rest_of_the_text(
     assert seeded["action"].detail == f"Ask {erased} ({erased}) what would bring them back."
 
 
+# Ways a person types the same name: another case, doubled or no-break spaces, an en dash,
+# accents as separate combining marks, an invisible zero-width space.
+VARIANTS = {
+    "upper": str.upper,
+    "lower": str.lower,
+    "double spaces": lambda t: t.replace(" ", "  "),
+    "no-break spaces": lambda t: t.replace(" ", "\u00a0"),
+    "en dash": lambda t: t.replace("-", "\u2013"),
+    "combining accents": lambda t: unicodedata.normalize("NFD", t),
+    "zero-width space": lambda t: t[:2] + "\u200b" + t[2:],
+}
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_it_finds_the_name_however_it_is_written(
+    seeded, name, interviewee, variant, django_capture_on_commit_callbacks
+):
+    write = VARIANTS[variant]
+    by_name = ContributionFactory(review=seeded["review"], text=f"{write(name)} called.")
+    by_person = ContributionFactory(review=seeded["review"], text=f"{write(interviewee)} called.")
+    _erase(seeded["client"].pk, django_capture_on_commit_callbacks)
+    erased = f"Erased client #{seeded['client'].pk}"
+    by_name.refresh_from_db()
+    by_person.refresh_from_db()
+    assert (by_name.text, by_person.text) == (f"{erased} called.", f"{erased} called.")
+
+
+def test_it_finds_the_name_without_its_legal_form(seeded, name, django_capture_on_commit_callbacks):
+    short = name.rsplit(" ", 2)[0] if name.endswith("& Co") else name.rsplit(" ", 1)[0]
+    note = ContributionFactory(review=seeded["review"], text=f"We lost {short}, sadly.")
+    _erase(seeded["client"].pk, django_capture_on_commit_callbacks)
+    note.refresh_from_db()
+    assert note.text == f"We lost Erased client #{seeded['client'].pk}, sadly."
+
+
 def test_it_leaves_other_clients_alone(seeded, bob):
     other = ExitInterviewFactory(client__account_manager=bob, client__name="Quillfeatherton LLC")
     call_command("erase_client", str(seeded["client"].pk), "--yes", stdout=io.StringIO())
@@ -368,3 +404,24 @@ def test_it_erases_after_the_typed_confirmation(seeded):
 def test_it_refuses_an_unknown_client(args):
     with pytest.raises(CommandError, match="There is no client #999"):
         call_command(*args)
+
+
+def test_it_says_to_restart_the_web_processes_when_the_cache_is_not_shared(seeded, settings):
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+    out = io.StringIO()
+    call_command("erase_client", str(seeded["client"].pk), "--yes", stdout=out)
+    assert "restart the web processes" in out.getvalue()
+
+
+def test_it_asks_for_no_restart_when_the_cache_is_a_server(seeded, settings):
+    # Any backend but the per-process one (here a stand-in that needs no server).
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }
+    out = io.StringIO()
+    call_command("erase_client", str(seeded["client"].pk), "--yes", stdout=out)
+    assert "restart" not in out.getvalue()
