@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from accounts import audit, fragments
 from accounts.models import AuditEvent
-from actions.models import Action
+from actions.models import Action, ActionEvent
 from feedback.models import Client, ExitInterview, FeedbackRequest, FeedbackResponse, SaveAttempt
 from retrospectives.models import Contribution, Lesson, Review
 
@@ -313,10 +313,11 @@ def export(client: Client) -> dict:
     }
 
 
-def quoted_words(client: Client) -> list[str]:
-    """What the client and its people said, sentence by sentence, as it may have been copied
-    elsewhere (an action born from a feedback response, a note quoting the interview). A
-    sentence of fewer than QUOTE_MIN_WORDS words is too common to be the client's own."""
+def quoted_words(client: Client, *, min_words: int = QUOTE_MIN_WORDS) -> list[str]:
+    """What the client and its people said, whole and sentence by sentence, as it may have been
+    copied elsewhere (an action born from a feedback response, a note quoting the interview).
+    Anywhere in the firm's text, a sentence of fewer than QUOTE_MIN_WORDS words is too common
+    to be the client's own; in the client's own actions, any copy is."""
     saves = SaveAttempt.objects.filter(client=client)
     texts = [
         *(getattr(i, name) for i in _interviews(client) for name in INTERVIEW_WORDS),
@@ -327,7 +328,7 @@ def quoted_words(client: Client) -> list[str]:
     for text in texts:
         for part in [text, *re.split(r"(?<=[.!?])\s+|\n+", text)]:
             part = part.strip()
-            if len(part.split()) >= QUOTE_MIN_WORDS:
+            if len(part.split()) >= min_words:
                 quotes.add(part)
     return sorted(quotes, key=len, reverse=True)
 
@@ -382,6 +383,30 @@ def _scrub_everywhere(rewrite: Rewrite, terms: list[str], quotes: list[str]) -> 
     return changed
 
 
+def _scrub_own_actions(client: Client, own_words: list[str]) -> int:
+    """The client's own actions (and their history) may hold a short answer of the client's,
+    copied whole: "Reply faster." Returns the number of rows changed."""
+    pattern = _phrase_pattern(own_words)
+    if pattern is None:
+        return 0
+    rewrite = Rewrite([(pattern, ERASED_WORDS)])
+    actions = list(_actions(client))
+    events = ActionEvent.objects.filter(action__in=actions)
+    changed = 0
+    for obj in [*actions, *events]:
+        fields = [f for group in _text_fields(type(obj)) for f in group]
+        updated = []
+        for field in fields:
+            old = getattr(obj, field.attname)
+            if (new := rewrite.apply(old)) != old:
+                setattr(obj, field.attname, new[: field.max_length] if field.max_length else new)
+                updated.append(field.name)
+        if updated:
+            obj.save(update_fields=updated)
+            changed += 1
+    return changed
+
+
 def _scrub_sessions(rewrite: Rewrite) -> int:
     """Sessions store what they hold signed and compressed (messages not yet shown, among
     them): drop the expired ones, and from the others every value that names or quotes the
@@ -418,6 +443,7 @@ def erase(client: Client) -> dict[str, int]:
     client = Client.objects.select_for_update().get(pk=client.pk)
     # Read before the verbatim words are cleared below.
     rewrite, terms, quotes = _rewrite_for(client)
+    own_words = quoted_words(client, min_words=1)
     counts = {
         "exit_interviews": _interviews(client).update(
             **dict.fromkeys(INTERVIEW_TEXT, ""), updated_at=timezone.now()
@@ -435,6 +461,7 @@ def erase(client: Client) -> dict[str, int]:
     client.name = erased_name(client)
     client.save(update_fields=["name", "updated_at"])
     counts["rows_scrubbed"] = _scrub_everywhere(rewrite, terms, quotes)
+    counts["rows_scrubbed"] += _scrub_own_actions(client, own_words)
     counts["sessions_scrubbed"] = _scrub_sessions(rewrite)
     transaction.on_commit(_forget_cached_copies)
     audit.record(

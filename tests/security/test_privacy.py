@@ -258,6 +258,24 @@ def test_it_erases_the_clients_words_from_an_action_born_from_its_feedback(
     assert seeded["from_feedback"].title == "Answer client calls sooner"
 
 
+def test_it_erases_a_short_answer_copied_whole_into_the_clients_action(
+    seeded, pat, alice, django_capture_on_commit_callbacks
+):
+    response = FeedbackResponseFactory(
+        request=seeded["response"].request, do_better="Reply faster.", doing_right=""
+    )
+    action = create_action_from_feedback(
+        response=response, by=pat, title="Faster replies", owner=alice, due_on=LOST_ON
+    )
+    elsewhere = ContributionFactory(review=seeded["review"], text="Reply faster.")
+    _erase(seeded["client"].pk, django_capture_on_commit_callbacks)
+    action.refresh_from_db()
+    elsewhere.refresh_from_db()
+    assert action.detail == "[the client's words, erased]"
+    # Two common words in someone else's note are not the client's.
+    assert elsewhere.text == "Reply faster."
+
+
 def test_it_drops_the_dashboard_snapshots_that_name_the_client(
     seeded, django_capture_on_commit_callbacks
 ):
