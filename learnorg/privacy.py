@@ -3,7 +3,15 @@
 Erasing keeps what the dashboard counts (dates, fees, reasons, statuses, ratings) and removes what
 identifies or quotes a person: the client's name, interviewees' names, contact details and every
 verbatim word. The client's name is also scrubbed from any text in the database that mentions it
-(review titles, notes, lessons, actions, audit details, admin history).
+(review titles, notes, lessons, actions, audit details, admin history), and so are sentences of
+its words copied elsewhere (an action born from its feedback).
+
+Text is matched as a reader sees it, the same on PostgreSQL and SQLite: JSON decoded (SQLite
+stores non-ASCII as \\u escapes), Unicode case folding (SQLite's LIKE folds ASCII only), any
+space or dash alike. The database only narrows the rows to read (by the ASCII words of each
+phrase, which both match case-insensitively); Python decides. Copies outside the tables go too:
+unread messages in sessions, dashboard snapshots (dropped and computed again) and every rendered
+fragment in every process (accounts.fragments).
 """
 
 import dataclasses
