@@ -8,20 +8,47 @@ to its template, makes a new key, and the old entry just expires. Nothing has to
 
 The CSRF token differs from person to person, so it is never cached: rows are rendered with a
 slot where the token goes, and this request's token is put in on the way out.
+
+One exception: erasing a client's personal data (learnorg.privacy) must also remove the old
+entries that quote it, in every process. `forget_everything` empties this process's copy and
+replaces a generation kept in the shared cache; every other process empties its own copy at its
+next use of a fragment, when it sees the new generation.
 """
 
 import hashlib
 import hmac
+import uuid
 from functools import lru_cache
 
 from django.conf import settings
-from django.core.cache import caches
+from django.core.cache import cache, caches
 from django.middleware.csrf import get_token
 from django.template.loader import get_template
 from django.template.loader_tags import IncludeNode
 from django.utils.safestring import mark_safe
 
 ROW_SECONDS = 60 * 60
+GENERATION_KEY = "fragments:generation"
+# The generation this process's fragments were rendered in (None: no erasure yet).
+_seen_generation: str | None = None
+
+
+def forget_everything() -> None:
+    """Drop every rendered fragment here, and in every other process at its next use."""
+    global _seen_generation
+    _seen_generation = uuid.uuid4().hex
+    cache.set(GENERATION_KEY, _seen_generation, None)
+    caches["fragments"].clear()
+
+
+def _fragments():
+    """This process's fragments, emptied first if another process has forgotten everything."""
+    global _seen_generation
+    generation = cache.get(GENERATION_KEY)
+    if generation != _seen_generation:
+        caches["fragments"].clear()
+        _seen_generation = generation
+    return caches["fragments"]
 
 
 @lru_cache
@@ -54,12 +81,12 @@ def _template_digest(template_name: str) -> str:
 def cached_fragment(request, key: str, render, *, seconds: int = ROW_SECONDS) -> str:
     """One fragment, rendered by `render(csrf_token)` on a miss and kept under `key`, which must
     name everything the fragment shows."""
-    cache = caches["fragments"]
+    fragments = _fragments()
     slot = _csrf_slot()
-    html = cache.get(key)
+    html = fragments.get(key)
     if html is None:
         html = render(slot)
-        cache.set(key, html, seconds)
+        fragments.set(key, html, seconds)
     return mark_safe(html.replace(slot, get_token(request)))
 
 
@@ -78,8 +105,8 @@ def cached_rows(
         base + hashlib.sha256(repr((version(item), sorted(context.items()))).encode()).hexdigest()
         for item in items
     ]
-    cache = caches["fragments"]
-    found = cache.get_many(keys)
+    fragments = _fragments()
+    found = fragments.get_many(keys)
     missing = {}
     template = get_template(template_name)
     slot = _csrf_slot()
@@ -91,6 +118,6 @@ def cached_rows(
             missing[key] = html
         rows.append(html)
     if missing:
-        cache.set_many(missing, ROW_SECONDS)
+        fragments.set_many(missing, ROW_SECONDS)
     token = get_token(request)
     return [mark_safe(row.replace(slot, token)) for row in rows]

@@ -7,19 +7,18 @@ their review) gets the page back with a clear message next to the form, never a 
 Editing is for the owner or a partner; anyone else gets 404.
 """
 
-import csv
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import audit
+from accounts.csv_export import csv_response
 from accounts.fragments import cached_rows
 from accounts.models import User
 from accounts.paging import CappedPaginator
@@ -209,17 +208,9 @@ def action_list(request):
     )
 
 
-def _csv_cell(value) -> str:
-    """Spreadsheets run cells that start with these characters as formulas."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def action_export(request):
     form, actions = _filtered_actions(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="actions.csv"'
-    writer = csv.writer(response)
+    response, writer = csv_response("actions.csv")
     writer.writerow(
         [
             "id",
@@ -244,8 +235,7 @@ def action_export(request):
     for action in actions.select_related("owner", "client", "verified_by").iterator(chunk_size=500):
         source = next((label for field, label in SOURCES if getattr(action, f"{field}_id")), "")
         writer.writerow(
-            _csv_cell(v)
-            for v in [
+            [
                 action.pk,
                 action.title,
                 action.owner,

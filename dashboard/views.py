@@ -1,4 +1,3 @@
-import csv
 import datetime as dt
 
 from django.contrib import messages
@@ -6,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import audit
+from accounts.csv_export import csv_response
 from accounts.fragments import cached_fragment
 from actions.models import Action
 from actions.services import create_action
@@ -290,14 +290,9 @@ def export(request, panel: str):
         raise Http404("No such panel.")
     form, filters = _filters(request)
     snapshot = services.snapshot_for(filters=filters)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="dashboard-{panel}-{filters.start}-{filters.end}.csv"'
-    )
-    writer = csv.writer(response)
+    response, writer = csv_response(f"dashboard-{panel}-{filters.start}-{filters.end}.csv")
     writer.writerow([f"{exports.PANELS[panel]}, {filters.start} to {filters.end}"])
-    for row in exports.rows(panel, snapshot.data):
-        writer.writerow(row)
+    writer.writerows(exports.rows(panel, snapshot.data))
     audit.record(
         actor=request.user,
         verb="export",

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts import audit
+from accounts.csv_export import SafeWriter
 from accounts.models import User
 from actions.models import Action
 from actions.services import create_action
@@ -153,38 +154,25 @@ def import_clients(*, data: bytes, by: User, request=None) -> ImportResult:
     return result
 
 
-def _csv_safe(value) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas; keep them text."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
-def export_clients(*, clients, by: User, request=None) -> str:
-    """The clients as CSV (the import's format), and an audit row saying who took them."""
-    out = io.StringIO()
-    writer = csv.writer(out)
+def export_clients(*, clients, writer: SafeWriter, by: User, request=None) -> None:
+    """The clients as CSV rows (the import's format), and an audit row saying who took them."""
     writer.writerow(CSV_COLUMNS)
     count = 0
     for client in clients:
         count += 1
         writer.writerow(
             [
-                _csv_safe(v)
-                for v in (
-                    client.name,
-                    client.industry,
-                    client.size_band,
-                    client.annual_fees,
-                    client.office.name if client.office else "",
-                    client.relationship_partner.username if client.relationship_partner else "",
-                    client.account_manager.username if client.account_manager else "",
-                    client.status,
-                    client.client_since or "",
-                    client.lost_on or "",
-                    ";".join(line.name for line in client.service_lines.all()),
-                )
+                client.name,
+                client.industry,
+                client.size_band,
+                client.annual_fees,
+                client.office.name if client.office else "",
+                client.relationship_partner.username if client.relationship_partner else "",
+                client.account_manager.username if client.account_manager else "",
+                client.status,
+                client.client_since or "",
+                client.lost_on or "",
+                ";".join(line.name for line in client.service_lines.all()),
             ]
         )
     audit.record(
@@ -195,7 +183,6 @@ def export_clients(*, clients, by: User, request=None) -> str:
         request=request,
         detail={"rows": count},
     )
-    return out.getvalue()
 
 
 # Exit interviews --------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.defaults import page_not_found
 
 from accounts import audit
+from accounts.csv_export import csv_response
 from accounts.fragments import cached_rows
 from accounts.models import AuditEvent, User
 from accounts.paging import CappedPaginator
@@ -233,9 +234,8 @@ def client_export(request):
     clients = clients.select_related(
         "office", "account_manager", "relationship_partner"
     ).prefetch_related("service_lines")
-    body = services.export_clients(clients=clients, by=request.user, request=request)
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="clients.csv"'
+    response, writer = csv_response("clients.csv")
+    services.export_clients(clients=clients, writer=writer, by=request.user, request=request)
     return response
 
 

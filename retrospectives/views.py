@@ -1,4 +1,3 @@
-import csv
 import datetime as dt
 from collections import defaultdict
 
@@ -14,6 +13,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_GET, require_POST
 
 from accounts import audit
+from accounts.csv_export import csv_response
 from actions.models import Action
 from feedback import blame
 from feedback.models import LossReason
@@ -1089,9 +1089,7 @@ def review_report_csv(request, pk):
     review = _get_review_for_user(request, pk)
     report = build_report(review)
     audit.record(actor=request.user, verb="export", obj=review, request=request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="review-{review.pk}.csv"'
-    writer = csv.writer(response)
+    response, writer = csv_response(f"review-{review.pk}.csv")
     writer.writerow(
         ["section", "phase", "text", "author", "cause", "votes", "owner", "due", "status"]
     )
@@ -1100,8 +1098,8 @@ def review_report_csv(request, pk):
             [
                 "note",
                 note.get_phase_display(),
-                _csv_safe(note.text),
-                _csv_safe(note.report_author),
+                note.text,
+                note.report_author,
                 note.cause.name if note.cause else "",
                 note.vote_count,
                 "",
@@ -1111,34 +1109,26 @@ def review_report_csv(request, pk):
         )
     for cause, steps in report.whys.items():
         for step in steps:
-            writer.writerow(
-                ["why", f"Why {step.depth}", _csv_safe(step.text), "", _csv_safe(cause.text[:80])]
-                + [""] * 4
-            )
+            writer.writerow(["why", f"Why {step.depth}", step.text, "", cause.text[:80]] + [""] * 4)
     for lesson in report.lessons:
         writer.writerow(
-            ["lesson", "", _csv_safe(lesson.statement_public or lesson.statement_internal), ""]
+            ["lesson", "", lesson.statement_public or lesson.statement_internal, ""]
             + [lesson.cause.name if lesson.cause else "", "", "", "", lesson.get_status_display()]
         )
     for action in report.actions:
         writer.writerow(
-            ["action", "", _csv_safe(action.title), "", "", ""]
+            ["action", "", action.title, "", "", ""]
             + [action.owner.name, action.due_on.isoformat(), action.get_status_display()]
         )
     # A journey step: who acted goes in "owner", its date in "due", a pain point in "status".
     for step in report.process_steps:
         text = step.text + (f" (pain: {step.pain_note})" if step.pain_note else "")
         writer.writerow(
-            ["process_step", Phase.ACTUAL.label, _csv_safe(text), "", "", ""]
+            ["process_step", Phase.ACTUAL.label, text, "", "", ""]
             + [step.get_lane_display(), step.happened_on.isoformat()]
             + ["pain point" if step.pain_point else ""]
         )
     return response
-
-
-def _csv_safe(value: str) -> str:
-    """Spreadsheets run cells that start with these characters as formulas."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 # Lessons ---------------------------------------------------------------------------------------

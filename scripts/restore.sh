@@ -3,8 +3,10 @@
 # replacing what is there. Usage: scripts/restore.sh FILE
 set -euo pipefail
 cd "$(dirname "$0")/.."
+umask 077
 . scripts/_database_url.sh
-uri="$(database_uri)"
+use_database_url
+trap forget_password EXIT
 
 file="${1:?Usage: scripts/restore.sh backups/learnorg-<timestamp>.dump}"
 test -r "$file" || { echo "Cannot read $file." >&2; exit 2; }

@@ -65,3 +65,14 @@ def test_it_404s_for_non_partners(client, firm, persona, request):
     client.force_login(request.getfixturevalue(persona))
     response = client.get(reverse("dashboard:export", kwargs={"panel": "headline"}))
     assert response.status_code == 404
+
+
+def test_it_exports_a_client_at_risk_with_a_formula_for_a_name_as_text(client, firm, pat):
+    flagged = firm.at_risk[0]
+    flagged.name = '=HYPERLINK("http://evil.example/","Open")'
+    flagged.save(update_fields=["name"])
+    client.force_login(pat)
+    rows = _csv(client.get(reverse("dashboard:export", kwargs={"panel": "at_risk"})))
+    names = [row[0] for row in rows[2:]]
+    assert "'" + flagged.name in names
+    assert flagged.name not in names

@@ -1,5 +1,7 @@
 """`make backup` and `make restore` round-trip a seeded PostgreSQL database: every table comes
-back with the same number of rows, and a restore replaces whatever changed since the backup.
+back with the same number of rows, and a restore replaces whatever changed since the backup. The
+password never appears on a command line (where `ps` shows it to every user of the machine), and
+a dump can be read by its owner only.
 
 The test makes its own scratch databases on the local PostgreSQL (127.0.0.1:5432, user postgres),
 which runs on every development machine of this project and in CI."""
@@ -7,6 +9,8 @@ which runs on every development machine of this project and in CI."""
 import os
 import re
 import secrets
+import shutil
+import stat
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -176,3 +180,79 @@ def test_the_scripts_explain_that_they_need_postgresql(tmp_path):
     assert result.returncode == 2
     assert "must name a PostgreSQL database" in result.stderr
     assert not list(tmp_path.iterdir())
+
+
+# Stands in front of the real pg_dump and pg_restore on PATH: writes down the command line each
+# was started with and, while it runs, what the passfile named by PGPASSFILE holds and its mode.
+SPY = """#!/usr/bin/env bash
+{
+  printf 'argv:%s\\n' "$*"
+  if [ -n "${PGPASSWORD:-}" ]; then printf 'pgpassword:%s\\n' "$PGPASSWORD"; fi
+  if [ -n "${PGPASSFILE:-}" ]; then
+    printf 'passfile-path:%s\\n' "$PGPASSFILE"
+    printf 'passfile-mode:%s\\n' "$(stat -c %a "$PGPASSFILE")"
+    printf 'passfile:%s\\n' "$(cat "$PGPASSFILE")"
+  fi
+} >> "$SPY_LOG"
+exec {real} "$@"
+"""
+# The password s3cr:t@p/ss%w\rd: characters a URL must percent-encode, and the passfile's own
+# separators (':' and '\'), which it must escape.
+ENCODED = "s3cr%3At%40p%2Fss%25w%5Crd"
+
+
+@pytest.fixture
+def spied_path(tmp_path):
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    for tool in ("pg_dump", "pg_restore"):
+        (folder / tool).write_text(SPY.replace("{real}", shutil.which(tool)))
+        (folder / tool).chmod(0o755)
+    return {"PATH": f"{folder}:{os.environ['PATH']}", "SPY_LOG": str(tmp_path / "spy.log")}
+
+
+def _with_password(database_url: str) -> str:
+    return database_url.replace("postgres@", f"postgres:{ENCODED}@", 1)
+
+
+def test_make_backup_keeps_the_password_off_the_command_line(backup, spied_path, tmp_path):
+    folder = tmp_path / "out"
+    _run(
+        ["make", "--no-print-directory", "backup"],
+        _with_password(backup["url"]),
+        BACKUP_DIR=str(folder),
+        **spied_path,
+    )
+    log = Path(spied_path["SPY_LOG"]).read_text()
+    argv = [line for line in log.splitlines() if line.startswith("argv:")]
+    assert len(argv) == 2  # pg_dump, then pg_restore --list
+    assert all(ENCODED not in line and "s3cr" not in line for line in argv)
+    assert "passfile-mode:600" in log
+    assert "passfile:*:*:*:*:s3cr\\:t@p/ss%w\\\\rd" in log
+    assert "pgpassword:" not in log
+    passfiles = {line.split(":", 1)[1] for line in log.splitlines() if "passfile-path:" in line}
+    assert passfiles and not any(Path(name).exists() for name in passfiles)
+
+
+def test_restore_keeps_the_password_off_the_command_line(backup, empty_database, spied_path):
+    dump = _only_dump(backup["folder"])
+    _run(["scripts/restore.sh", str(dump)], _with_password(empty_database), **spied_path)
+    log = Path(spied_path["SPY_LOG"]).read_text()
+    argv = [line for line in log.splitlines() if line.startswith("argv:")]
+    assert len(argv) == 2  # pg_restore --list, then the restore itself
+    assert all(ENCODED not in line and "s3cr" not in line for line in argv)
+    assert "passfile-mode:600" in log
+    assert _row_counts(empty_database) == backup["counts"]
+
+
+def test_a_dump_is_readable_by_its_owner_only(backup):
+    dump = _only_dump(backup["folder"])
+    assert stat.S_IMODE(dump.stat().st_mode) == 0o600
+
+
+def test_a_new_backup_folder_is_private(backup, tmp_path):
+    folder = tmp_path / "fresh" / "backups"
+    _run(["make", "--no-print-directory", "backup"], backup["url"], BACKUP_DIR=str(folder))
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    (dump,) = folder.glob("*.dump")
+    assert stat.S_IMODE(dump.stat().st_mode) == 0o600

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from feedback.models import Client
@@ -32,3 +33,12 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"Client #{client.pk} is now '{privacy.erased_name(client)}'.")
         )
         self.stdout.write(summary)
+        if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+            # Running web processes learn of the erasure through the shared cache; without one
+            # (the embedded default) they keep their rendered pages until they restart.
+            self.stdout.write(
+                self.style.WARNING(
+                    "The cache is not shared between processes (no CACHE_URL): restart the web "
+                    "processes so they drop the pages they rendered with the client's name."
+                )
+            )
