@@ -13,12 +13,15 @@ Definitions used throughout:
 """
 
 import datetime as dt
+import math
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db.models import (
     Avg,
+    Case,
+    CharField,
     Count,
     DateField,
     DecimalField,
@@ -26,11 +29,16 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    FloatField,
+    IntegerField,
     Min,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter
 from django.utils import timezone
@@ -425,81 +433,268 @@ def action_funnel(f: Filters) -> dict:
     }
 
 
-def at_risk_clients(f: Filters) -> tuple[QuerySet, dict, dict]:
-    """Active clients that look like a client lost in the period for a controllable reason:
-    same service line and industry, or same office and relationship partner. Returns the
-    clients and, for explaining each match, the lost counts per (service line, industry) and
-    per (office, partner)."""
-    controllable = losses(f).filter(client_primary_reason__controllable=True)
-    by_line = {
-        (row["client__service_lines"], row["client__industry"]): row["n"]
-        for row in controllable.filter(client__service_lines__isnull=False, client__industry__gt="")
-        .values("client__service_lines", "client__industry")
-        .annotate(n=Count("id"))
-        .order_by()
-    }
-    by_partner = {
-        (row["client__office"], row["client__relationship_partner"]): row["n"]
-        for row in controllable.filter(
-            client__office__isnull=False, client__relationship_partner__isnull=False
+# Clients at risk ------------------------------------------------------------------------------
+#
+# An active client is scored on signals that come before a loss, each worth a few points, and
+# compared with the firm's recent controllable losses (their reason categories and service
+# lines). Only clients with enough points are flagged, and at most the top AT_RISK_SHARE of
+# the active clients firm-wide, so the list stays short enough to call every one of them.
+
+AT_RISK_SHARE = 0.10
+AT_RISK_MIN_POINTS = 3
+RECENT_FEEDBACK = dt.timedelta(days=183)
+EARLIER_FEEDBACK = dt.timedelta(days=548)
+STATED_REASON_WINDOW = dt.timedelta(days=365)
+LOW_RATING = 6
+RATING_DROP = 2
+# A service line resembles recent losses when its share of them is this much above its share
+# of the active clients, on at least two lost clients.
+LINE_LIFT = 1.25
+RISK_POINTS = {
+    "marked": 3,  # an open save attempt, or someone marked the client at risk
+    "low_rating": 2,  # average feedback rating at or below LOW_RATING in the last 6 months
+    "falling": 1,  # that average fell by RATING_DROP or more from the year before
+    "stated_reason": 2,  # feedback in the last year triaged to a cause of recent losses
+    "overdue": 1,  # an action on the client overdue (two points from three overdue)
+    "line": 1,  # a service line over-represented among recent controllable losses
+}
+
+
+@dataclass(frozen=True)
+class RiskReference:
+    """What the period's controllable losses look like, and how many clients are active."""
+
+    as_of: dt.date
+    active: int
+    categories: dict[str, int]  # reason category -> controllable losses (clients)
+    lines: dict[int, tuple[str, int]]  # over-represented service line -> (name, lost clients)
+
+    @property
+    def cap(self) -> int:
+        return math.ceil(self.active * AT_RISK_SHARE)
+
+
+def active_on(day: dt.date, prefix: str = "") -> Q:
+    """Clients of the firm on that day: not lost by then (a client lost later was still ours)."""
+    active = Q(**{f"{prefix}status__in": [Client.Status.ACTIVE, Client.Status.AT_RISK]}) | Q(
+        **{f"{prefix}status": Client.Status.LOST, f"{prefix}lost_on__gt": day}
+    )
+    started = Q(**{f"{prefix}client_since__isnull": True}) | Q(
+        **{f"{prefix}client_since__lte": day}
+    )
+    return active & started
+
+
+def risk_reference(f: Filters) -> RiskReference:
+    """Two grouped queries. Firm-wide whatever the segment filters: a client's flag does not
+    depend on how the dashboard is sliced."""
+    firm = replace(f, service_line_id=None, office_id=None)
+    controllable = losses(firm).filter(client_primary_reason__controllable=True)
+    lost = Q(pk__in=controllable.values("client"))
+    totals = Client.objects.aggregate(
+        active=Count("id", filter=active_on(f.today), distinct=True),
+        lost=Count("id", filter=lost, distinct=True),
+        **{
+            f"category_{category}": Count(
+                "id",
+                filter=Q(
+                    exit_interviews__in=controllable.values("pk"),
+                    exit_interviews__client_primary_reason__category=category,
+                ),
+                distinct=True,
+            )
+            for category in LossReason.Category.values
+        },
+    )
+    by_line = (
+        Client.objects.filter(service_lines__isnull=False)
+        .values("service_lines", "service_lines__name")
+        .annotate(
+            active=Count("id", filter=active_on(f.today), distinct=True),
+            lost=Count("id", filter=lost, distinct=True),
         )
-        .values("client__office", "client__relationship_partner")
-        .annotate(n=Count("id"))
+        .filter(Q(active__gt=0) | Q(lost__gt=0))
         .order_by()
-    }
-    through = Client.service_lines.through
-    same_line = Q(pk__in=[])
-    for line, industry in by_line:
-        same_line |= Q(serviceline=line, client__industry=industry)
-    alike = Q(pk__in=[])
-    if by_line:
-        alike = Q(pk__in=through.objects.filter(same_line).values("client"))
-    for office, partner in by_partner:
-        alike |= Q(office=office, relationship_partner=partner)
-    active = Client.objects.filter(status__in=[Client.Status.ACTIVE, Client.Status.AT_RISK])
-    return _for_clients(active, f, "").filter(alike), by_line, by_partner
+    )
+    lines = {}
+    if totals["lost"] and totals["active"]:
+        for row in by_line:
+            lost_share = row["lost"] / totals["lost"]
+            active_share = row["active"] / totals["active"]
+            if row["lost"] >= 2 and row["active"] and lost_share >= LINE_LIFT * active_share:
+                lines[row["service_lines"]] = (row["service_lines__name"], row["lost"])
+    return RiskReference(
+        as_of=f.today,
+        active=totals["active"],
+        categories={
+            category: totals[f"category_{category}"]
+            for category in LossReason.Category.values
+            if totals[f"category_{category}"]
+        },
+        lines=dict(sorted(lines.items(), key=lambda item: (-item[1][1], item[1][0]))),
+    )
+
+
+def _points(condition: Q, points: int) -> Case:
+    return Case(When(condition, then=Value(points)), default=Value(0), output_field=IntegerField())
+
+
+def _scored_clients(ref: RiskReference) -> QuerySet:
+    """The clients active on the reference day, each annotated with its signals as they stood
+    that day, and their points."""
+    day = ref.as_of
+    rated = FeedbackResponse.objects.filter(client=OuterRef("pk"), rating__isnull=False)
+
+    def average_rating(since: dt.date, until: dt.date):
+        return Subquery(
+            rated.filter(submitted_at__date__gt=since, submitted_at__date__lte=until)
+            .order_by()
+            .values("client")
+            .annotate(mean=Avg("rating"))
+            .values("mean"),
+            output_field=FloatField(),
+        )
+
+    stated = Value(None, output_field=CharField())
+    if ref.categories:
+        stated = Subquery(
+            FeedbackResponse.objects.filter(
+                client=OuterRef("pk"),
+                reason__category__in=list(ref.categories),
+                submitted_at__date__gt=day - STATED_REASON_WINDOW,
+                submitted_at__date__lte=day,
+            )
+            .order_by("-submitted_at", "-id")
+            .values("reason__category")[:1]
+        )
+    open_save = SaveAttempt.objects.filter(client=OuterRef("pk"), opened_at__date__lte=day).filter(
+        Q(status=SaveAttempt.Status.OPEN) | Q(closed_at__date__gt=day)
+    )
+    overdue = (
+        Action.objects.filter(client=OuterRef("pk"), created_at__date__lte=day, due_on__lt=day)
+        .filter(Q(status__in=Action.OPEN_STATUSES) | Q(done_at__date__gt=day))
+        .order_by()
+        .values("client")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    line = Value(None, output_field=IntegerField())
+    if ref.lines:
+        line = Subquery(
+            Client.service_lines.through.objects.filter(
+                client=OuterRef("pk"), serviceline__in=list(ref.lines)
+            )
+            .order_by(
+                Case(
+                    *[When(serviceline=pk, then=Value(n)) for n, pk in enumerate(ref.lines)],
+                    output_field=IntegerField(),
+                )
+            )
+            .values("serviceline")[:1]
+        )
+    points = RISK_POINTS
+    return (
+        Client.objects.filter(active_on(day))
+        .annotate(
+            risk_save_open=Exists(open_save),
+            risk_rating=average_rating(day - RECENT_FEEDBACK, day),
+            risk_rating_before=average_rating(day - EARLIER_FEEDBACK, day - RECENT_FEEDBACK),
+            risk_stated=stated,
+            risk_overdue=Coalesce(Subquery(overdue), 0),
+            risk_line=line,
+        )
+        .annotate(
+            risk_points=_points(
+                Q(risk_save_open=True) | Q(status=Client.Status.AT_RISK), points["marked"]
+            )
+            + _points(Q(risk_rating__lte=LOW_RATING), points["low_rating"])
+            + _points(Q(risk_rating__lte=F("risk_rating_before") - RATING_DROP), points["falling"])
+            + _points(Q(risk_stated__isnull=False), points["stated_reason"])
+            + _points(Q(risk_overdue__gte=1), points["overdue"])
+            + _points(Q(risk_overdue__gte=3), points["overdue"])
+            + _points(Q(risk_line__isnull=False), points["line"])
+        )
+    )
+
+
+AT_RISK_ORDER = ("-risk_points", "-annual_fees", "name")
+
+
+def at_risk_clients(f: Filters, ref: RiskReference | None = None) -> tuple[QuerySet, RiskReference]:
+    """The flagged clients, annotated with their signals, highest points first; the segment
+    filters narrow the firm-wide list."""
+    ref = ref or risk_reference(f)
+    flagged = (
+        _scored_clients(ref)
+        .filter(risk_points__gte=AT_RISK_MIN_POINTS)
+        .order_by(*AT_RISK_ORDER)
+        .values("pk")[: ref.cap]
+    )
+    clients = _scored_clients(ref).filter(pk__in=flagged).order_by(*AT_RISK_ORDER)
+    return _for_clients(clients, f, ""), ref
+
+
+def risk_signals(client: Client, ref: RiskReference) -> list[str]:
+    """Why a scored client is flagged, in words, strongest signal first."""
+    signals = []
+    if client.risk_save_open:
+        signals.append("save attempt open")
+    elif client.status == Client.Status.AT_RISK:
+        signals.append("marked at risk")
+    if client.risk_rating is not None and client.risk_rating <= LOW_RATING:
+        signals.append(f"feedback rating {client.risk_rating:.1f}/10 in the last 6 months")
+    if (
+        client.risk_rating is not None
+        and client.risk_rating_before is not None
+        and client.risk_rating <= client.risk_rating_before - RATING_DROP
+    ):
+        signals.append(
+            f"rating down from {client.risk_rating_before:.1f} to {client.risk_rating:.1f}"
+        )
+    if client.risk_stated:
+        label = LossReason.Category(client.risk_stated).label
+        n = ref.categories.get(client.risk_stated, 0)
+        signals.append(
+            f"raised “{label}” in feedback, the reason of {n} recent controllable loss"
+            + ("es" if n != 1 else "")
+        )
+    if client.risk_overdue:
+        s = "s" if client.risk_overdue != 1 else ""
+        signals.append(f"{client.risk_overdue} overdue action{s} on the client")
+    if client.risk_line in ref.lines:
+        name, n = ref.lines[client.risk_line]
+        signals.append(f"{name}, like {n} recent controllable losses")
+    return signals
 
 
 def at_risk(f: Filters) -> dict:
-    clients, by_line, by_partner = at_risk_clients(f)
-    if not (by_line or by_partner):
-        return {"clients": 0, "fees": 0.0, "rows": []}
+    clients, ref = at_risk_clients(f)
     totals = clients.aggregate(n=Count("id"), fees=Sum("annual_fees"))
     open_check_in = Action.objects.filter(
         client=OuterRef("pk"),
         status__in=Action.OPEN_STATUSES,
         title__startswith=CHECK_IN_TITLE,
     )
-    top = (
-        clients.select_related("office", "relationship_partner", "account_manager")
-        .prefetch_related("service_lines")
-        .annotate(check_in_open=Exists(open_check_in))
-        .order_by("-annual_fees", "name")[:AT_RISK_ROWS]
-    )
-    industries = dict(Client.Industry.choices)
-    rows = []
-    for client in top:
-        alike = [
-            f"{line.name} · {industries.get(client.industry, client.industry)}: "
-            f"{by_line[(line.pk, client.industry)]} lost"
-            for line in client.service_lines.all()
-            if (line.pk, client.industry) in by_line
-        ]
-        partner_losses = by_partner.get((client.office_id, client.relationship_partner_id))
-        if partner_losses:
-            alike.append(f"{client.office} · {client.relationship_partner}: {partner_losses} lost")
-        rows.append(
+    top = clients.select_related("account_manager").annotate(check_in_open=Exists(open_check_in))
+    return {
+        "clients": totals["n"],
+        "fees": money(totals["fees"]),
+        "active": ref.active,
+        "cap": ref.cap,
+        "rows": [
             {
                 "id": client.pk,
                 "label": client.name,
                 "fees": money(client.annual_fees),
                 "account_manager": str(client.account_manager or ""),
                 "account_manager_id": client.account_manager_id,
-                "alike": "; ".join(alike),
+                "points": client.risk_points,
+                "why": risk_signals(client, ref),
                 "check_in_open": client.check_in_open,
             }
-        )
-    return {"clients": totals["n"], "fees": money(totals["fees"]), "rows": rows}
+            for client in top[:AT_RISK_ROWS]
+        ],
+    }
 
 
 def client_voice_responses(f: Filters) -> QuerySet:
