@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from django.db.models import (
     Avg,
+    BooleanField,
     Case,
     CharField,
     Count,
@@ -486,68 +487,94 @@ def active_on(day: dt.date, prefix: str = "") -> Q:
 
 
 def risk_reference(f: Filters) -> RiskReference:
-    """Two grouped queries. Firm-wide whatever the segment filters: a client's flag does not
-    depend on how the dashboard is sliced."""
+    """Three small grouped queries. Firm-wide whatever the segment filters: a client's flag
+    does not depend on how the dashboard is sliced."""
     firm = replace(f, service_line_id=None, office_id=None)
     controllable = losses(firm).filter(client_primary_reason__controllable=True)
-    lost = Q(pk__in=controllable.values("client"))
-    totals = Client.objects.aggregate(
-        active=Count("id", filter=active_on(f.today), distinct=True),
-        lost=Count("id", filter=lost, distinct=True),
-        **{
-            f"category_{category}": Count(
-                "id",
-                filter=Q(
-                    exit_interviews__in=controllable.values("pk"),
-                    exit_interviews__client_primary_reason__category=category,
-                ),
-                distinct=True,
-            )
-            for category in LossReason.Category.values
-        },
-    )
+    active = Client.objects.filter(active_on(f.today)).count()
+    categories = {
+        row["client_primary_reason__category"]: row["n"]
+        for row in controllable.values("client_primary_reason__category")
+        .annotate(n=Count("client", distinct=True))
+        .order_by()
+    }
+    # One row per (client, line): plain counts are client counts.
     by_line = (
         Client.objects.filter(service_lines__isnull=False)
+        .filter(active_on(f.today) | Q(pk__in=controllable.values("client")))
         .values("service_lines", "service_lines__name")
         .annotate(
-            active=Count("id", filter=active_on(f.today), distinct=True),
-            lost=Count("id", filter=lost, distinct=True),
+            active=Count("id", filter=active_on(f.today)),
+            lost=Count("id", filter=Q(pk__in=controllable.values("client"))),
         )
-        .filter(Q(active__gt=0) | Q(lost__gt=0))
         .order_by()
     )
+    lost_clients = sum(categories.values())
     lines = {}
-    if totals["lost"] and totals["active"]:
-        for row in by_line:
-            lost_share = row["lost"] / totals["lost"]
-            active_share = row["active"] / totals["active"]
-            if row["lost"] >= 2 and row["active"] and lost_share >= LINE_LIFT * active_share:
-                lines[row["service_lines"]] = (row["service_lines__name"], row["lost"])
+    for row in by_line if lost_clients and active else []:
+        lost_share, active_share = row["lost"] / lost_clients, row["active"] / active
+        if row["lost"] >= 2 and row["active"] and lost_share >= LINE_LIFT * active_share:
+            lines[row["service_lines"]] = (row["service_lines__name"], row["lost"])
     return RiskReference(
         as_of=f.today,
-        active=totals["active"],
-        categories={
-            category: totals[f"category_{category}"]
-            for category in LossReason.Category.values
-            if totals[f"category_{category}"]
-        },
+        active=active,
+        categories=categories,
         lines=dict(sorted(lines.items(), key=lambda item: (-item[1][1], item[1][0]))),
     )
 
 
-def _points(condition: Q, points: int) -> Case:
-    return Case(When(condition, then=Value(points)), default=Value(0), output_field=IntegerField())
+def _end_of(day: dt.date) -> dt.datetime:
+    """The first moment after a local day: a bound the timestamp indexes can use."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
 
 
-def _scored_clients(ref: RiskReference) -> QuerySet:
-    """The clients active on the reference day, each annotated with its signals as they stood
-    that day, and their points."""
-    day = ref.as_of
-    rated = FeedbackResponse.objects.filter(client=OuterRef("pk"), rating__isnull=False)
+class _Signals:
+    """The querysets behind each signal of the clients active on a day, as they stood then."""
 
-    def average_rating(since: dt.date, until: dt.date):
+    def __init__(self, ref: RiskReference):
+        day, self.ref = ref.as_of, ref
+        self.end = _end_of(day)
+        self.recent = _end_of(day - RECENT_FEEDBACK)
+        self.earlier = _end_of(day - EARLIER_FEEDBACK)
+        self.rated = FeedbackResponse.objects.filter(rating__isnull=False)
+        self.stated = FeedbackResponse.objects.filter(
+            reason__category__in=list(ref.categories),
+            submitted_at__gte=_end_of(day - STATED_REASON_WINDOW),
+            submitted_at__lt=self.end,
+        )
+        self.save_open = SaveAttempt.objects.filter(opened_at__lt=self.end).filter(
+            Q(status=SaveAttempt.Status.OPEN) | Q(closed_at__gte=self.end)
+        )
+        self.overdue = Action.objects.filter(
+            client__isnull=False, created_at__lt=self.end, due_on__lt=day
+        ).filter(Q(status__in=Action.OPEN_STATUSES) | Q(done_at__gte=self.end))
+
+    def candidates(self) -> Q:
+        """Who can reach AT_RISK_MIN_POINTS at all: without one of these, a client has at
+        most an overdue action and a service line. Cheap semi-joins that spare the scoring
+        of every active client."""
+        return (
+            Q(status=Client.Status.AT_RISK)
+            | Q(pk__in=self.save_open.values("client"))
+            | Q(
+                pk__in=self.rated.filter(
+                    submitted_at__gte=self.recent, submitted_at__lt=self.end
+                ).values("client")
+            )
+            | Q(pk__in=self.stated.values("client"))
+            | Q(
+                pk__in=self.overdue.values("client")
+                .annotate(n=Count("pk"))
+                .filter(n__gte=3)
+                .values("client")
+            )
+        )
+
+    def average_rating(self, since: dt.datetime, until: dt.datetime) -> Subquery:
         return Subquery(
-            rated.filter(submitted_at__date__gt=since, submitted_at__date__lte=until)
+            self.rated.filter(
+                client=OuterRef("pk"), submitted_at__gte=since, submitted_at__lt=until
+            )
             .order_by()
             .values("client")
             .annotate(mean=Avg("rating"))
@@ -555,130 +582,122 @@ def _scored_clients(ref: RiskReference) -> QuerySet:
             output_field=FloatField(),
         )
 
-    stated = Value(None, output_field=CharField())
-    if ref.categories:
-        stated = Subquery(
-            FeedbackResponse.objects.filter(
-                client=OuterRef("pk"),
-                reason__category__in=list(ref.categories),
-                submitted_at__date__gt=day - STATED_REASON_WINDOW,
-                submitted_at__date__lte=day,
-            )
-            .order_by("-submitted_at", "-id")
-            .values("reason__category")[:1]
-        )
-    open_save = SaveAttempt.objects.filter(client=OuterRef("pk"), opened_at__date__lte=day).filter(
-        Q(status=SaveAttempt.Status.OPEN) | Q(closed_at__date__gt=day)
-    )
-    overdue = (
-        Action.objects.filter(client=OuterRef("pk"), created_at__date__lte=day, due_on__lt=day)
-        .filter(Q(status__in=Action.OPEN_STATUSES) | Q(done_at__date__gt=day))
-        .order_by()
-        .values("client")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    line = Value(None, output_field=IntegerField())
-    if ref.lines:
-        line = Subquery(
-            Client.service_lines.through.objects.filter(
-                client=OuterRef("pk"), serviceline__in=list(ref.lines)
-            )
-            .order_by(
-                Case(
-                    *[When(serviceline=pk, then=Value(n)) for n, pk in enumerate(ref.lines)],
-                    output_field=IntegerField(),
+    def annotations(self) -> dict:
+        ref = self.ref
+        line = Value(None, output_field=IntegerField())
+        if ref.lines:
+            line = Subquery(
+                Client.service_lines.through.objects.filter(
+                    client=OuterRef("pk"), serviceline__in=list(ref.lines)
                 )
+                .order_by(
+                    Case(
+                        *[When(serviceline=pk, then=Value(n)) for n, pk in enumerate(ref.lines)],
+                        output_field=IntegerField(),
+                    )
+                )
+                .values("serviceline")[:1]
             )
-            .values("serviceline")[:1]
-        )
-    points = RISK_POINTS
-    return (
-        Client.objects.filter(active_on(day))
-        .annotate(
-            risk_save_open=Exists(open_save),
-            risk_rating=average_rating(day - RECENT_FEEDBACK, day),
-            risk_rating_before=average_rating(day - EARLIER_FEEDBACK, day - RECENT_FEEDBACK),
-            risk_stated=stated,
-            risk_overdue=Coalesce(Subquery(overdue), 0),
-            risk_line=line,
-        )
-        .annotate(
-            risk_points=_points(
-                Q(risk_save_open=True) | Q(status=Client.Status.AT_RISK), points["marked"]
+        return {
+            "risk_save_open": Exists(self.save_open.filter(client=OuterRef("pk"))),
+            "risk_rating": self.average_rating(self.recent, self.end),
+            "risk_rating_before": self.average_rating(self.earlier, self.recent),
+            "risk_stated": Subquery(
+                self.stated.filter(client=OuterRef("pk"))
+                .order_by("-submitted_at", "-id")
+                .values("reason__category")[:1]
             )
-            + _points(Q(risk_rating__lte=LOW_RATING), points["low_rating"])
-            + _points(Q(risk_rating__lte=F("risk_rating_before") - RATING_DROP), points["falling"])
-            + _points(Q(risk_stated__isnull=False), points["stated_reason"])
-            + _points(Q(risk_overdue__gte=1), points["overdue"])
-            + _points(Q(risk_overdue__gte=3), points["overdue"])
-            + _points(Q(risk_line__isnull=False), points["line"])
-        )
-    )
+            if ref.categories
+            else Value(None, output_field=CharField()),
+            "risk_overdue": Coalesce(
+                Subquery(
+                    self.overdue.filter(client=OuterRef("pk"))
+                    .order_by()
+                    .values("client")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            ),
+            "risk_line": line,
+        }
 
 
 AT_RISK_ORDER = ("-risk_points", "-annual_fees", "name")
 
 
-def at_risk_clients(f: Filters, ref: RiskReference | None = None) -> tuple[QuerySet, RiskReference]:
-    """The flagged clients, annotated with their signals, highest points first; the segment
-    filters narrow the firm-wide list."""
+def at_risk_clients(f: Filters, ref: RiskReference | None = None) -> tuple[list, RiskReference]:
+    """The flagged clients, at most ref.cap, most points first, each with `risk_points`,
+    `risk_why` (its signals in words) and `check_in_open`. The flags are firm-wide; the segment
+    filters only narrow the list. One query after the reference: the candidates with their
+    signals; the points are counted here, in one place with their words."""
     ref = ref or risk_reference(f)
-    flagged = (
-        _scored_clients(ref)
-        .filter(risk_points__gte=AT_RISK_MIN_POINTS)
-        .order_by(*AT_RISK_ORDER)
-        .values("pk")[: ref.cap]
-    )
-    clients = _scored_clients(ref).filter(pk__in=flagged).order_by(*AT_RISK_ORDER)
-    return _for_clients(clients, f, ""), ref
-
-
-def risk_signals(client: Client, ref: RiskReference) -> list[str]:
-    """Why a scored client is flagged, in words, strongest signal first."""
-    signals = []
-    if client.risk_save_open:
-        signals.append("save attempt open")
-    elif client.status == Client.Status.AT_RISK:
-        signals.append("marked at risk")
-    if client.risk_rating is not None and client.risk_rating <= LOW_RATING:
-        signals.append(f"feedback rating {client.risk_rating:.1f}/10 in the last 6 months")
-    if (
-        client.risk_rating is not None
-        and client.risk_rating_before is not None
-        and client.risk_rating <= client.risk_rating_before - RATING_DROP
-    ):
-        signals.append(
-            f"rating down from {client.risk_rating_before:.1f} to {client.risk_rating:.1f}"
-        )
-    if client.risk_stated:
-        label = LossReason.Category(client.risk_stated).label
-        n = ref.categories.get(client.risk_stated, 0)
-        signals.append(
-            f"raised “{label}” in feedback, the reason of {n} recent controllable loss"
-            + ("es" if n != 1 else "")
-        )
-    if client.risk_overdue:
-        s = "s" if client.risk_overdue != 1 else ""
-        signals.append(f"{client.risk_overdue} overdue action{s} on the client")
-    if client.risk_line in ref.lines:
-        name, n = ref.lines[client.risk_line]
-        signals.append(f"{name}, like {n} recent controllable losses")
-    return signals
-
-
-def at_risk(f: Filters) -> dict:
-    clients, ref = at_risk_clients(f)
-    totals = clients.aggregate(n=Count("id"), fees=Sum("annual_fees"))
+    signals = _Signals(ref)
     open_check_in = Action.objects.filter(
         client=OuterRef("pk"),
         status__in=Action.OPEN_STATUSES,
         title__startswith=CHECK_IN_TITLE,
     )
-    top = clients.select_related("account_manager").annotate(check_in_open=Exists(open_check_in))
+    in_segment = Value(True)
+    if f.service_line_id or f.office_id:
+        segment = Q(pk__in=_for_clients(Client.objects.all(), f, "").values("pk"))
+        in_segment = ExpressionWrapper(segment, output_field=BooleanField())
+    candidates = (
+        Client.objects.filter(active_on(ref.as_of))
+        .filter(signals.candidates())
+        .annotate(
+            **signals.annotations(),
+            check_in_open=Exists(open_check_in),
+            in_segment=in_segment,
+        )
+        .select_related("office", "relationship_partner", "account_manager")
+    )
+    flagged = []
+    for client in candidates:
+        client.risk_points, client.risk_why = _assess(client, ref)
+        if client.risk_points >= AT_RISK_MIN_POINTS:
+            flagged.append(client)
+    flagged.sort(key=lambda c: (-c.risk_points, -c.annual_fees, c.name))
+    return [client for client in flagged[: ref.cap] if client.in_segment], ref
+
+
+def _assess(client: Client, ref: RiskReference) -> tuple[int, list[str]]:
+    """A candidate's points and, strongest first, the signals that earned them, in words."""
+    points, why = 0, []
+    if client.risk_save_open or client.status == Client.Status.AT_RISK:
+        points += RISK_POINTS["marked"]
+        why.append("save attempt open" if client.risk_save_open else "marked at risk")
+    rating, before = client.risk_rating, client.risk_rating_before
+    if rating is not None and rating <= LOW_RATING:
+        points += RISK_POINTS["low_rating"]
+        why.append(f"feedback rating {rating:.1f}/10 in the last 6 months")
+    if rating is not None and before is not None and rating <= before - RATING_DROP:
+        points += RISK_POINTS["falling"]
+        why.append(f"rating down from {before:.1f} to {rating:.1f}")
+    if client.risk_stated:
+        points += RISK_POINTS["stated_reason"]
+        label = LossReason.Category(client.risk_stated).label
+        n = ref.categories.get(client.risk_stated, 0)
+        why.append(
+            f"raised “{label}” in feedback, the reason of {n} recent controllable "
+            + ("loss" if n == 1 else "losses")
+        )
+    if client.risk_overdue:
+        points += RISK_POINTS["overdue"] * (2 if client.risk_overdue >= 3 else 1)
+        s = "" if client.risk_overdue == 1 else "s"
+        why.append(f"{client.risk_overdue} overdue action{s} on the client")
+    if client.risk_line in ref.lines:
+        points += RISK_POINTS["line"]
+        name, n = ref.lines[client.risk_line]
+        why.append(f"{name}, like {n} recent controllable losses")
+    return points, why
+
+
+def at_risk(f: Filters) -> dict:
+    clients, ref = at_risk_clients(f)
     return {
-        "clients": totals["n"],
-        "fees": money(totals["fees"]),
+        "clients": len(clients),
+        "fees": money(sum(client.annual_fees for client in clients)),
         "active": ref.active,
         "cap": ref.cap,
         "rows": [
@@ -689,10 +708,10 @@ def at_risk(f: Filters) -> dict:
                 "account_manager": str(client.account_manager or ""),
                 "account_manager_id": client.account_manager_id,
                 "points": client.risk_points,
-                "why": risk_signals(client, ref),
+                "why": client.risk_why,
                 "check_in_open": client.check_in_open,
             }
-            for client in top[:AT_RISK_ROWS]
+            for client in clients[:AT_RISK_ROWS]
         ],
     }
 

@@ -4,7 +4,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Sum, When
+from django.db.models import Case, Count, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -460,23 +460,13 @@ def at_risk(request):
     _require_partner(request)
     form, filters = _filters(request)
     clients, reference = queries.at_risk_clients(filters)
-    open_check_in = Action.objects.filter(
-        client=OuterRef("pk"),
-        status__in=Action.OPEN_STATUSES,
-        title__startswith=queries.CHECK_IN_TITLE,
-    )
-    qs = clients.select_related("office", "relationship_partner", "account_manager").annotate(
-        check_in_open=Exists(open_check_in)
-    )
-    page = _page(request, qs)
-    for client in page:
-        client.why = queries.risk_signals(client, reference)
+    page = _page(request, clients)
     return _render_drill_down(
         request,
         "dashboard/at_risk.html",
         form=form,
         filters=filters,
-        qs=qs,
+        qs=clients,
         page=page,
         reference=reference,
         share=f"{queries.AT_RISK_SHARE:.0%}",
