@@ -198,7 +198,7 @@ def test_flagged_clients_of_the_bench_firm_lose_more_often_later():
     cutoff = today - dt.timedelta(days=365)
     f = queries.Filters(start=cutoff - dt.timedelta(days=364), end=cutoff, today=cutoff)
     clients, reference = queries.at_risk_clients(f)
-    flagged = set(clients.values_list("pk", flat=True))
+    flagged = {client.pk for client in clients}
     population = set(Client.objects.filter(queries.active_on(cutoff)).values_list("pk", flat=True))
     lost_later = set(
         Client.objects.filter(

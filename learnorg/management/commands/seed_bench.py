@@ -165,6 +165,9 @@ def _indexes_built_after_load(*models):
     if connection.vendor == "postgresql":
         tables = [model._meta.db_table for model in models]
         with connection.cursor() as cursor:
+            # Rows written earlier in the same transaction (the demo, in a test) still have
+            # deferred foreign-key checks pending, and PostgreSQL refuses DDL on their tables.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(
                 "SELECT i.indexname, i.indexdef FROM pg_indexes i "
                 "WHERE i.tablename = ANY(%s) AND NOT EXISTS "
