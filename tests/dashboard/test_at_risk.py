@@ -211,3 +211,38 @@ def test_flagged_clients_of_the_bench_firm_lose_more_often_later():
     assert flagged <= population
     assert 0 < len(flagged) <= 0.1 * len(population) + 1
     assert flagged_rate >= 2 * unflagged_rate, (flagged_rate, unflagged_rate)
+
+
+def test_it_runs_the_same_queries_however_many_clients_are_flagged(
+    book, today, django_assert_num_queries
+):
+    f = default_filters(today)
+    _save_attempt(book["quiet"][0], "2026-06-01")
+    with django_assert_num_queries(4):  # active count, categories, lines, the candidates
+        assert len(queries.at_risk(f)["rows"]) == 1
+    for client in book["quiet"][1:]:
+        _save_attempt(client, "2026-06-01")
+        _respond(client, "2026-05-01", 2, reason=loss_reason("Fees:"))
+        _overdue(client, 3)
+    ClientFactory.create_batch(100)
+    with django_assert_num_queries(4):
+        assert len(queries.at_risk(f)["rows"]) == 12  # a tenth of 120 active clients
+
+
+def test_the_csv_export_says_why(client, book, today, pat):
+    _save_attempt(book["quiet"][3], "2026-06-01")
+    client.force_login(pat)
+    response = client.get(reverse("dashboard:export", kwargs={"panel": "at_risk"}))
+    body = response.content.decode()
+    assert "Why flagged" in body and "quiet-03" in body and "save attempt open" in body
+
+
+def test_it_still_flags_a_client_in_trouble_when_nothing_was_lost(today):
+    troubled = ClientFactory(name="Troubled")
+    ClientFactory.create_batch(9)
+    _save_attempt(troubled, "2026-06-01")
+    _respond(troubled, "2026-05-01", 2, reason=loss_reason("Fees:"))
+    rows = _panel(today)["rows"]
+    assert [(row["label"], row["why"]) for row in rows] == [
+        ("Troubled", ["save attempt open", "feedback rating 2.0/10 in the last 6 months"])
+    ]
