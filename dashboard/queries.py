@@ -452,7 +452,7 @@ RATING_DROP = 2
 # of the active clients, on at least two lost clients.
 LINE_LIFT = 1.25
 RISK_POINTS = {
-    "marked": 3,  # an open save attempt, or someone marked the client at risk
+    "marked": 3,  # an open save attempt, or the client marked at risk (today's status)
     "low_rating": 2,  # average feedback rating at or below LOW_RATING in the last 6 months
     "falling": 1,  # that average fell by RATING_DROP or more from the year before
     "stated_reason": 2,  # feedback in the last year triaged to a cause of recent losses
