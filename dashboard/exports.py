@@ -92,13 +92,14 @@ def rows(panel: str, data: dict) -> Iterator[list]:
         for row in data["actions"]["overdue_by_owner"]:
             yield [row["label"], row["n"], row["oldest"], row["days"]]
     elif panel == "at_risk":
-        yield ["Client", "Annual fees", "Account manager", "Looks like", "Check-in open"]
+        yield ["Client", "Annual fees", "Account manager", "Why flagged", "Check-in open"]
         for row in data["at_risk"]["rows"]:
             yield [
                 row["label"],
                 row["fees"],
                 row["account_manager"],
-                row["alike"],
+                # A snapshot stored before the signals were named has "alike" instead.
+                "; ".join(row["why"]) if "why" in row else row.get("alike", ""),
                 "yes" if row["check_in_open"] else "no",
             ]
     elif panel == "client_voice":

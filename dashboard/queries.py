@@ -13,12 +13,16 @@ Definitions used throughout:
 """
 
 import datetime as dt
+import math
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db.models import (
     Avg,
+    BooleanField,
+    Case,
+    CharField,
     Count,
     DateField,
     DecimalField,
@@ -26,11 +30,16 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    FloatField,
+    IntegerField,
     Min,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter
 from django.utils import timezone
@@ -425,81 +434,286 @@ def action_funnel(f: Filters) -> dict:
     }
 
 
-def at_risk_clients(f: Filters) -> tuple[QuerySet, dict, dict]:
-    """Active clients that look like a client lost in the period for a controllable reason:
-    same service line and industry, or same office and relationship partner. Returns the
-    clients and, for explaining each match, the lost counts per (service line, industry) and
-    per (office, partner)."""
-    controllable = losses(f).filter(client_primary_reason__controllable=True)
-    by_line = {
-        (row["client__service_lines"], row["client__industry"]): row["n"]
-        for row in controllable.filter(client__service_lines__isnull=False, client__industry__gt="")
-        .values("client__service_lines", "client__industry")
-        .annotate(n=Count("id"))
+# Clients at risk ------------------------------------------------------------------------------
+#
+# An active client is scored on signals that come before a loss, each worth a few points, and
+# compared with the firm's recent controllable losses (their reason categories and service
+# lines). Only clients with enough points are flagged, and at most the top AT_RISK_SHARE of
+# the active clients firm-wide, so the list stays short enough to call every one of them.
+
+AT_RISK_SHARE = 0.10
+AT_RISK_MIN_POINTS = 3
+RECENT_FEEDBACK = dt.timedelta(days=183)
+EARLIER_FEEDBACK = dt.timedelta(days=548)
+STATED_REASON_WINDOW = dt.timedelta(days=365)
+LOW_RATING = 6
+RATING_DROP = 2
+# A service line resembles recent losses when its share of them is this much above its share
+# of the active clients, on at least two lost clients.
+LINE_LIFT = 1.25
+RISK_POINTS = {
+    "marked": 3,  # an open save attempt, or the client marked at risk (today's status)
+    "low_rating": 2,  # average feedback rating at or below LOW_RATING in the last 6 months
+    "falling": 1,  # that average fell by RATING_DROP or more from the year before
+    "stated_reason": 2,  # feedback in the last year triaged to a cause of recent losses
+    "overdue": 1,  # an action on the client overdue (two points from three overdue)
+    "line": 1,  # a service line over-represented among recent controllable losses
+}
+
+
+@dataclass(frozen=True)
+class RiskReference:
+    """What the period's controllable losses look like, and how many clients are active."""
+
+    as_of: dt.date
+    active: int
+    categories: dict[str, int]  # reason category -> controllable losses (clients)
+    lines: dict[int, tuple[str, int]]  # over-represented service line -> (name, lost clients)
+
+    @property
+    def cap(self) -> int:
+        return math.ceil(self.active * AT_RISK_SHARE)
+
+
+def active_on(day: dt.date, prefix: str = "") -> Q:
+    """Clients of the firm on that day: not lost by then (a client lost later was still ours)."""
+    active = Q(**{f"{prefix}status__in": [Client.Status.ACTIVE, Client.Status.AT_RISK]}) | Q(
+        **{f"{prefix}status": Client.Status.LOST, f"{prefix}lost_on__gt": day}
+    )
+    started = Q(**{f"{prefix}client_since__isnull": True}) | Q(
+        **{f"{prefix}client_since__lte": day}
+    )
+    return active & started
+
+
+def risk_reference(f: Filters) -> RiskReference:
+    """Three small grouped queries. Firm-wide whatever the segment filters: a client's flag
+    does not depend on how the dashboard is sliced."""
+    firm = replace(f, service_line_id=None, office_id=None)
+    controllable = losses(firm).filter(client_primary_reason__controllable=True)
+    active = Client.objects.filter(active_on(f.today)).count()
+    categories = {
+        row["client_primary_reason__category"]: row["n"]
+        for row in controllable.values("client_primary_reason__category")
+        .annotate(n=Count("client", distinct=True))
         .order_by()
     }
-    by_partner = {
-        (row["client__office"], row["client__relationship_partner"]): row["n"]
-        for row in controllable.filter(
-            client__office__isnull=False, client__relationship_partner__isnull=False
+    # One row per (client, line): plain counts are client counts.
+    by_line = (
+        Client.objects.filter(service_lines__isnull=False)
+        .filter(active_on(f.today) | Q(pk__in=controllable.values("client")))
+        .values("service_lines", "service_lines__name")
+        .annotate(
+            active=Count("id", filter=active_on(f.today)),
+            lost=Count("id", filter=Q(pk__in=controllable.values("client"))),
         )
-        .values("client__office", "client__relationship_partner")
-        .annotate(n=Count("id"))
         .order_by()
-    }
-    through = Client.service_lines.through
-    same_line = Q(pk__in=[])
-    for line, industry in by_line:
-        same_line |= Q(serviceline=line, client__industry=industry)
-    alike = Q(pk__in=[])
-    if by_line:
-        alike = Q(pk__in=through.objects.filter(same_line).values("client"))
-    for office, partner in by_partner:
-        alike |= Q(office=office, relationship_partner=partner)
-    active = Client.objects.filter(status__in=[Client.Status.ACTIVE, Client.Status.AT_RISK])
-    return _for_clients(active, f, "").filter(alike), by_line, by_partner
+    )
+    lost_clients = sum(categories.values())
+    lines = {}
+    for row in by_line if lost_clients and active else []:
+        lost_share, active_share = row["lost"] / lost_clients, row["active"] / active
+        if row["lost"] >= 2 and row["active"] and lost_share >= LINE_LIFT * active_share:
+            lines[row["service_lines"]] = (row["service_lines__name"], row["lost"])
+    return RiskReference(
+        as_of=f.today,
+        active=active,
+        categories=categories,
+        lines=dict(sorted(lines.items(), key=lambda item: (-item[1][1], item[1][0]))),
+    )
 
 
-def at_risk(f: Filters) -> dict:
-    clients, by_line, by_partner = at_risk_clients(f)
-    if not (by_line or by_partner):
-        return {"clients": 0, "fees": 0.0, "rows": []}
-    totals = clients.aggregate(n=Count("id"), fees=Sum("annual_fees"))
+def _end_of(day: dt.date) -> dt.datetime:
+    """The first moment after a local day: a bound the timestamp indexes can use."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+
+
+class _Signals:
+    """The querysets behind each signal of the clients active on a day, as they stood then."""
+
+    def __init__(self, ref: RiskReference):
+        day, self.ref = ref.as_of, ref
+        self.end = _end_of(day)
+        self.recent = _end_of(day - RECENT_FEEDBACK)
+        self.earlier = _end_of(day - EARLIER_FEEDBACK)
+        self.rated = FeedbackResponse.objects.filter(rating__isnull=False)
+        self.stated = FeedbackResponse.objects.filter(
+            reason__category__in=list(ref.categories),
+            submitted_at__gte=_end_of(day - STATED_REASON_WINDOW),
+            submitted_at__lt=self.end,
+        )
+        self.save_open = SaveAttempt.objects.filter(opened_at__lt=self.end).filter(
+            Q(status=SaveAttempt.Status.OPEN) | Q(closed_at__gte=self.end)
+        )
+        self.overdue = Action.objects.filter(
+            client__isnull=False, created_at__lt=self.end, due_on__lt=day
+        ).filter(Q(status__in=Action.OPEN_STATUSES) | Q(done_at__gte=self.end))
+
+    def candidates(self) -> Q:
+        """Who can reach AT_RISK_MIN_POINTS at all: without one of these, a client has at
+        most an overdue action and a service line. Cheap semi-joins that spare the scoring
+        of every active client."""
+        return (
+            Q(status=Client.Status.AT_RISK)
+            | Q(pk__in=self.save_open.values("client"))
+            | Q(
+                pk__in=self.rated.filter(
+                    submitted_at__gte=self.recent, submitted_at__lt=self.end
+                ).values("client")
+            )
+            | Q(pk__in=self.stated.values("client"))
+            | Q(
+                pk__in=self.overdue.values("client")
+                .annotate(n=Count("pk"))
+                .filter(n__gte=3)
+                .values("client")
+            )
+        )
+
+    def average_rating(self, since: dt.datetime, until: dt.datetime) -> Subquery:
+        return Subquery(
+            self.rated.filter(
+                client=OuterRef("pk"), submitted_at__gte=since, submitted_at__lt=until
+            )
+            .order_by()
+            .values("client")
+            .annotate(mean=Avg("rating"))
+            .values("mean"),
+            output_field=FloatField(),
+        )
+
+    def annotations(self) -> dict:
+        ref = self.ref
+        line = Value(None, output_field=IntegerField())
+        if ref.lines:
+            line = Subquery(
+                Client.service_lines.through.objects.filter(
+                    client=OuterRef("pk"), serviceline__in=list(ref.lines)
+                )
+                .order_by(
+                    Case(
+                        *[When(serviceline=pk, then=Value(n)) for n, pk in enumerate(ref.lines)],
+                        output_field=IntegerField(),
+                    )
+                )
+                .values("serviceline")[:1]
+            )
+        return {
+            "risk_save_open": Exists(self.save_open.filter(client=OuterRef("pk"))),
+            "risk_rating": self.average_rating(self.recent, self.end),
+            "risk_rating_before": self.average_rating(self.earlier, self.recent),
+            "risk_stated": Subquery(
+                self.stated.filter(client=OuterRef("pk"))
+                .order_by("-submitted_at", "-id")
+                .values("reason__category")[:1]
+            )
+            if ref.categories
+            else Value(None, output_field=CharField()),
+            "risk_overdue": Coalesce(
+                Subquery(
+                    self.overdue.filter(client=OuterRef("pk"))
+                    .order_by()
+                    .values("client")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            ),
+            "risk_line": line,
+        }
+
+
+AT_RISK_ORDER = ("-risk_points", "-annual_fees", "name")
+
+
+def at_risk_clients(f: Filters, ref: RiskReference | None = None) -> tuple[list, RiskReference]:
+    """The flagged clients, at most ref.cap, most points first, each with `risk_points`,
+    `risk_why` (its signals in words) and `check_in_open`. The flags are firm-wide; the segment
+    filters only narrow the list. One query after the reference: the candidates with their
+    signals; the points are counted here, in one place with their words."""
+    ref = ref or risk_reference(f)
+    signals = _Signals(ref)
     open_check_in = Action.objects.filter(
         client=OuterRef("pk"),
         status__in=Action.OPEN_STATUSES,
         title__startswith=CHECK_IN_TITLE,
     )
-    top = (
-        clients.select_related("office", "relationship_partner", "account_manager")
-        .prefetch_related("service_lines")
-        .annotate(check_in_open=Exists(open_check_in))
-        .order_by("-annual_fees", "name")[:AT_RISK_ROWS]
+    in_segment = Value(True)
+    if f.service_line_id or f.office_id:
+        segment = Q(pk__in=_for_clients(Client.objects.all(), f, "").values("pk"))
+        in_segment = ExpressionWrapper(segment, output_field=BooleanField())
+    candidates = (
+        Client.objects.filter(active_on(ref.as_of))
+        .filter(signals.candidates())
+        .annotate(
+            **signals.annotations(),
+            check_in_open=Exists(open_check_in),
+            in_segment=in_segment,
+        )
+        .select_related("office", "relationship_partner", "account_manager")
     )
-    industries = dict(Client.Industry.choices)
-    rows = []
-    for client in top:
-        alike = [
-            f"{line.name} · {industries.get(client.industry, client.industry)}: "
-            f"{by_line[(line.pk, client.industry)]} lost"
-            for line in client.service_lines.all()
-            if (line.pk, client.industry) in by_line
-        ]
-        partner_losses = by_partner.get((client.office_id, client.relationship_partner_id))
-        if partner_losses:
-            alike.append(f"{client.office} · {client.relationship_partner}: {partner_losses} lost")
-        rows.append(
+    flagged = []
+    for client in candidates:
+        client.risk_points, client.risk_why = _assess(client, ref)
+        if client.risk_points >= AT_RISK_MIN_POINTS:
+            flagged.append(client)
+    flagged.sort(key=lambda c: (-c.risk_points, -c.annual_fees, c.name))
+    return [client for client in flagged[: ref.cap] if client.in_segment], ref
+
+
+def _assess(client: Client, ref: RiskReference) -> tuple[int, list[str]]:
+    """A candidate's points and, strongest first, the signals that earned them, in words."""
+    points, why = 0, []
+    if client.risk_save_open or client.status == Client.Status.AT_RISK:
+        points += RISK_POINTS["marked"]
+        why.append("save attempt open" if client.risk_save_open else "marked at risk")
+    rating, before = client.risk_rating, client.risk_rating_before
+    if rating is not None and rating <= LOW_RATING:
+        points += RISK_POINTS["low_rating"]
+        why.append(f"feedback rating {rating:.1f}/10 in the last 6 months")
+    if rating is not None and before is not None and rating <= before - RATING_DROP:
+        points += RISK_POINTS["falling"]
+        why.append(f"rating down from {before:.1f} to {rating:.1f}")
+    if client.risk_stated:
+        points += RISK_POINTS["stated_reason"]
+        label = LossReason.Category(client.risk_stated).label
+        n = ref.categories.get(client.risk_stated, 0)
+        why.append(
+            f"raised “{label}” in feedback, the reason of {n} recent controllable "
+            + ("loss" if n == 1 else "losses")
+        )
+    if client.risk_overdue:
+        points += RISK_POINTS["overdue"] * (2 if client.risk_overdue >= 3 else 1)
+        s = "" if client.risk_overdue == 1 else "s"
+        why.append(f"{client.risk_overdue} overdue action{s} on the client")
+    if client.risk_line in ref.lines:
+        points += RISK_POINTS["line"]
+        name, n = ref.lines[client.risk_line]
+        why.append(f"{name}, like {n} recent controllable losses")
+    return points, why
+
+
+def at_risk(f: Filters) -> dict:
+    clients, ref = at_risk_clients(f)
+    return {
+        "clients": len(clients),
+        "fees": money(sum(client.annual_fees for client in clients)),
+        "active": ref.active,
+        "cap": ref.cap,
+        "rows": [
             {
                 "id": client.pk,
                 "label": client.name,
                 "fees": money(client.annual_fees),
                 "account_manager": str(client.account_manager or ""),
                 "account_manager_id": client.account_manager_id,
-                "alike": "; ".join(alike),
+                "points": client.risk_points,
+                "why": client.risk_why,
                 "check_in_open": client.check_in_open,
             }
-        )
-    return {"clients": totals["n"], "fees": money(totals["fees"]), "rows": rows}
+            for client in clients[:AT_RISK_ROWS]
+        ],
+    }
 
 
 def client_voice_responses(f: Filters) -> QuerySet:

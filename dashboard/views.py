@@ -3,7 +3,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Sum, When
+from django.db.models import Case, Count, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -265,8 +265,8 @@ def check_in(request, client_id: int):
     create_action(
         title=f"{queries.CHECK_IN_TITLE} {client.name}",
         detail=(
-            "This client looks like clients we lost recently for a reason we control "
-            "(same service line and industry, or same office and partner). Ask how things are "
+            "This client shows the signals that came before our recent losses for a reason we "
+            "control (see why on the dashboard's clients-at-risk list). Ask how things are "
             "going and note what you hear."
         ),
         owner=client.account_manager or request.user,
@@ -308,15 +308,16 @@ def _page(request, qs):
     return Paginator(qs, DRILL_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _render_drill_down(request, template, *, form, filters, qs, narrowed=(), **extra):
-    """A drill-down list: the filter bar, one page of rows, and what narrows them."""
+def _render_drill_down(request, template, *, form, filters, qs, narrowed=(), page=None, **extra):
+    """A drill-down list: the filter bar, one page of rows (or the page given), and what
+    narrows them."""
     return render(
         request,
         template,
         {
             "form": form,
             "filters": filters,
-            "page": _page(request, qs),
+            "page": _page(request, qs) if page is None else page,
             "narrowing": _narrowing(request),
             "narrowed": narrowed,
             "filter_query": _filter_query(request),
@@ -450,21 +451,21 @@ def _narrow_pilots(pilot: str, qs, filters, narrowed: list):
 
 @require_GET
 def at_risk(request):
-    """Every at-risk client of the period, most fees first."""
+    """Every flagged client of the period, most points first, with why it is flagged."""
     _require_partner(request)
     form, filters = _filters(request)
-    clients, _, _ = queries.at_risk_clients(filters)
-    open_check_in = Action.objects.filter(
-        client=OuterRef("pk"),
-        status__in=Action.OPEN_STATUSES,
-        title__startswith=queries.CHECK_IN_TITLE,
+    clients, reference = queries.at_risk_clients(filters)
+    page = _page(request, clients)
+    return _render_drill_down(
+        request,
+        "dashboard/at_risk.html",
+        form=form,
+        filters=filters,
+        qs=clients,
+        page=page,
+        reference=reference,
+        share=f"{queries.AT_RISK_SHARE:.0%}",
     )
-    qs = (
-        clients.select_related("office", "relationship_partner", "account_manager")
-        .annotate(check_in_open=Exists(open_check_in))
-        .order_by("-annual_fees", "name")
-    )
-    return _render_drill_down(request, "dashboard/at_risk.html", form=form, filters=filters, qs=qs)
 
 
 @require_GET

@@ -163,5 +163,5 @@ def test_it_runs_the_same_queries_whatever_the_data_size(
 
 # Save attempts, process audits and suggestions add one query each, the perception gap three,
 # the pilots' funnel one; the team goals panel looks for active goals (one query, none here).
-COMPUTE_QUERIES = 45
+COMPUTE_QUERIES = 44
 SERVE_QUERIES = 6

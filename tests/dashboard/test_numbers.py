@@ -124,13 +124,25 @@ def test_it_builds_the_action_funnel(data, alice, bob):
     ]
 
 
-def test_it_lists_active_clients_that_look_like_controllable_losses(data, firm):
+def test_it_flags_the_active_client_with_the_signals_of_controllable_losses(data, firm):
+    """c9 rated us 8 then 4 (about partner access, c3's reason), has an overdue action and is
+    on Tax, the line of three of the four controllable losses; c12 is marked at risk but only
+    one client in ten of the four active ones is listed."""
     risk = data["at_risk"]
-    assert (risk["clients"], risk["fees"]) == (3, 100000.0)
-    assert [(row["label"], row["fees"], row["alike"]) for row in risk["rows"]] == [
-        ("c9", 80000.0, "Tax · Manufacturing: 2 lost"),
-        ("c10", 15000.0, "Boston · Pat Lindqvist: 2 lost"),
-        ("c12", 5000.0, "Audit & assurance · Retail: 2 lost"),
+    assert (risk["clients"], risk["fees"], risk["active"], risk["cap"]) == (1, 80000.0, 4, 1)
+    assert [(row["label"], row["fees"], row["points"], row["why"]) for row in risk["rows"]] == [
+        (
+            "c9",
+            80000.0,
+            6,
+            [
+                "feedback rating 6.0/10 in the last 6 months",
+                "raised “Partner access and escalation” in feedback, the reason of 1 recent "
+                "controllable loss",
+                "1 overdue action on the client",
+                "Tax, like 3 recent controllable losses",
+            ],
+        )
     ]
     assert not any(row["check_in_open"] for row in risk["rows"])
 

@@ -2,7 +2,8 @@ import pytest
 from django.core.management import call_command
 
 from actions.models import Action
-from feedback.models import Client, ExitInterview
+from dashboard.models import Goal
+from feedback.models import Client, ExitInterview, SaveAttempt
 from retrospectives.models import Contribution, Review
 
 pytestmark = pytest.mark.django_db
@@ -12,7 +13,7 @@ def test_it_builds_a_small_bench_firm_and_skips_a_second_time(capsys):
     call_command("seed_bench", interviews=200, batch=64)
     assert Client.objects.filter(name__startswith="Bench client").count() == 200
     assert ExitInterview.objects.count() == 200
-    assert Action.objects.count() == 500
+    assert Action.objects.exclude(title="Bench action on a troubled client").count() == 500
     assert Review.objects.count() == 40
     assert Contribution.objects.count() == 200
     # Histories keep the dates the seed gave them, not "now".
@@ -21,3 +22,27 @@ def test_it_builds_a_small_bench_firm_and_skips_a_second_time(capsys):
     call_command("seed_bench", interviews=200)
     assert "already there" in capsys.readouterr().out
     assert Client.objects.filter(name__startswith="Bench client").count() == 200
+
+
+def test_it_builds_on_top_of_the_demo_and_keeps_the_demo_goal(capsys):
+    call_command("seed_demo", stdout=None)
+    demo_goal = Goal.objects.get(office=None, status=Goal.Status.ACTIVE)
+
+    call_command("seed_bench", interviews=50, batch=64)
+
+    assert Client.objects.filter(name__startswith="Bench client").count() == 50
+    assert Goal.objects.get(office=None, status=Goal.Status.ACTIVE) == demo_goal
+    assert "already has an active goal" in capsys.readouterr().out
+
+
+def test_it_plants_warning_signs_before_some_controllable_losses_only():
+    call_command("seed_bench", interviews=300, batch=64)
+    troubled = SaveAttempt.objects.values_list("client", flat=True)
+    assert troubled
+    lost = Client.objects.filter(pk__in=troubled)
+    assert set(lost.values_list("status", flat=True)) == {Client.Status.LOST}
+    assert not ExitInterview.objects.filter(
+        client__in=troubled, client_primary_reason__controllable=False
+    ).exists()
+    for attempt in SaveAttempt.objects.select_related("client"):
+        assert attempt.opened_at.date() < attempt.client.lost_on

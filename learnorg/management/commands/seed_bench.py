@@ -1,9 +1,15 @@
 """A large, realistic firm for `make bench`: N clients with exit interviews, 2.5 N actions,
 N / 5 reviews with notes, feedback and learning checks, written with bulk inserts.
 
-Run it on an empty database (or one with only demo data); it skips when the data set of that
+Run it on an empty database or on top of the demo data; it skips when the data set of that
 size is already there. The people it creates log in with BENCH_PASSWORD (default
 "learnorg-bench"): bench-partner (a partner) and bench-am (an account manager).
+
+Losses are made predictable the way a real firm's are, and no more: about half of the clients
+later lost for a reason we control show warning signs in the months before (low feedback
+ratings about the cause they later give, a save attempt that failed, an action on them left
+overdue); the other half leave without warning, and healthy clients send some low ratings and
+have overdue actions too. The clients-at-risk panel is measured against this.
 """
 
 import contextlib
@@ -29,6 +35,7 @@ from feedback.models import (
     FeedbackResponse,
     LearningCheck,
     LossReason,
+    SaveAttempt,
     ServiceLine,
 )
 from retrospectives.models import Contribution, Participant, Phase, Review
@@ -158,6 +165,9 @@ def _indexes_built_after_load(*models):
     if connection.vendor == "postgresql":
         tables = [model._meta.db_table for model in models]
         with connection.cursor() as cursor:
+            # Rows written earlier in the same transaction (the demo, in a test) still have
+            # deferred foreign-key checks pending, and PostgreSQL refuses DDL on their tables.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(
                 "SELECT i.indexname, i.indexdef FROM pg_indexes i "
                 "WHERE i.tablename = ANY(%s) AND NOT EXISTS "
@@ -218,10 +228,11 @@ class Command(BaseCommand):
         ):
             people = self._step("people", self._people)
             clients = self._step("clients", self._clients, interviews, people)
-            self._step("interviews", self._interviews, clients)
+            reasons = self._step("interviews", self._interviews, clients)
             self._step("actions", self._actions, int(interviews * 2.5), clients, people)
             self._step("reviews", self._reviews, interviews // 5, clients, people)
             self._step("feedback", self._feedback, interviews // 5, clients)
+            self._step("warning signs", self._warning_signs, clients, reasons, people)
             self._step("learning checks", self._learning_checks, people["staff"])
             self._step("team goal", self._goal, people["partner"][0])
         if connection.vendor == "postgresql":
@@ -318,7 +329,8 @@ class Command(BaseCommand):
         )
         return clients
 
-    def _interviews(self, clients: list[dict]) -> None:
+    def _interviews(self, clients: list[dict]) -> dict[int, int | None]:
+        """One interview per client; returns each lost client's primary reason."""
         rng = self.rng
         reasons = list(LossReason.objects.values_list("pk", flat=True))
         # A Pareto-shaped taxonomy: a few reasons explain most losses.
@@ -356,6 +368,11 @@ class Command(BaseCommand):
                 if rng.random() < 0.2
             ],
         )
+        return {
+            row["client_id"]: row["client_primary_reason_id"]
+            for row in rows
+            if row["status"] == ExitInterview.Status.FINAL
+        }
 
     def _actions(self, count: int, clients: list[dict], people) -> None:
         rng = self.rng
@@ -446,30 +463,100 @@ class Command(BaseCommand):
         self._bulk(Contribution, notes)
 
     def _feedback(self, count: int, clients: list[dict]) -> None:
+        """The pulse of the whole book: mostly content clients, some criticism, triaged to a
+        reason when it names a problem."""
         rng = self.rng
         reasons = list(LossReason.objects.filter(controllable=True).values_list("pk", flat=True))
         rows = []
         for _ in range(count):
-            submitted = self._moment(self._day(3))
-            replied = rng.random() < 0.1
+            rating = rng.choice([3, 5, 6, 7, 7, 8, 8, 8, 9, 9, 9, 10, 10])
             rows.append(
-                {
-                    "client_id": rng.choice(clients)["id"],
-                    "doing_right": _sentence(rng),
-                    "do_better": _sentence(rng),
-                    "rating": rng.randrange(11),
-                    "submitted_at": submitted,
-                    "triage": "handled" if rng.random() < 0.7 else "new",
-                    "reason_id": rng.choice(reasons) if rng.random() < 0.7 else None,
-                    "reply_text": "We changed how we tell you about extra work." if replied else "",
-                    "reply_sent_at": submitted + dt.timedelta(days=30) if replied else None,
-                }
+                self._response(
+                    rng.choice(clients)["id"],
+                    self._day(3),
+                    rating,
+                    rng.choice(reasons) if rating <= 7 and rng.random() < 0.7 else None,
+                )
             )
         self._bulk(FeedbackResponse, rows)
 
+    def _response(self, client: int, day: dt.date, rating: int, reason: int | None) -> dict:
+        rng = self.rng
+        submitted = self._moment(day)
+        replied = rng.random() < 0.1
+        return {
+            "client_id": client,
+            "doing_right": _sentence(rng),
+            "do_better": _sentence(rng),
+            "rating": rating,
+            "submitted_at": submitted,
+            "triage": "handled" if reason or rng.random() < 0.5 else "new",
+            "reason_id": reason,
+            "reply_text": "We changed how we tell you about extra work." if replied else "",
+            "reply_sent_at": submitted + dt.timedelta(days=30) if replied else None,
+        }
+
+    def _warning_signs(self, clients: list[dict], reasons: dict, people) -> None:
+        """What came before about half of the controllable losses: low ratings about the cause
+        the client later gave (a reason of the same category), a save attempt that failed, an
+        action on the client left overdue. The rest of the losses come without warning."""
+        rng = self.rng
+        taxonomy = {r.pk: r for r in LossReason.objects.all()}
+        by_category: dict[str, list[int]] = {}
+        for reason in taxonomy.values():
+            if reason.controllable:
+                by_category.setdefault(reason.category, []).append(reason.pk)
+        responses, saves, actions = [], [], []
+        for client in clients:
+            reason = taxonomy.get(reasons.get(client["id"]))
+            if not (reason and reason.controllable and rng.random() < 0.5):
+                continue
+            lost_on = client["lost_on"]
+            for _ in range(rng.choice([1, 1, 2])):
+                said = lost_on - dt.timedelta(days=rng.randrange(30, 240))
+                cause = rng.choice(by_category[reason.category]) if rng.random() < 0.7 else None
+                responses.append(self._response(client["id"], said, rng.randrange(0, 6), cause))
+            if rng.random() < 0.3:
+                opened = lost_on - dt.timedelta(days=rng.randrange(20, 150))
+                saves.append(
+                    {
+                        "client_id": client["id"],
+                        "owner_id": client["account_manager_id"],
+                        "trigger": SaveAttempt.Trigger.LOW_RATING,
+                        "status": SaveAttempt.Status.LOST,
+                        "opened_at": self._moment(opened),
+                        "first_contact_due_on": opened + dt.timedelta(days=2),
+                        "closed_at": self._moment(lost_on),
+                        "client_status_before": Client.Status.ACTIVE,
+                    }
+                )
+            if rng.random() < 0.3:
+                created = lost_on - dt.timedelta(days=rng.randrange(90, 300))
+                actions.append(
+                    {
+                        "title": "Bench action on a troubled client",
+                        "detail": _sentence(rng),
+                        "client_id": client["id"],
+                        "cause_id": reason.pk,
+                        "owner_id": client["account_manager_id"],
+                        "created_by_id": rng.choice(people["facilitator"]),
+                        "due_on": created + dt.timedelta(days=rng.randrange(14, 60)),
+                        "priority": Action.Priority.HIGH,
+                        "status": Action.Status.OPEN,
+                        "created_at": self._moment(created),
+                    }
+                )
+        self._bulk(FeedbackResponse, responses)
+        self._bulk(SaveAttempt, saves)
+        self._bulk(Action, actions)
+
     def _goal(self, partner: int) -> None:
         """The firm's goal for the year, measured from the data: the partners' dashboard and
-        every home page show it."""
+        every home page show it. A firm has one active goal: on top of the demo, the demo's
+        goal stays."""
+        if Goal.objects.filter(status=Goal.Status.ACTIVE, office__isnull=True).exists():
+            self.stdout.write("  the firm already has an active goal; it is kept")
+            return
         Goal.objects.create(
             title="Fewer clients lost for reasons we control",
             measure=Goal.Measure.CONTROLLABLE_LOSSES,
