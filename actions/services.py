@@ -844,11 +844,46 @@ def deliver_claimed(*, token: uuid.UUID, now: dt.datetime | None = None) -> Swee
     return result
 
 
+def _sending_policy(now: dt.datetime) -> tuple[ReminderPolicy, list[QuietPeriod]]:
+    policy = ReminderPolicy.current()
+    return policy, list(QuietPeriod.objects.filter(ends_on__gte=timezone.localdate(now)))
+
+
+def next_sending_time(now: dt.datetime) -> dt.datetime:
+    """The first moment at or after `now` when the policy lets reminders go out."""
+    policy, quiet = _sending_policy(now)
+    return next_allowed_slot(now, policy=policy, quiet_periods=quiet)
+
+
+def hold_until_allowed(*, now: dt.datetime) -> int:
+    """Move due reminders that may not go out now to the next moment they may, and return how
+    many moved. A plan is made ahead, so the policy is checked again at send time: nudges missed
+    while the worker was down must not all go out when it comes back at 03:00 on a Saturday, in
+    a quiet period added since, or while the owner has snoozed the action. Rows a sweeper has
+    claimed are left to it, and no claim is touched, so each nudge still goes out once."""
+    policy, quiet = _sending_policy(now)
+    due = Reminder.objects.filter(_claimable(now))
+    allowed = next_allowed_slot(now, policy=policy, quiet_periods=quiet)
+    if allowed > now:
+        return due.update(scheduled_for=allowed)
+    snoozed = due.exclude(kind=Kind.RECHECK).filter(
+        action__snoozed_until__gt=timezone.localdate(now)
+    )
+    held = 0
+    for day in set(snoozed.values_list("action__snoozed_until", flat=True)):
+        at = next_allowed_slot(_at_start_of_day(day, policy), policy=policy, quiet_periods=quiet)
+        held += snoozed.filter(action__snoozed_until=day).update(scheduled_for=at)
+    return held
+
+
 def send_due_reminders(*, now: dt.datetime | None = None, batch: int = SWEEP_BATCH) -> SweepResult:
-    """The sweep the beat task runs every minute: claim due reminders batch by batch and send
-    each person one digest. Safe to run in several workers at once."""
+    """The sweep the beat task runs every minute: hold what the policy does not allow now, then
+    claim due reminders batch by batch and send each person one digest. Safe to run in several
+    workers at once."""
     now = now or timezone.now()
     total = SweepResult()
+    if held := hold_until_allowed(now=now):
+        logger.info("Reminder sweep: %d reminders wait for the next allowed time", held)
     while (token := claim_due_reminders(now=now, limit=batch)) is not None:
         result = deliver_claimed(token=token)
         total.emails += result.emails

@@ -19,7 +19,7 @@ from actions import services
 from actions.models import Reminder
 from tests.factories import ActionFactory, ReminderFactory, UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("working_hours")]
 
 
 def _sweeper(barrier: threading.Barrier, results: list, errors: list) -> None:
