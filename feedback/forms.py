@@ -185,15 +185,6 @@ class ClientForm(forms.ModelForm):
         _not_in_future(value)
         return value
 
-    def clean(self):
-        data = super().clean()
-        if data.get("status") == Client.Status.LOST and not data.get("lost_on"):
-            self.add_error("lost_on", "Say when the client was lost.")
-        since, lost = data.get("client_since"), data.get("lost_on")
-        if since and lost and lost < since:
-            self.add_error("lost_on", "The loss date is before the client joined.")
-        return data
-
 
 class ClientImportForm(forms.Form):
     file = forms.FileField(
