@@ -23,18 +23,27 @@ def open_first() -> Case:
 class Source:
     """A kind of record an action can come from: the foreign key on Action that holds it, the
     name filters use (?source=review), the label people read, when the record has no page of
-    its own the attribute leading to the one that shows it (a note is read in its review), and
-    the relations its name reads (an interview is named after its client)."""
+    its own the attribute leading to the one that shows it (a note is read in its review), the
+    relations its name reads (an interview is named after its client), and the queryset method
+    of the page's model that says who may open it ("" when nobody decides: it is never named)."""
 
     field: str
     key: str
     label: str
     shown_in: str = ""
     reads: tuple[str, ...] = ()
+    opened_by: str = "visible_to"
 
     def page_of(self, record):
         """The object whose page shows `record`."""
         return getattr(record, self.shown_in) if self.shown_in else record
+
+    def opens_for(self, record, user) -> bool:
+        """Whether `user` may open the page showing `record` (one query)."""
+        if not self.opened_by:
+            return False
+        page = self.page_of(record)
+        return getattr(type(page).objects, self.opened_by)(user).filter(pk=page.pk).exists()
 
     @property
     def related(self) -> list[str]:
@@ -93,8 +102,8 @@ class Action(models.Model):
         Source("source_interview", "interview", "Exit interview", reads=("client",)),
         Source("source_feedback", "feedback", "Client feedback", reads=("client",)),
         Source("source_lesson", "lesson", "Lesson"),
-        Source("source_learning_check", "learning_check", "Learning check", reads=("respondent",)),
-        Source("source_suggestion", "suggestion", "Staff suggestion"),
+        Source("source_learning_check", "learning_check", "Learning check", opened_by=""),
+        Source("source_suggestion", "suggestion", "Staff suggestion", opened_by="triageable_by"),
     )
     # What an action is about and where it came from: what create_action accepts and a roll-out
     # carries over from its pilot.

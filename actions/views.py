@@ -124,10 +124,14 @@ def _table_rows(request, actions, *, show_owner: bool) -> list[str]:
     )
 
 
-def _sources_of(action: Action) -> list[dict]:
-    """Where the action came from, each with a link when that page exists."""
+def _sources_of(action: Action, user: User) -> list[dict]:
+    """Where the action came from: named, and linked when it has a page, for people who may
+    open it; anyone else reads only what kind of source it was."""
     shown = []
     for source, record in action.sources():
+        if not source.opens_for(record, user):
+            shown.append({"label": source.label, "hidden": bool(source.opened_by)})
+            continue
         try:
             url = source.page_of(record).get_absolute_url()
         except (AttributeError, NoReverseMatch):
@@ -270,7 +274,7 @@ def _detail_context(request, action: Action, **forms) -> dict:
     rollout = Action.objects.filter(rollout_of=action).first() if action.is_pilot else None
     context = {
         "action": action,
-        "sources": _sources_of(action),
+        "sources": _sources_of(action, user),
         "events": action.events.select_related("actor"),
         "pending_reminders": action.reminders.filter(sent_at__isnull=True).select_related(
             "recipient"
