@@ -110,12 +110,12 @@ def import_clients(*, data: bytes, by: User, request=None) -> ImportResult:
     # Names match case-insensitively, which SQLite and PostgreSQL index differently; a firm's
     # client list is small enough to match in Python.
     keys = {row.get("name", "").strip().lower() for row in rows}
+    matches = [pk for pk, name in Client.objects.values_list("pk", "name") if name.lower() in keys]
     existing = {
         c.name.lower(): c
-        for c in Client.objects.select_related(
-            "office", "relationship_partner", "account_manager"
-        ).prefetch_related("service_lines")
-        if c.name.lower() in keys
+        for c in Client.objects.filter(pk__in=matches)
+        .select_related("office", "relationship_partner", "account_manager")
+        .prefetch_related("service_lines")
     }
     valid = []
     seen: dict[str, int] = {}
