@@ -860,7 +860,7 @@ def hold_until_allowed(*, now: dt.datetime) -> int:
         action__snoozed_until__gt=timezone.localdate(now)
     )
     held = 0
-    for day in set(snoozed.values_list("action__snoozed_until", flat=True)):
+    for day in snoozed.order_by().values_list("action__snoozed_until", flat=True).distinct():
         at = next_allowed_slot(_at_start_of_day(day, policy), policy=policy, quiet_periods=quiet)
         held += snoozed.filter(action__snoozed_until=day).update(scheduled_for=at)
     return held
