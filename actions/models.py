@@ -239,7 +239,10 @@ class Action(models.Model):
 
     @classmethod
     def source_named(cls, key: str) -> Source:
-        return next(source for source in cls.SOURCES if source.key == key)
+        for source in cls.SOURCES:
+            if source.key == key:
+                return source
+        raise ValueError(f"No kind of source is called {key!r}.")
 
     def source_kinds(self) -> list[Source]:
         """The kinds of source this action has, read from the ids alone (no query)."""

@@ -215,3 +215,12 @@ def test_a_partner_sees_the_same_sources_named_and_linked(client, alice, pat):
     page = client.get(action.get_absolute_url()).content.decode()
     assert "Harbor Dental Group" in page and interview.get_absolute_url() in page
     assert "not shared with you" not in page
+
+
+def test_an_unknown_kind_of_source_is_refused_by_the_filter(client, pat):
+    client.force_login(pat)
+    response = client.get(reverse("actions:action_list"), {"source": "memo"})
+    assert response.status_code == 200
+    assert "memo is not one of the available choices" in response.content.decode()
+    with pytest.raises(ValueError, match="memo"):
+        Action.objects.from_source("memo")
