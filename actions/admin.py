@@ -20,15 +20,7 @@ class ActionAdmin(admin.ModelAdmin):
     search_fields = ["title", "detail", "evidence", "owner__username", "owner__display_name"]
     list_select_related = ["owner", "verified_by"]
     raw_id_fields = [
-        "client",
-        "source_review",
-        "source_contribution",
-        "source_lesson",
-        "source_interview",
-        "source_feedback",
-        "source_learning_check",
-        "source_suggestion",
-        "cause",
+        *Action.ORIGIN_FIELDS,
         "owner",
         "created_by",
         "verified_by",

@@ -258,22 +258,9 @@ class ActionFilterForm(forms.Form):
 
     SOURCES = [
         ("", "Any source"),
-        ("review", "Review"),
-        ("interview", "Exit interview"),
-        ("feedback", "Client feedback"),
-        ("lesson", "Lesson"),
-        ("learning_check", "Learning check"),
-        ("suggestion", "Staff suggestion"),
+        *((source.key, source.label) for source in Action.SOURCES),
         ("none", "No source"),
     ]
-    SOURCE_FIELDS = {
-        "review": "source_review",
-        "interview": "source_interview",
-        "feedback": "source_feedback",
-        "lesson": "source_lesson",
-        "learning_check": "source_learning_check",
-        "suggestion": "source_suggestion",
-    }
 
     status = forms.ChoiceField(
         choices=[("", "Any status"), ("still_open", "Open or in progress"), *Action.Status.choices],
@@ -322,13 +309,8 @@ class ActionFilterForm(forms.Form):
             actions = actions.filter(status=data["status"])
         if data["owner"]:
             actions = actions.filter(owner=data["owner"])
-        if data["source"] == "none":
-            actions = actions.filter(
-                **{f"{field}__isnull": True for field in self.SOURCE_FIELDS.values()},
-                source_contribution__isnull=True,
-            )
-        elif data["source"]:
-            actions = actions.filter(**{f"{self.SOURCE_FIELDS[data['source']]}__isnull": False})
+        if data["source"]:
+            actions = actions.from_source(data["source"])
         if data["due_from"]:
             actions = actions.filter(due_on__gte=data["due_from"])
         if data["due_to"]:

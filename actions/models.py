@@ -1,4 +1,5 @@
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
@@ -18,6 +19,38 @@ def open_first() -> Case:
     )
 
 
+@dataclass(frozen=True)
+class Source:
+    """A kind of record an action can come from: the foreign key on Action that holds it, the
+    name filters use (?source=review), the label people read, when the record has no page of
+    its own the attribute leading to the one that shows it (a note is read in its review), the
+    relations its name reads (an interview is named after its client), and the queryset method
+    of the page's model that says who may open it ("" when nobody decides: it is never named)."""
+
+    field: str
+    key: str
+    label: str
+    shown_in: str = ""
+    reads: tuple[str, ...] = ()
+    opened_by: str = "visible_to"
+
+    def page_of(self, record):
+        """The object whose page shows `record`."""
+        return getattr(record, self.shown_in) if self.shown_in else record
+
+    def opens_for(self, record, user) -> bool:
+        """Whether `user` may open the page showing `record` (one query)."""
+        if not self.opened_by:
+            return False
+        page = self.page_of(record)
+        return getattr(type(page).objects, self.opened_by)(user).filter(pk=page.pk).exists()
+
+    @property
+    def related(self) -> list[str]:
+        """What select_related needs to show this source with the action, in one query."""
+        return [self.field, *(f"{self.field}__{r}" for r in (self.shown_in, *self.reads) if r)]
+
+
 class ActionQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> "ActionQuerySet":
         """Partners and facilitators see every action; everyone else the ones they own."""
@@ -32,6 +65,13 @@ class ActionQuerySet(models.QuerySet):
 
     def overdue(self, today: dt.date | None = None) -> "ActionQuerySet":
         return self.still_open().filter(due_on__lt=today or timezone.localdate())
+
+    def from_source(self, key: str) -> "ActionQuerySet":
+        """Actions that came from a kind of source (a key of Action.SOURCES), or, for "none",
+        the ones raised directly."""
+        if key == "none":
+            return self.filter(**{f"{s.field}__isnull": True for s in Action.SOURCES})
+        return self.filter(**{f"{Action.source_named(key).field}__isnull": False})
 
 
 class Action(models.Model):
@@ -53,6 +93,21 @@ class Action(models.Model):
         HIGH = "high", "High"
 
     OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS)
+    # Where an action can come from, in the order the action page lists them. Creating an action,
+    # rolling out a pilot, the list's filter, the export, the action page and the admin all read
+    # this; a new kind of source is a foreign key below and one line here.
+    SOURCES = (
+        Source("source_review", "review", "Review"),
+        Source("source_contribution", "contribution", "Review note", shown_in="review"),
+        Source("source_interview", "interview", "Exit interview", reads=("client",)),
+        Source("source_feedback", "feedback", "Client feedback", reads=("client",)),
+        Source("source_lesson", "lesson", "Lesson"),
+        Source("source_learning_check", "learning_check", "Learning check", opened_by=""),
+        Source("source_suggestion", "suggestion", "Staff suggestion", opened_by="triageable_by"),
+    )
+    # What an action is about and where it came from: what create_action accepts and a roll-out
+    # carries over from its pilot.
+    ORIGIN_FIELDS = ("client", "cause", *(source.field for source in SOURCES))
 
     title = models.CharField(max_length=200)
     detail = models.TextField(blank=True)
@@ -181,6 +236,30 @@ class Action(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("actions:action_detail", args=[self.pk])
+
+    @classmethod
+    def source_named(cls, key: str) -> Source:
+        for source in cls.SOURCES:
+            if source.key == key:
+                return source
+        raise ValueError(f"No kind of source is called {key!r}.")
+
+    def source_kinds(self) -> list[Source]:
+        """The kinds of source this action has, read from the ids alone (no query)."""
+        return [source for source in self.SOURCES if getattr(self, f"{source.field}_id")]
+
+    def sources(self) -> list[tuple[Source, models.Model]]:
+        """(kind, record) for each source this action has; select_related the `related` of each
+        source to read them with the action."""
+        return [(source, getattr(self, source.field)) for source in self.source_kinds()]
+
+    def origin(self) -> dict[str, models.Model]:
+        """The ORIGIN_FIELDS this action has set, as keyword arguments for create_action."""
+        return {
+            field: getattr(self, field)
+            for field in self.ORIGIN_FIELDS
+            if getattr(self, f"{field}_id") is not None
+        }
 
     @property
     def is_open(self) -> bool:

@@ -112,12 +112,15 @@ def create_action(
     created_by: User | None,
     detail: str = "",
     priority: str = Action.Priority.NORMAL,
-    **sources,
+    rollout_of: Action | None = None,
+    **origin,
 ) -> Action:
-    """Create an action and its first history row. `sources` are the Action fields that say where
-    it came from: client, cause, source_review, source_contribution, source_lesson,
-    source_interview, source_feedback, source_learning_check or source_suggestion. Reminders
-    are planned after commit."""
+    """Create an action and its first history row. `origin` says what it is about and where it
+    came from: any of Action.ORIGIN_FIELDS (client, cause and the foreign keys of
+    Action.SOURCES). Reminders are planned after commit."""
+    unknown = sorted(set(origin) - set(Action.ORIGIN_FIELDS))
+    if unknown:
+        raise TypeError(f"create_action() got origins Action does not know: {', '.join(unknown)}")
     action = Action.objects.create(
         title=title,
         detail=detail,
@@ -125,7 +128,8 @@ def create_action(
         due_on=due_on,
         priority=priority,
         created_by=created_by,
-        **sources,
+        rollout_of=rollout_of,
+        **origin,
     )
     ActionEvent.objects.create(
         action=action, actor=created_by, to_status=action.status, note="Created"
@@ -448,8 +452,8 @@ def record_pilot_result(*, action: Action, by: User, result: str, learning: str)
 @transaction.atomic
 def rollout_pilot(*, pilot: Action, by: User, due_on: dt.date | None = None) -> Action:
     """Turn a pilot that worked into a firm-wide action, once. The new action keeps the
-    pilot's owner (or `by`, when the owner has left), client, cause, source and priority, and
-    says in its details what the pilot showed."""
+    pilot's owner (or `by`, when the owner has left), priority, client, cause and every source
+    (Action.ORIGIN_FIELDS), and says in its details what the pilot showed."""
     _require(can_manage(by, pilot), "Only the owner or a partner can roll out this pilot.")
     # Lock the pilot so that two clicks cannot both roll it out.
     pilot = Action.objects.select_for_update().select_related("owner").get(pk=pilot.pk)
@@ -468,20 +472,6 @@ def rollout_pilot(*, pilot: Action, by: User, due_on: dt.date | None = None) -> 
         ]
         if line
     )
-    sources = {
-        field: getattr(pilot, field)
-        for field in [
-            "client",
-            "cause",
-            "source_review",
-            "source_contribution",
-            "source_lesson",
-            "source_interview",
-            "source_feedback",
-            "source_learning_check",
-        ]
-        if getattr(pilot, f"{field}_id") is not None
-    }
     rollout = create_action(
         title=f"Roll out: {pilot.title}"[:200],
         detail=detail,
@@ -490,7 +480,7 @@ def rollout_pilot(*, pilot: Action, by: User, due_on: dt.date | None = None) -> 
         priority=pilot.priority,
         created_by=by,
         rollout_of=pilot,
-        **sources,
+        **pilot.origin(),
     )
     _record(
         action=rollout,
@@ -844,11 +834,46 @@ def deliver_claimed(*, token: uuid.UUID, now: dt.datetime | None = None) -> Swee
     return result
 
 
+def _sending_policy(now: dt.datetime) -> tuple[ReminderPolicy, list[QuietPeriod]]:
+    policy = ReminderPolicy.current()
+    return policy, list(QuietPeriod.objects.filter(ends_on__gte=timezone.localdate(now)))
+
+
+def next_sending_time(now: dt.datetime) -> dt.datetime:
+    """The first moment at or after `now` when the policy lets reminders go out."""
+    policy, quiet = _sending_policy(now)
+    return next_allowed_slot(now, policy=policy, quiet_periods=quiet)
+
+
+def hold_until_allowed(*, now: dt.datetime) -> int:
+    """Move due reminders that may not go out now to the next moment they may, and return how
+    many moved. A plan is made ahead, so the policy is checked again at send time: nudges missed
+    while the worker was down must not all go out when it comes back at 03:00 on a Saturday, in
+    a quiet period added since, or while the owner has snoozed the action. Rows a sweeper has
+    claimed are left to it, and no claim is touched, so each nudge still goes out once."""
+    policy, quiet = _sending_policy(now)
+    due = Reminder.objects.filter(_claimable(now))
+    allowed = next_allowed_slot(now, policy=policy, quiet_periods=quiet)
+    if allowed > now:
+        return due.update(scheduled_for=allowed)
+    snoozed = due.exclude(kind=Kind.RECHECK).filter(
+        action__snoozed_until__gt=timezone.localdate(now)
+    )
+    held = 0
+    for day in snoozed.order_by().values_list("action__snoozed_until", flat=True).distinct():
+        at = next_allowed_slot(_at_start_of_day(day, policy), policy=policy, quiet_periods=quiet)
+        held += snoozed.filter(action__snoozed_until=day).update(scheduled_for=at)
+    return held
+
+
 def send_due_reminders(*, now: dt.datetime | None = None, batch: int = SWEEP_BATCH) -> SweepResult:
-    """The sweep the beat task runs every minute: claim due reminders batch by batch and send
-    each person one digest. Safe to run in several workers at once."""
+    """The sweep the beat task runs every minute: hold what the policy does not allow now, then
+    claim due reminders batch by batch and send each person one digest. Safe to run in several
+    workers at once."""
     now = now or timezone.now()
     total = SweepResult()
+    if held := hold_until_allowed(now=now):
+        logger.info("Reminder sweep: %d reminders wait for the next allowed time", held)
     while (token := claim_due_reminders(now=now, limit=batch)) is not None:
         result = deliver_claimed(token=token)
         total.emails += result.emails

@@ -55,15 +55,6 @@ ROW_FIELDS = [
     "client__name",
     "source_review__facilitator",
 ]
-SOURCES = [
-    ("source_review", "Review"),
-    ("source_contribution", "Review note"),
-    ("source_interview", "Exit interview"),
-    ("source_feedback", "Client feedback"),
-    ("source_lesson", "Lesson"),
-    ("source_learning_check", "Learning check"),
-    ("source_suggestion", "Staff suggestion"),
-]
 
 
 def _is_overseer(user) -> bool:
@@ -132,19 +123,20 @@ def _table_rows(request, actions, *, show_owner: bool) -> list[str]:
     )
 
 
-def _source_of(action: Action) -> dict | None:
-    """Where the action came from, with a link when that page exists."""
-    for field, label in SOURCES:
-        obj = getattr(action, field)
-        if obj is None:
+def _sources_of(action: Action, user: User) -> list[dict]:
+    """Where the action came from: named, and linked when it has a page, for people who may
+    open it; anyone else reads only what kind of source it was."""
+    shown = []
+    for source, record in action.sources():
+        if not source.opens_for(record, user):
+            shown.append({"label": source.label, "hidden": bool(source.opened_by)})
             continue
-        target = obj.review if field == "source_contribution" else obj
         try:
-            url = target.get_absolute_url()
+            url = source.page_of(record).get_absolute_url()
         except (AttributeError, NoReverseMatch):
             url = ""
-        return {"label": label, "object": obj, "url": url}
-    return None
+        shown.append({"label": source.label, "object": record, "url": url})
+    return shown
 
 
 def _rows(actions):
@@ -233,7 +225,7 @@ def action_export(request):
     )
     count = 0
     for action in actions.select_related("owner", "client", "verified_by").iterator(chunk_size=500):
-        source = next((label for field, label in SOURCES if getattr(action, f"{field}_id")), "")
+        source = "; ".join(kind.label for kind in action.source_kinds())
         writer.writerow(
             [
                 action.pk,
@@ -272,7 +264,7 @@ def _detail_context(request, action: Action, **forms) -> dict:
     rollout = Action.objects.filter(rollout_of=action).first() if action.is_pilot else None
     context = {
         "action": action,
-        "source": _source_of(action),
+        "sources": _sources_of(action, user),
         "events": action.events.select_related("actor"),
         "pending_reminders": action.reminders.filter(sent_at__isnull=True).select_related(
             "recipient"
@@ -312,12 +304,7 @@ def action_detail(request, pk: int):
     action = _get_action_for_user(request, pk)
     action = Action.objects.select_related(
         *ROW_RELATED,
-        "source_contribution__review",
-        "source_interview",
-        "source_feedback",
-        "source_lesson",
-        "source_learning_check",
-        "source_suggestion",
+        *(related for source in Action.SOURCES for related in source.related),
         "rollout_of",
         "pilot_result_by",
     ).get(pk=action.pk)

@@ -185,15 +185,6 @@ class ClientForm(forms.ModelForm):
         _not_in_future(value)
         return value
 
-    def clean(self):
-        data = super().clean()
-        if data.get("status") == Client.Status.LOST and not data.get("lost_on"):
-            self.add_error("lost_on", "Say when the client was lost.")
-        since, lost = data.get("client_since"), data.get("lost_on")
-        if since and lost and lost < since:
-            self.add_error("lost_on", "The loss date is before the client joined.")
-        return data
-
 
 class ClientImportForm(forms.Form):
     file = forms.FileField(
@@ -212,34 +203,81 @@ class ClientImportForm(forms.Form):
         return upload
 
 
-class ClientRowForm(forms.Form):
-    """One row of a client import. Values arrive as the text of the CSV."""
+class ServiceLineNamesField(forms.ModelMultipleChoiceField):
+    """Service lines named in one CSV cell, separated by ";", in any case."""
 
-    name = forms.CharField(max_length=200)
-    industry = forms.ChoiceField(required=False, choices=[("", ""), *Client.Industry.choices])
-    size_band = forms.ChoiceField(required=False, choices=[("", ""), *Client.SizeBand.choices])
-    annual_fees = forms.DecimalField(required=False, max_digits=12, decimal_places=2, min_value=0)
-    office = forms.ModelChoiceField(
-        queryset=Office.objects.all(), required=False, to_field_name="name"
-    )
-    relationship_partner = forms.ModelChoiceField(
-        queryset=people_with_role(Role.PARTNER), required=False, to_field_name="username"
-    )
-    account_manager = forms.ModelChoiceField(
-        queryset=people_with_role(Role.ACCOUNT_MANAGER), required=False, to_field_name="username"
-    )
-    status = forms.ChoiceField(required=False, choices=[("", ""), *Client.Status.choices])
-    client_since = forms.DateField(required=False, validators=[_not_in_future])
-    lost_on = forms.DateField(required=False, validators=[_not_in_future])
-    service_lines = forms.CharField(required=False, max_length=500)
+    widget = forms.TextInput
 
-    def clean_service_lines(self):
-        names = [n.strip() for n in self.cleaned_data["service_lines"].split(";") if n.strip()]
-        lines = {line.name.lower(): line for line in ServiceLine.objects.all()}
+    def __init__(self, **kwargs):
+        super().__init__(queryset=ServiceLine.objects.all(), required=False, **kwargs)
+
+    def clean(self, value) -> list[ServiceLine]:
+        names = [n.strip() for n in (value or "").split(";") if n.strip()]
+        lines = {line.name.lower(): line for line in self.queryset}
         unknown = [n for n in names if n.lower() not in lines]
         if unknown:
             raise ValidationError(f"Unknown service line: {', '.join(unknown)}.")
         return [lines[n.lower()] for n in names]
+
+
+class ClientRowForm(ClientForm):
+    """One row of a client import: the client form with all its rules, reading the CSV's text
+    (an office by name, people by username, service lines by name)."""
+
+    office = forms.ModelChoiceField(
+        queryset=Office.objects.all(),
+        required=False,
+        to_field_name="name",
+        error_messages={"invalid_choice": "There is no office with this name."},
+    )
+    relationship_partner = forms.ModelChoiceField(
+        queryset=people_with_role(Role.PARTNER),
+        required=False,
+        to_field_name="username",
+        error_messages={"invalid_choice": "No partner who still works here has this username."},
+    )
+    account_manager = forms.ModelChoiceField(
+        queryset=people_with_role(Role.ACCOUNT_MANAGER),
+        required=False,
+        to_field_name="username",
+        error_messages={
+            "invalid_choice": "No account manager who still works here has this username."
+        },
+    )
+    service_lines = ServiceLineNamesField()
+
+    @staticmethod
+    def values_of(client: Client) -> dict[str, str]:
+        """A client as a row of the file shows it."""
+        return {
+            "name": client.name,
+            "industry": client.industry,
+            "size_band": client.size_band,
+            "annual_fees": str(client.annual_fees),
+            "office": client.office.name if client.office_id else "",
+            "relationship_partner": client.relationship_partner.username
+            if client.relationship_partner_id
+            else "",
+            "account_manager": client.account_manager.username if client.account_manager_id else "",
+            "status": client.status,
+            "client_since": client.client_since.isoformat() if client.client_since else "",
+            "lost_on": client.lost_on.isoformat() if client.lost_on else "",
+            "service_lines": ";".join(line.name for line in client.service_lines.all())
+            if client.pk
+            else "",
+        }
+
+    @classmethod
+    def for_row(cls, row: dict[str, str], *, client: Client | None, user: User) -> "ClientRowForm":
+        """The form for one row: the client as it is (a new one with the model's defaults), and
+        each non-empty cell over it, so the form's rules see the client the row would leave. An
+        existing client keeps its name as stored."""
+        client = client or Client()
+        data = cls.values_of(client)
+        data.update({column: value for column, value in row.items() if value})
+        if client.pk:
+            data["name"] = client.name
+        return cls(data=data, instance=client, user=user)
 
 
 class InterviewForm(forms.ModelForm):

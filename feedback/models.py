@@ -2,6 +2,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -96,6 +97,14 @@ class Client(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("feedback:client_detail", args=[self.pk])
+
+    def clean(self):
+        """The rules of a loss, here so that the client form, the CSV import and admin share
+        them."""
+        if self.status == self.Status.LOST and not self.lost_on:
+            raise ValidationError({"lost_on": "Say when the client was lost."})
+        if self.client_since and self.lost_on and self.lost_on < self.client_since:
+            raise ValidationError({"lost_on": "The loss date is before the client joined."})
 
 
 class LossReason(models.Model):

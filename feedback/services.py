@@ -108,37 +108,39 @@ def import_clients(*, data: bytes, by: User, request=None) -> ImportResult:
     except ValidationError as exc:
         result.errors.append((0, exc.messages[0]))
         return result
+    # Names match case-insensitively, which SQLite and PostgreSQL index differently; a firm's
+    # client list is small enough to match in Python.
+    keys = {row.get("name", "").strip().lower() for row in rows}
+    matches = [pk for pk, name in Client.objects.values_list("pk", "name") if name.lower() in keys]
+    existing = {
+        c.name.lower(): c
+        for c in Client.objects.filter(pk__in=matches)
+        .select_related("office", "relationship_partner", "account_manager")
+        .prefetch_related("service_lines")
+    }
     valid = []
     seen: dict[str, int] = {}
     for line, row in enumerate(rows, start=2):
-        form = ClientRowForm(data=row)
+        key = row.get("name", "").strip().lower()
+        if key in seen:
+            result.errors.append((line, f"name: the same client is on line {seen[key]}."))
+            continue
+        if key:
+            seen[key] = line
+        # The client form's own rules, on the client as this row would leave it.
+        form = ClientRowForm.for_row(row, client=existing.get(key), user=by)
         if not form.is_valid():
             for name, messages in form.errors.items():
                 label = "row" if name == "__all__" else name
                 result.errors += [(line, f"{label}: {m}") for m in messages]
             continue
-        key = form.cleaned_data["name"].lower()
-        if key in seen:
-            result.errors.append((line, f"name: the same client is on line {seen[key]}."))
-            continue
-        seen[key] = line
-        valid.append((row, form.cleaned_data))
+        valid.append(form)
     if result.errors:
         return result
-    # Names match case-insensitively, which SQLite and PostgreSQL index differently; a firm's
-    # client list is small enough to match in Python.
-    existing = {c.name.lower(): c for c in Client.objects.all() if c.name.lower() in seen}
     with transaction.atomic():
-        for row, data in valid:
-            client = existing.get(data["name"].lower()) or Client(name=data["name"])
-            is_new = client.pk is None
-            # Columns missing from the file, or left empty, keep what the client already has.
-            for column in CSV_COLUMNS[1:-1]:
-                if row.get(column):
-                    setattr(client, column, data[column])
-            client.save()
-            if row.get("service_lines"):
-                client.service_lines.set(data["service_lines"])
+        for form in valid:
+            is_new = form.instance.pk is None
+            form.save()
             if is_new:
                 result.created += 1
             else:

@@ -189,7 +189,17 @@ def seed(reminders: int, recipients: int, first_due: dt.datetime, spread: float,
     from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
     from accounts.models import User
-    from actions.models import Action, Reminder
+    from actions.models import Action, Reminder, ReminderPolicy
+
+    # The sweep holds reminders outside working hours; this test is about delivery, at any hour.
+    ReminderPolicy.objects.update_or_create(
+        pk=1,
+        defaults={
+            "weekends_off": False,
+            "workday_starts": dt.time.min,
+            "workday_ends": dt.time.max,
+        },
+    )
 
     users = User.objects.bulk_create(
         User(username=f"fault{i}", email=f"fault{i}@example.com", password="!")

@@ -1,7 +1,21 @@
+import datetime as dt
+import zoneinfo
+
 import pytest
+import time_machine
+from django.conf import settings
 
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     # Personas get a password each; the default hasher is deliberately slow.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def working_hours():
+    """A Wednesday mid-morning in the firm's time zone, the clock running: the sweep sends only
+    when the reminder policy allows it, so its tests must not depend on when they run."""
+    morning = dt.datetime(2027, 6, 9, 10, 0, tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
+    with time_machine.travel(morning, tick=True):
+        yield

@@ -2,13 +2,14 @@ import pytest
 from django.urls import reverse
 
 from actions.models import Action
-from tests.factories import ActionFactory, LessonFactory, ReviewFactory
+from tests.factories import ActionFactory, LessonFactory, ParticipantFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_owner_sees_the_action_its_source_and_history(client, alice, pat):
     review = ReviewFactory(title="Harbor Freight loss review")
+    ParticipantFactory(review=review, user=alice)
     action = ActionFactory(owner=alice, source_review=review, title="Backup partner")
     action.events.create(actor=pat, to_status="open", note="Created")
     client.force_login(alice)
@@ -21,7 +22,7 @@ def test_the_owner_sees_the_action_its_source_and_history(client, alice, pat):
 
 
 def test_a_lesson_source_links_to_the_lesson(client, alice):
-    lesson = LessonFactory()
+    lesson = LessonFactory(status="published")
     action = ActionFactory(owner=alice, source_lesson=lesson)
     client.force_login(alice)
     assert lesson.get_absolute_url() in client.get(action.get_absolute_url()).content.decode()

@@ -2,11 +2,15 @@
 ends with one JSON line. (Here with one in-process worker on a small data set; `make bench`
 runs the real size with two worker processes.)"""
 
+import datetime as dt
 import io
 import json
 import multiprocessing.dummy
+import zoneinfo
 
 import pytest
+import time_machine
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -15,7 +19,7 @@ from actions.management.commands import bench_reminders
 from actions.models import Action, Reminder
 from tests.factories import ReminderFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("working_hours")]
 
 
 def test_it_reports_all_due_reminders_sent_once_and_cleans_up(monkeypatch):
@@ -36,3 +40,13 @@ def test_it_refuses_a_database_with_real_reminders_due(alice):
     ReminderFactory(action__owner=alice)
     with pytest.raises(CommandError, match="database of its own"):
         call_command("bench_reminders", actions=10, due=5, people=2, stdout=io.StringIO())
+
+
+def test_it_sweeps_as_at_the_next_allowed_time_at_night(monkeypatch):
+    monkeypatch.setattr(bench_reminders, "worker_context", lambda: multiprocessing.dummy)
+    out = io.StringIO()
+    saturday_night = dt.datetime(2027, 6, 12, 3, 0, tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
+    with time_machine.travel(saturday_night, tick=True):
+        call_command("bench_reminders", actions=20, due=10, people=3, workers=1, stdout=out)
+    figures = json.loads(out.getvalue().strip().splitlines()[-1])["reminders"]
+    assert (figures["due"], figures["missed"], figures["duplicates"]) == (10, 0, 0)

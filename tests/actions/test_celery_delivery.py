@@ -19,7 +19,7 @@ from actions.models import Reminder
 from learnorg.celery import app
 from tests.factories import ActionFactory, ReminderFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("working_hours")]
 
 
 class Inbox:

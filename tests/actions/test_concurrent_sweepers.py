@@ -3,8 +3,8 @@ reminder goes out exactly once.
 
 On PostgreSQL (CI) the threads race freely and the claim uses SELECT … FOR UPDATE SKIP LOCKED.
 SQLite's shared in-memory test database refuses concurrent writers outright ("table is
-locked"), so there each claim and each delivery runs under a lock: the two sweepers still
-interleave batch by batch over two connections, which tests that a claimed batch is never
+locked"), so there each hold, each claim and each delivery runs under a lock: the two sweepers
+still interleave batch by batch over two connections, which tests that a claimed batch is never
 taken or sent by the other sweeper."""
 
 import datetime as dt
@@ -19,7 +19,7 @@ from actions import services
 from actions.models import Reminder
 from tests.factories import ActionFactory, ReminderFactory, UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("working_hours")]
 
 
 def _sweeper(barrier: threading.Barrier, results: list, errors: list) -> None:
@@ -44,7 +44,7 @@ def _one_at_a_time(function, lock):
 def test_two_concurrent_sweepers_send_each_reminder_exactly_once(settings, monkeypatch):
     if connection.vendor == "sqlite":
         lock = threading.Lock()
-        for name in ("claim_due_reminders", "deliver_claimed"):
+        for name in ("hold_until_allowed", "claim_due_reminders", "deliver_claimed"):
             monkeypatch.setattr(services, name, _one_at_a_time(getattr(services, name), lock))
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     people = [UserFactory() for _ in range(12)]

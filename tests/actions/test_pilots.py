@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from actions import services
 from actions.models import Action, ActionEvent
+from feedback.models import Suggestion
 from tests.factories import ActionFactory, ClientFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
@@ -358,3 +359,18 @@ def test_the_detail_page_of_a_pilot_runs_a_fixed_number_of_queries(
     client.get(pilot.get_absolute_url())
     with django_assert_max_num_queries(14):
         client.get(pilot.get_absolute_url())
+
+
+def test_a_rollout_keeps_the_staff_suggestion_it_came_from(alice, pat, time_machine):
+    suggestion = Suggestion.objects.create(
+        text="Name a backup partner", submitted_on=timezone.localdate()
+    )
+    pilot = services.mark_pilot(
+        action=ActionFactory(owner=alice, source_suggestion=suggestion),
+        by=alice,
+        hypothesis=HYPOTHESIS,
+        success_measure=MEASURE,
+        review_on=_today(),
+    )
+    services.record_pilot_result(action=pilot, by=alice, result=Result.WORKED, learning="It did.")
+    assert services.rollout_pilot(pilot=pilot, by=pat).source_suggestion == suggestion

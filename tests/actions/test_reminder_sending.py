@@ -14,7 +14,7 @@ from actions import services, tasks
 from actions.models import Action, Reminder
 from tests.factories import ActionFactory, ReminderFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("working_hours")]
 Kind = Reminder.Kind
 
 
