@@ -4,7 +4,7 @@ from collections import defaultdict
 
 import segno
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -167,7 +167,7 @@ def review_list(request):
 
 def review_new(request):
     if not (request.user.is_facilitator or request.user.is_partner):
-        raise PermissionDenied("Only facilitators and partners plan reviews.")
+        raise Http404("Only facilitators and partners plan reviews.")
     # A save attempt links here with ?kind=client_save&client=<id> to start the form filled in.
     initial = {"clients": request.GET.getlist("client")}
     if request.GET.get("kind") in Review.Kind.values:
