@@ -272,8 +272,11 @@ def close_review(*, review: Review, summary: str = "") -> Review:
 
 
 def join_review(*, review: Review, user: User) -> Participant:
-    participant, created = Participant.objects.get_or_create(review=review, user=user)
-    if created:
+    """Join from the join page; an invitee keeps their seat, now marked as joined."""
+    participant, _ = Participant.objects.get_or_create(review=review, user=user)
+    if participant.joined_at is None:
+        participant.joined_at = timezone.now()
+        participant.save(update_fields=["joined_at"])
         touch(review)
     return participant
 
@@ -490,7 +493,9 @@ def split_into_groups(
     drawn at random, mixing seniority; with it, each participant goes to the group numbered
     there. A rearrangement keeps the groups, so notes stay tagged with theirs."""
     _check_breakout_open(review)
-    participants = list(review.participants.select_related("user").order_by("joined_at", "id"))
+    participants = list(
+        review.participants.joined().select_related("user").order_by("joined_at", "id")
+    )
     if assignment is None:
         by_user = {p.user_id: p for p in participants}
         proposal = propose_groups([p.user for p in participants], rng=rng)
@@ -774,7 +779,8 @@ def _without_company_suffix(name: str) -> str:
 
 
 def report_recipients(review: Review) -> list[User]:
-    people = {p.user for p in review.participants.select_related("user")}
+    """The facilitator and everyone who joined; people only invited took no part."""
+    people = {p.user for p in review.participants.joined().select_related("user")}
     if review.facilitator:
         people.add(review.facilitator)
     return sorted((u for u in people if u.is_active and u.email), key=lambda u: u.pk)
