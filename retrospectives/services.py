@@ -1,5 +1,5 @@
-"""Workflows of a live after-action review. Every change a live screen shows goes through here
-and ends with `touch(review)`, which is what lets polls answer 304 when nothing changed."""
+"""Workflows of a live after-action review. Live screens follow the rows these write on their
+own (retrospectives.freshness); only a bulk update, which the models cannot see, calls `touch`."""
 
 import datetime as dt
 import math
@@ -11,7 +11,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -22,6 +21,7 @@ from actions.services import create_action
 from feedback import blame
 from feedback.models import LossReason
 
+from .freshness import touch
 from .models import (
     VOTES_PER_PHASE,
     AuditSchedule,
@@ -39,11 +39,6 @@ from .models import (
 
 class VoteRefused(Exception):
     """A dot vote the rules do not allow; the message says why, in plain words."""
-
-
-def touch(review: Review) -> None:
-    """Bump the review's version in the database (never from a stale copy in memory)."""
-    Review.objects.filter(pk=review.pk).update(version=F("version") + 1)
 
 
 def clean_note_text(text: str) -> str:
@@ -129,7 +124,6 @@ def cancel_review(*, review: Review, by: User) -> Review:
     review.cancelled_at = timezone.now()
     review.invite_sequence += 1
     review.save(update_fields=["status", "cancelled_at", "invite_sequence"])
-    touch(review)
     audit.record(actor=by, verb="update", obj=review, detail={"status": "cancelled"})
     transaction.on_commit(lambda: tasks.send_review_invitations.delay(review.pk))
     return review
@@ -196,7 +190,6 @@ def start_review(*, review: Review) -> Review:
     review.started_at = timezone.now()
     review.phase = Phase.GROUND_RULES
     review.save(update_fields=["status", "started_at", "phase"])
-    touch(review)
     return review
 
 
@@ -213,7 +206,6 @@ def move_phase(*, review: Review, step: int) -> Review:
     review.save(update_fields=["phase", "timer_ends_at", "timer_remaining"])
     # Groups talk through one phase; a new phase starts with everyone together.
     review.breakout_groups.active().update(ended_at=timezone.now())
-    touch(review)
     return review
 
 
@@ -239,7 +231,6 @@ def set_timer(*, review: Review, command: str, minutes: int | None = None) -> Re
     else:
         raise ValidationError("That timer command does not apply now.")
     review.save(update_fields=["timer_ends_at", "timer_remaining"])
-    touch(review)
     return review
 
 
@@ -266,7 +257,6 @@ def close_review(*, review: Review, summary: str = "") -> Review:
             "summary",
         ]
     )
-    touch(review)
     transaction.on_commit(lambda: tasks.send_review_report.delay(review.pk))
     return review
 
@@ -277,7 +267,6 @@ def join_review(*, review: Review, user: User) -> Participant:
     if participant.joined_at is None:
         participant.joined_at = timezone.now()
         participant.save(update_fields=["joined_at"])
-        touch(review)
     return participant
 
 
@@ -288,7 +277,6 @@ def rate_speak_freely(*, participant: Participant, rating: int) -> Participant:
         raise ValidationError("Choose a rating from 1 to 5.")
     participant.speak_freely = rating
     participant.save(update_fields=["speak_freely"])
-    touch(participant.review)
     return participant
 
 
@@ -324,7 +312,6 @@ def add_note(
         blame_flags=blame_flags(text),
         group=group_of(review=review, user=author),
     )
-    touch(review)
     return note
 
 
@@ -342,28 +329,24 @@ def edit_note(*, note: Contribution, by: User, text: str, anonymous: bool) -> Co
     note.anonymous = anonymous
     note.blame_flags = blame_flags(note.text)
     note.save(update_fields=["text", "anonymous", "blame_flags", "updated_at"])
-    touch(note.review)
     return note
 
 
 def delete_note(*, note: Contribution, by: User) -> None:
     _check_own_note(note, by)
     note.delete()
-    touch(note.review)
 
 
 def set_hidden(*, note: Contribution, hidden: bool) -> Contribution:
     """Moderation: a hidden note disappears from the presenter and phones, not from admin."""
     note.hidden = hidden
     note.save(update_fields=["hidden", "updated_at"])
-    touch(note.review)
     return note
 
 
 def assign_cause(*, note: Contribution, cause: LossReason | None) -> Contribution:
     note.cause = cause
     note.save(update_fields=["cause", "updated_at"])
-    touch(note.review)
     return note
 
 
@@ -388,7 +371,6 @@ def merge_notes(*, duplicate: Contribution, into: Contribution) -> Contribution:
     if into.cause_id is None and duplicate.cause_id is not None:
         into.cause_id = duplicate.cause_id
         into.save(update_fields=["cause", "updated_at"])
-    touch(into.review)
     return into
 
 
@@ -515,7 +497,7 @@ def split_into_groups(
         leftover.ended_at = timezone.now()
         leftover.save(update_fields=["ended_at"])
     review.breakout_groups.active().exclude(phase=review.phase).update(ended_at=timezone.now())
-    touch(review)
+    touch(review.pk)
     return groups
 
 
@@ -545,7 +527,7 @@ def merge_back(*, review: Review) -> int:
     ended = review.breakout_groups.active().update(ended_at=timezone.now())
     if not ended:
         raise ValidationError("There is no breakout to merge back.")
-    touch(review)
+    touch(review.pk)
     return ended
 
 
@@ -580,7 +562,6 @@ def add_process_step(
     )
     step.full_clean()
     step.save()
-    touch(review)
     return step
 
 
@@ -592,7 +573,6 @@ def edit_process_step(*, step: ProcessStep, **fields) -> ProcessStep:
         step.pain_note = ""
     step.full_clean()
     step.save()
-    touch(step.review)
     return step
 
 
@@ -612,7 +592,6 @@ def move_process_step(*, step: ProcessStep, step_by: int) -> ProcessStep:
         if each.position != position:
             each.position = position
             each.save(update_fields=["position"])
-    touch(step.review)
     return step
 
 
@@ -625,7 +604,6 @@ def delete_process_step(*, step: ProcessStep) -> None:
         if each.position != position:
             each.position = position
             each.save(update_fields=["position"])
-    touch(step.review)
 
 
 # Votes ---------------------------------------------------------------------------------------
@@ -664,16 +642,13 @@ def cast_vote(*, note: Contribution, user: User) -> Vote:
         raise VoteRefused(
             "That vote did not count: you voted from two places at once. Try again."
         ) from error
-    touch(review)
     return vote
 
 
 def withdraw_vote(*, note: Contribution, user: User) -> None:
     if not note.review.accepts_votes:
         raise VoteRefused("Voting has closed for this phase.")
-    deleted, _ = Vote.objects.filter(contribution=note, user=user).delete()
-    if deleted:
-        touch(note.review)
+    Vote.objects.filter(contribution=note, user=user).delete()
 
 
 # Five whys, actions and lessons --------------------------------------------------------------
@@ -700,7 +675,6 @@ def save_whys(*, cause: Contribution, answers: list[str]) -> list[WhyStep]:
         WhyStep.objects.create(cause=cause, depth=depth, text=text[:500])
         for depth, text in enumerate(answers, start=1)
     ]
-    touch(cause.review)
     return steps
 
 
@@ -722,7 +696,6 @@ def note_to_action(
         cause=note.cause,
         client=clients[0] if len(clients) == 1 else None,
     )
-    touch(review)
     return action
 
 
@@ -738,7 +711,6 @@ def note_to_lesson(*, note: Contribution, by: User) -> Lesson:
     lesson.service_lines.set(
         {line for c in note.review.clients.all() for line in c.service_lines.all()}
     )
-    touch(note.review)
     return lesson
 
 

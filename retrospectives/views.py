@@ -1246,7 +1246,5 @@ def _lesson_form(request, lesson: Lesson):
                 lesson.status = Lesson.Status.DRAFT
                 lesson.save(update_fields=["status"])
             messages.success(request, "Lesson saved as a draft.")
-        if lesson.review_id:
-            services.touch(lesson.review)
         return redirect(lesson)
     return render(request, "retrospectives/lesson_form.html", {"form": form, "lesson": lesson})
