@@ -5,6 +5,7 @@ their count and (from MIN_RATERS on) their average, so no consumer can show eith
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from accounts.models import User
 from actions.models import Action
 
 from .models import (
@@ -52,6 +53,14 @@ def swimlane(steps: list[ProcessStep]) -> list[Lane]:
     return lanes
 
 
+@dataclass(frozen=True)
+class Openable:
+    """The report's actions and lessons one reader may open: only these are shown as links."""
+
+    actions: frozenset[int]
+    lessons: frozenset[int]
+
+
 @dataclass
 class Report:
     review: Review
@@ -73,6 +82,15 @@ class Report:
     @property
     def notes(self) -> list[Contribution]:
         return [note for phase in self.phases for note in phase.notes]
+
+    def openable_by(self, user: User) -> Openable:
+        """Asks the same `visible_to` rules as the action and lesson pages, in two queries."""
+        actions = Action.objects.visible_to(user).filter(pk__in=[a.pk for a in self.actions])
+        lessons = Lesson.objects.visible_to(user).filter(pk__in=[x.pk for x in self.lessons])
+        return Openable(
+            actions=frozenset(actions.values_list("pk", flat=True)),
+            lessons=frozenset(lessons.values_list("pk", flat=True)),
+        )
 
 
 def build_report(review: Review) -> Report:

@@ -759,16 +759,19 @@ def report_recipients(review: Review) -> list[User]:
 
 
 def send_report(*, review: Review) -> int:
-    """E-mail the closed review's report to each participant; returns how many were sent."""
+    """E-mail the closed review's report to each participant, each copy linking only what its
+    reader may open; returns how many were sent."""
     from .report import build_report
 
     report = build_report(review)
     context = {"review": review, "report": report, "site_url": settings.SITE_URL}
     subject = render_to_string("emails/review_report_subject.txt", context).strip()
-    text = render_to_string("emails/review_report.txt", context)
-    html = render_to_string("emails/review_report.html", context)
     sent = 0
     for user in report_recipients(review):
+        # Each reader's copy links only the actions and lessons they may open.
+        own = {**context, "openable": report.openable_by(user)}
+        text = render_to_string("emails/review_report.txt", own)
+        html = render_to_string("emails/review_report.html", own)
         message = EmailMultiAlternatives(subject, text, to=[user.email])
         message.attach_alternative(html, "text/html")
         sent += message.send()

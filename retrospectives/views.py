@@ -1100,8 +1100,11 @@ def speak_freely(request, code):
 @require_GET
 def review_report(request, pk):
     review = _get_review_for_user(request, pk)
+    report = build_report(review)
     return render(
-        request, "retrospectives/report.html", {"review": review, "report": build_report(review)}
+        request,
+        "retrospectives/report.html",
+        {"review": review, "report": report, "openable": report.openable_by(request.user)},
     )
 
 
