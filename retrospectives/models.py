@@ -174,6 +174,35 @@ class Review(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("retrospectives:review_detail", args=[self.pk])
 
+    # Who plans reviews and what they may put in them: decided here; the review form, its
+    # interview menu and plan_review all ask.
+    @staticmethod
+    def can_be_planned_by(user: User) -> bool:
+        """Facilitators and partners plan (and re-plan) reviews; everyone else gets 404."""
+        return user.is_authenticated and (user.is_facilitator or user.is_partner)
+
+    @classmethod
+    def clients_attachable_by(cls, user: User) -> models.QuerySet[Client]:
+        """Any client the planner may see (for facilitators and partners: every client)."""
+        if not cls.can_be_planned_by(user):
+            return Client.objects.none()
+        return Client.objects.visible_to(user)
+
+    @classmethod
+    def interviews_attachable_by(cls, user: User) -> models.QuerySet[ExitInterview]:
+        """Partners attach any exit interview. A facilitator attaches any interview they may
+        already read, and any final, unrestricted one, so that a new loss can be reviewed;
+        attaching it is what lets the review's facilitator read it (ExitInterview.visible_to).
+        A draft waits until its interviewer finalises it; a restricted interview is attached
+        only by a partner or its own interviewer."""
+        if not cls.can_be_planned_by(user):
+            return ExitInterview.objects.none()
+        if user.is_partner:
+            return ExitInterview.objects.all()
+        readable = ExitInterview.objects.visible_to(user).values("pk")
+        ready = Q(status=ExitInterview.Status.FINAL, restricted=False)
+        return ExitInterview.objects.filter(ready | Q(pk__in=readable))
+
     @property
     def is_live(self) -> bool:
         return self.status == self.Status.LIVE

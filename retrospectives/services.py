@@ -19,7 +19,7 @@ from accounts.models import User
 from actions.models import Action
 from actions.services import create_action
 from feedback import blame
-from feedback.models import LossReason
+from feedback.models import ExitInterview, LossReason
 
 from .freshness import touch
 from .models import (
@@ -71,16 +71,35 @@ def plan_review(
     exit_interviews=(),
     invited=(),
 ) -> Review:
-    """Save a new (or edited) review with what it looks at and who is invited. A new review's
-    facilitator and invitees get an invitation with a calendar invite, once committed."""
+    """Save a new (or edited) review with what it looks at and who is invited. The planner
+    attaches only what Review.*_attachable_by allows them; interviews already attached that
+    they may not attach (a partner's choice) stay. Each newly attached interview is audited:
+    it opens the interview to the review's facilitator. A new review's facilitator and
+    invitees get an invitation with a calendar invite, once committed."""
     from . import tasks
 
+    def ids(queryset, among: set[int]) -> set[int]:
+        return set(queryset.filter(pk__in=among).values_list("pk", flat=True))
+
     is_new = review.pk is None
+    attached = set() if is_new else set(review.exit_interviews.values_list("pk", flat=True))
+    chosen = {interview.pk for interview in exit_interviews}
+    client_ids = {client.pk for client in clients}
+    interviews_allowed = Review.interviews_attachable_by(by)
+    if chosen - attached - ids(interviews_allowed, chosen):
+        raise ValidationError({"exit_interviews": "You may not attach one of these interviews."})
+    if client_ids - ids(Review.clients_attachable_by(by), client_ids):
+        raise ValidationError({"clients": "You may not attach one of these clients."})
+    kept = attached - ids(interviews_allowed, attached)
     if is_new:
         review.created_by = by
     review.save()
-    review.clients.set(clients)
-    review.exit_interviews.set(exit_interviews)
+    review.clients.set(client_ids)
+    review.exit_interviews.set(chosen | kept)
+    for interview in ExitInterview.objects.filter(pk__in=chosen - attached):
+        audit.record(
+            actor=by, verb="update", obj=interview, detail={"attached_to_review": review.pk}
+        )
     for user in invited:
         Participant.objects.get_or_create(review=review, user=user)
     if is_new:

@@ -14,6 +14,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_GET, require_POST
 
 from accounts import audit
+from accounts.widgets import search_options
 from actions.models import Action
 from feedback import blame
 from feedback.models import LossReason
@@ -166,13 +167,13 @@ def review_list(request):
             "reviews": reviews,
             "status": status,
             "statuses": Review.Status.choices,
-            "can_plan": request.user.is_facilitator or request.user.is_partner,
+            "can_plan": Review.can_be_planned_by(request.user),
         },
     )
 
 
 def review_new(request):
-    if not (request.user.is_facilitator or request.user.is_partner):
+    if not Review.can_be_planned_by(request.user):
         raise Http404("Only facilitators and partners plan reviews.")
     # A save attempt links here with ?kind=client_save&client=<id> to start the form filled in.
     initial = {"clients": request.GET.getlist("client")}
@@ -192,6 +193,22 @@ def review_new(request):
             messages.warning(request, _manager_warning(client))
         return redirect(review)
     return render(request, "retrospectives/review_form.html", {"form": form})
+
+
+@require_GET
+def interview_options(request):
+    """The exit interviews the review form's menu offers while someone types a client's name:
+    those this person may attach. Labels name the client and the date, never what was said."""
+    if not Review.can_be_planned_by(request.user):
+        raise Http404("Only facilitators and partners plan reviews.")
+    options = search_options(
+        request,
+        Review.interviews_attachable_by(request.user)
+        .select_related("client")
+        .order_by("-held_on", "-pk"),
+        search=lambda interviews, text: interviews.filter(client__name__icontains=text),
+    )
+    return HttpResponse(options)
 
 
 def _manager_warning(client) -> str:

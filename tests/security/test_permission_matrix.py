@@ -125,6 +125,8 @@ MATRIX = {
     # and post from /join/<code>/; anyone logged in who has the code may join.
     "retrospectives:review_list": ("L L 200 200 200 200 200", "L L 405 405 405 405 405"),
     "retrospectives:review_new": ("L L 404 404 200 200 404", "L L 404 404 ok ok 404"),
+    # What a planner may attach: Review.interviews_attachable_by.
+    "retrospectives:interview_options": ("L L 404 404 200 200 404", "L L 405 405 405 405 405"),
     "retrospectives:review_detail": ("L L 200 404 200 200 404", "L L 405 405 405 405 405"),
     "retrospectives:review_console": ("L L 404 404 200 200 404", "L L 405 405 405 405 405"),
     "retrospectives:console_notes": ("L L 404 404 200 200 404", "L L 405 405 405 405 405"),
