@@ -75,6 +75,15 @@ def test_the_review_page_tells_joined_from_invited(client, planned, fran, alice)
     assert "Invited, not joined yet (2)" in page
 
 
+def test_an_invitee_is_offered_to_join_from_the_review_page(client, planned, sam):
+    client.force_login(sam)
+    page = client.get(reverse("retrospectives:review_detail", args=[planned.pk])).content.decode()
+    assert "Join the review" in page
+    services.join_review(review=planned, user=sam)
+    page = client.get(reverse("retrospectives:review_detail", args=[planned.pk])).content.decode()
+    assert "Participant page" in page
+
+
 def test_the_report_counts_only_people_who_joined(client, planned, fran, alice):
     services.join_review(review=planned, user=alice)
     client.force_login(fran)
