@@ -142,10 +142,8 @@ def headline(f: Filters) -> dict:
     )
     mean_item = learning["mean"] / 5 if learning["mean"] is not None else None
     speak = Participant.objects.filter(
-        speak_freely__isnull=False,
-        review__closed_at__date__gte=f.start,
-        review__closed_at__date__lte=f.end,
-    ).aggregate(n=Count("id"), mean=Avg("speak_freely"))
+        review__closed_at__date__gte=f.start, review__closed_at__date__lte=f.end
+    ).speak_freely_summary()
     return {
         "clients_lost": totals["clients"],
         "losses": totals["interviews"],
@@ -158,8 +156,8 @@ def headline(f: Filters) -> dict:
         "median_days_to_verified": median_days_to_verified(f),
         "learning_index": learning_index(mean_item),
         "learning_answers": learning["n"],
-        "speak_freely": round(speak["mean"], 2) if speak["mean"] is not None else None,
-        "speak_freely_answers": speak["n"],
+        "speak_freely": round(speak.average, 2) if speak.average is not None else None,
+        "speak_freely_answers": speak.count,
     }
 
 

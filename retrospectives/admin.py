@@ -4,8 +4,12 @@ from .models import AuditSchedule, Contribution, Lesson, Participant, Review, Vo
 
 
 class ParticipantInline(admin.TabularInline):
+    """Who was invited and who joined. Speak-freely ratings are anonymous, so admin neither
+    shows nor edits a person's rating."""
+
     model = Participant
     extra = 0
+    fields = ["user", "joined_at"]
     autocomplete_fields = ["user"]
 
 

@@ -233,7 +233,9 @@ def _seed_closed_review(users: dict[str, User]) -> Review:
     ratings = {"alice": 4, "bob": 3, "sam": 5, "riley": 4, "jordan": 4, "quinn": 4}
     for username, rating in ratings.items():
         Participant.objects.update_or_create(
-            review=review, user=users[username], defaults={"speak_freely": rating}
+            review=review,
+            user=users[username],
+            defaults={"speak_freely": rating, "joined_at": held},
         )
     review.contributions.all().delete()
     groups = _seed_breakout(review, users, ended_at=held + dt.timedelta(minutes=40))
@@ -356,8 +358,9 @@ def _seed_planned_review(users: dict[str, User]) -> Review:
         review.clients.set([client])
         review.exit_interviews.set(ExitInterview.objects.filter(client=client))
     for username in ("alice", "bob", "sam"):
+        # Invited to the planned review; they join on the day.
         Participant.objects.update_or_create(
-            review=review, user=users[username], defaults={"speak_freely": None}
+            review=review, user=users[username], defaults={"speak_freely": None, "joined_at": None}
         )
     return review
 

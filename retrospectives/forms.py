@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.widgets import QuickSelect, QuickSelectMultiple, SearchSelectMultiple
-from feedback.models import Client, ExitInterview, LossReason, ServiceLine
+from feedback.models import LossReason, ServiceLine
 
 from . import services
 from .models import (
@@ -50,7 +50,8 @@ class PeopleChoiceField(forms.ModelMultipleChoiceField):
 
 
 class ReviewForm(forms.ModelForm):
-    """Plan a review. The exit interviews offered are only those the creator may read."""
+    """Plan a review. The clients and exit interviews offered are those the planner may attach
+    (Review.clients_attachable_by, Review.interviews_attachable_by)."""
 
     facilitator = PersonChoiceField(queryset=User.objects.none())
     invited = PeopleChoiceField(
@@ -91,7 +92,7 @@ class ReviewForm(forms.ModelForm):
                 placeholder="Search clients by name",
             ),
             "exit_interviews": SearchSelectMultiple(
-                reverse_lazy("feedback:interview_options"),
+                reverse_lazy("retrospectives:interview_options"),
                 attrs={"size": 4},
                 placeholder="Search interviews by client name",
             ),
@@ -100,12 +101,19 @@ class ReviewForm(forms.ModelForm):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["title"].widget.attrs["maxlength"] = 200
-        self.fields["clients"].queryset = Client.objects.visible_to(user).order_by("name")
+        self.fields["clients"].queryset = Review.clients_attachable_by(user).order_by("name")
         self.fields["clients"].required = False
         self.fields["exit_interviews"].queryset = (
-            ExitInterview.objects.visible_to(user).select_related("client").order_by("-held_on")
+            Review.interviews_attachable_by(user)
+            .select_related("client")
+            .order_by("-held_on", "-pk")
         )
         self.fields["exit_interviews"].required = False
+        self.fields["exit_interviews"].error_messages["invalid_choice"] = (
+            "You cannot attach that exit interview: it is still a draft, or restricted to its "
+            "interviewer and the partners. Ask its interviewer to finalise it, or a partner to "
+            "attach it."
+        )
         self.fields["facilitator"].queryset = _facilitators()
         self.fields["invited"].queryset = _active_people()
         self.fields["scheduled_for"].required = True

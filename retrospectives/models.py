@@ -1,6 +1,7 @@
 import calendar
 import datetime as dt
 import secrets
+from dataclasses import dataclass
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -74,6 +75,9 @@ NOTE_PHASES = frozenset(
     }
 )
 VOTING_PHASES = frozenset({Phase.WHY, Phase.SUSTAIN_IMPROVE})
+# Below this many “could I speak freely?” ratings no average is shown: with two raters each one
+# could work out the other's rating.
+MIN_RATERS = 3
 
 
 class ReviewQuerySet(models.QuerySet):
@@ -170,6 +174,35 @@ class Review(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("retrospectives:review_detail", args=[self.pk])
 
+    # Who plans reviews and what they may put in them: decided here; the review form, its
+    # interview menu and plan_review all ask.
+    @staticmethod
+    def can_be_planned_by(user: User) -> bool:
+        """Facilitators and partners plan (and re-plan) reviews; everyone else gets 404."""
+        return user.is_authenticated and (user.is_facilitator or user.is_partner)
+
+    @classmethod
+    def clients_attachable_by(cls, user: User) -> models.QuerySet[Client]:
+        """Any client the planner may see (for facilitators and partners: every client)."""
+        if not cls.can_be_planned_by(user):
+            return Client.objects.none()
+        return Client.objects.visible_to(user)
+
+    @classmethod
+    def interviews_attachable_by(cls, user: User) -> models.QuerySet[ExitInterview]:
+        """Partners attach any exit interview. A facilitator attaches any interview they may
+        already read, and any final, unrestricted one, so that a new loss can be reviewed;
+        attaching it is what lets the review's facilitator read it (ExitInterview.visible_to).
+        A draft waits until its interviewer finalises it; a restricted interview is attached
+        only by a partner or its own interviewer."""
+        if not cls.can_be_planned_by(user):
+            return ExitInterview.objects.none()
+        if user.is_partner:
+            return ExitInterview.objects.all()
+        readable = ExitInterview.objects.visible_to(user).values("pk")
+        ready = Q(status=ExitInterview.Status.FINAL, restricted=False)
+        return ExitInterview.objects.filter(ready | Q(pk__in=readable))
+
     @property
     def is_live(self) -> bool:
         return self.status == self.Status.LIVE
@@ -223,16 +256,45 @@ class Review(models.Model):
         return self.timer_remaining
 
 
+@dataclass(frozen=True)
+class SpeakFreely:
+    """What may be shown of the “could I speak freely?” ratings: how many, and their average
+    only from MIN_RATERS ratings on. Never a person's own rating."""
+
+    count: int
+    average: float | None
+
+
+class ParticipantQuerySet(models.QuerySet):
+    def joined(self) -> "ParticipantQuerySet":
+        """People who joined the review from the join page; those only invited are left out."""
+        return self.filter(joined_at__isnull=False)
+
+    def speak_freely_summary(self) -> SpeakFreely:
+        ratings = self.filter(speak_freely__isnull=False).aggregate(
+            count=models.Count("id"), average=models.Avg("speak_freely")
+        )
+        count = ratings["count"]
+        return SpeakFreely(count, ratings["average"] if count >= MIN_RATERS else None)
+
+
 class Participant(models.Model):
+    """Someone invited to a review, or who joined it; `joined_at` is empty until they join.
+    Their speak-freely rating is shown to nobody, only counted and averaged."""
+
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="participants")
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="review_participations")
-    joined_at = models.DateTimeField(auto_now_add=True)
+    joined_at = models.DateTimeField(
+        null=True, blank=True, help_text="When they joined; empty while only invited."
+    )
     speak_freely = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(5)],
         help_text="Could I speak freely? 1 (not at all) to 5 (completely).",
     )
+
+    objects = ParticipantQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -246,6 +308,10 @@ class Participant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.review}"
+
+    @property
+    def has_joined(self) -> bool:
+        return self.joined_at is not None
 
 
 class ContributionQuerySet(models.QuerySet):

@@ -1,14 +1,23 @@
 """What a review produced, gathered in a fixed number of queries for the report page, the CSV
-export and the e-mail. Anonymous notes carry no author here, so no consumer can show one."""
+export and the e-mail. Anonymous notes carry no author here, and the speak-freely ratings only
+their count and (from MIN_RATERS on) their average, so no consumer can show either."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count
-
+from accounts.models import User
 from actions.models import Action
 
-from .models import Contribution, Lesson, Phase, ProcessStep, Review, WhyStep
+from .models import (
+    MIN_RATERS,
+    Contribution,
+    Lesson,
+    Phase,
+    ProcessStep,
+    Review,
+    SpeakFreely,
+    WhyStep,
+)
 
 
 @dataclass
@@ -44,6 +53,14 @@ def swimlane(steps: list[ProcessStep]) -> list[Lane]:
     return lanes
 
 
+@dataclass(frozen=True)
+class Openable:
+    """The report's actions and lessons one reader may open: only these are shown as links."""
+
+    actions: frozenset[int]
+    lessons: frozenset[int]
+
+
 @dataclass
 class Report:
     review: Review
@@ -53,10 +70,10 @@ class Report:
     lessons: list[Lesson]
     actions: list[Action]
     participants: int
-    ratings: int
-    speak_freely: float | None
-    rating_counts: dict[int, int] = field(default_factory=dict)
+    speak_freely: SpeakFreely
     process_steps: list[ProcessStep] = field(default_factory=list)
+
+    min_raters: int = MIN_RATERS
 
     @property
     def lanes(self) -> list[Lane]:
@@ -65,6 +82,15 @@ class Report:
     @property
     def notes(self) -> list[Contribution]:
         return [note for phase in self.phases for note in phase.notes]
+
+    def openable_by(self, user: User) -> Openable:
+        """Asks the same `visible_to` rules as the action and lesson pages, in two queries."""
+        actions = Action.objects.visible_to(user).filter(pk__in=[a.pk for a in self.actions])
+        lessons = Lesson.objects.visible_to(user).filter(pk__in=[x.pk for x in self.lessons])
+        return Openable(
+            actions=frozenset(actions.values_list("pk", flat=True)),
+            lessons=frozenset(lessons.values_list("pk", flat=True)),
+        )
 
 
 def build_report(review: Review) -> Report:
@@ -92,14 +118,7 @@ def build_report(review: Review) -> Report:
     whys: dict[Contribution, list[WhyStep]] = defaultdict(list)
     for step in WhyStep.objects.filter(cause__review=review, cause_id__in=notes_by_id):
         whys[notes_by_id[step.cause_id]].append(step)
-    participants = review.participants.aggregate(
-        count=Count("id"), rated=Count("speak_freely"), average=Avg("speak_freely")
-    )
-    rating_counts = dict(
-        review.participants.filter(speak_freely__isnull=False)
-        .values_list("speak_freely")
-        .annotate(n=Count("id"))
-    )
+    joined = review.participants.joined()
     return Report(
         review=review,
         phases=[PhaseNotes(Phase(p), by_phase[p]) for p in Phase.values if by_phase[p]],
@@ -109,9 +128,7 @@ def build_report(review: Review) -> Report:
         actions=list(
             Action.objects.filter(source_review=review).select_related("owner").order_by("due_on")
         ),
-        participants=participants["count"],
-        ratings=participants["rated"],
-        speak_freely=participants["average"],
-        rating_counts={rating: rating_counts.get(rating, 0) for rating in range(1, 6)},
+        participants=joined.count(),
+        speak_freely=joined.speak_freely_summary(),
         process_steps=list(review.process_steps.all()),
     )

@@ -1,5 +1,5 @@
-"""Workflows of a live after-action review. Every change a live screen shows goes through here
-and ends with `touch(review)`, which is what lets polls answer 304 when nothing changed."""
+"""Workflows of a live after-action review. Live screens follow the rows these write on their
+own (retrospectives.freshness); only a bulk update, which the models cannot see, calls `touch`."""
 
 import datetime as dt
 import math
@@ -11,7 +11,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -20,8 +19,9 @@ from accounts.models import User
 from actions.models import Action
 from actions.services import create_action
 from feedback import blame
-from feedback.models import LossReason
+from feedback.models import ExitInterview, LossReason
 
+from .freshness import touch
 from .models import (
     VOTES_PER_PHASE,
     AuditSchedule,
@@ -39,11 +39,6 @@ from .models import (
 
 class VoteRefused(Exception):
     """A dot vote the rules do not allow; the message says why, in plain words."""
-
-
-def touch(review: Review) -> None:
-    """Bump the review's version in the database (never from a stale copy in memory)."""
-    Review.objects.filter(pk=review.pk).update(version=F("version") + 1)
 
 
 def clean_note_text(text: str) -> str:
@@ -76,16 +71,35 @@ def plan_review(
     exit_interviews=(),
     invited=(),
 ) -> Review:
-    """Save a new (or edited) review with what it looks at and who is invited. A new review's
-    facilitator and invitees get an invitation with a calendar invite, once committed."""
+    """Save a new (or edited) review with what it looks at and who is invited. The planner
+    attaches only what Review.*_attachable_by allows them; interviews already attached that
+    they may not attach (a partner's choice) stay. Each newly attached interview is audited:
+    it opens the interview to the review's facilitator. A new review's facilitator and
+    invitees get an invitation with a calendar invite, once committed."""
     from . import tasks
 
+    def ids(queryset, among: set[int]) -> set[int]:
+        return set(queryset.filter(pk__in=among).values_list("pk", flat=True))
+
     is_new = review.pk is None
+    attached = set() if is_new else set(review.exit_interviews.values_list("pk", flat=True))
+    chosen = {interview.pk for interview in exit_interviews}
+    client_ids = {client.pk for client in clients}
+    interviews_allowed = Review.interviews_attachable_by(by)
+    if chosen - attached - ids(interviews_allowed, chosen):
+        raise ValidationError({"exit_interviews": "You may not attach one of these interviews."})
+    if client_ids - ids(Review.clients_attachable_by(by), client_ids):
+        raise ValidationError({"clients": "You may not attach one of these clients."})
+    kept = attached - ids(interviews_allowed, attached)
     if is_new:
         review.created_by = by
     review.save()
-    review.clients.set(clients)
-    review.exit_interviews.set(exit_interviews)
+    review.clients.set(client_ids)
+    review.exit_interviews.set(chosen | kept)
+    for interview in ExitInterview.objects.filter(pk__in=chosen - attached):
+        audit.record(
+            actor=by, verb="update", obj=interview, detail={"attached_to_review": review.pk}
+        )
     for user in invited:
         Participant.objects.get_or_create(review=review, user=user)
     if is_new:
@@ -129,7 +143,6 @@ def cancel_review(*, review: Review, by: User) -> Review:
     review.cancelled_at = timezone.now()
     review.invite_sequence += 1
     review.save(update_fields=["status", "cancelled_at", "invite_sequence"])
-    touch(review)
     audit.record(actor=by, verb="update", obj=review, detail={"status": "cancelled"})
     transaction.on_commit(lambda: tasks.send_review_invitations.delay(review.pk))
     return review
@@ -196,7 +209,6 @@ def start_review(*, review: Review) -> Review:
     review.started_at = timezone.now()
     review.phase = Phase.GROUND_RULES
     review.save(update_fields=["status", "started_at", "phase"])
-    touch(review)
     return review
 
 
@@ -213,7 +225,6 @@ def move_phase(*, review: Review, step: int) -> Review:
     review.save(update_fields=["phase", "timer_ends_at", "timer_remaining"])
     # Groups talk through one phase; a new phase starts with everyone together.
     review.breakout_groups.active().update(ended_at=timezone.now())
-    touch(review)
     return review
 
 
@@ -239,7 +250,6 @@ def set_timer(*, review: Review, command: str, minutes: int | None = None) -> Re
     else:
         raise ValidationError("That timer command does not apply now.")
     review.save(update_fields=["timer_ends_at", "timer_remaining"])
-    touch(review)
     return review
 
 
@@ -266,15 +276,16 @@ def close_review(*, review: Review, summary: str = "") -> Review:
             "summary",
         ]
     )
-    touch(review)
     transaction.on_commit(lambda: tasks.send_review_report.delay(review.pk))
     return review
 
 
 def join_review(*, review: Review, user: User) -> Participant:
-    participant, created = Participant.objects.get_or_create(review=review, user=user)
-    if created:
-        touch(review)
+    """Join from the join page; an invitee keeps their seat, now marked as joined."""
+    participant, _ = Participant.objects.get_or_create(review=review, user=user)
+    if participant.joined_at is None:
+        participant.joined_at = timezone.now()
+        participant.save(update_fields=["joined_at"])
     return participant
 
 
@@ -285,7 +296,6 @@ def rate_speak_freely(*, participant: Participant, rating: int) -> Participant:
         raise ValidationError("Choose a rating from 1 to 5.")
     participant.speak_freely = rating
     participant.save(update_fields=["speak_freely"])
-    touch(participant.review)
     return participant
 
 
@@ -321,7 +331,6 @@ def add_note(
         blame_flags=blame_flags(text),
         group=group_of(review=review, user=author),
     )
-    touch(review)
     return note
 
 
@@ -339,28 +348,24 @@ def edit_note(*, note: Contribution, by: User, text: str, anonymous: bool) -> Co
     note.anonymous = anonymous
     note.blame_flags = blame_flags(note.text)
     note.save(update_fields=["text", "anonymous", "blame_flags", "updated_at"])
-    touch(note.review)
     return note
 
 
 def delete_note(*, note: Contribution, by: User) -> None:
     _check_own_note(note, by)
     note.delete()
-    touch(note.review)
 
 
 def set_hidden(*, note: Contribution, hidden: bool) -> Contribution:
     """Moderation: a hidden note disappears from the presenter and phones, not from admin."""
     note.hidden = hidden
     note.save(update_fields=["hidden", "updated_at"])
-    touch(note.review)
     return note
 
 
 def assign_cause(*, note: Contribution, cause: LossReason | None) -> Contribution:
     note.cause = cause
     note.save(update_fields=["cause", "updated_at"])
-    touch(note.review)
     return note
 
 
@@ -385,7 +390,6 @@ def merge_notes(*, duplicate: Contribution, into: Contribution) -> Contribution:
     if into.cause_id is None and duplicate.cause_id is not None:
         into.cause_id = duplicate.cause_id
         into.save(update_fields=["cause", "updated_at"])
-    touch(into.review)
     return into
 
 
@@ -490,7 +494,9 @@ def split_into_groups(
     drawn at random, mixing seniority; with it, each participant goes to the group numbered
     there. A rearrangement keeps the groups, so notes stay tagged with theirs."""
     _check_breakout_open(review)
-    participants = list(review.participants.select_related("user").order_by("joined_at", "id"))
+    participants = list(
+        review.participants.joined().select_related("user").order_by("joined_at", "id")
+    )
     if assignment is None:
         by_user = {p.user_id: p for p in participants}
         proposal = propose_groups([p.user for p in participants], rng=rng)
@@ -510,7 +516,7 @@ def split_into_groups(
         leftover.ended_at = timezone.now()
         leftover.save(update_fields=["ended_at"])
     review.breakout_groups.active().exclude(phase=review.phase).update(ended_at=timezone.now())
-    touch(review)
+    touch(review.pk)
     return groups
 
 
@@ -540,7 +546,7 @@ def merge_back(*, review: Review) -> int:
     ended = review.breakout_groups.active().update(ended_at=timezone.now())
     if not ended:
         raise ValidationError("There is no breakout to merge back.")
-    touch(review)
+    touch(review.pk)
     return ended
 
 
@@ -575,7 +581,6 @@ def add_process_step(
     )
     step.full_clean()
     step.save()
-    touch(review)
     return step
 
 
@@ -587,7 +592,6 @@ def edit_process_step(*, step: ProcessStep, **fields) -> ProcessStep:
         step.pain_note = ""
     step.full_clean()
     step.save()
-    touch(step.review)
     return step
 
 
@@ -607,7 +611,6 @@ def move_process_step(*, step: ProcessStep, step_by: int) -> ProcessStep:
         if each.position != position:
             each.position = position
             each.save(update_fields=["position"])
-    touch(step.review)
     return step
 
 
@@ -620,7 +623,6 @@ def delete_process_step(*, step: ProcessStep) -> None:
         if each.position != position:
             each.position = position
             each.save(update_fields=["position"])
-    touch(step.review)
 
 
 # Votes ---------------------------------------------------------------------------------------
@@ -659,16 +661,13 @@ def cast_vote(*, note: Contribution, user: User) -> Vote:
         raise VoteRefused(
             "That vote did not count: you voted from two places at once. Try again."
         ) from error
-    touch(review)
     return vote
 
 
 def withdraw_vote(*, note: Contribution, user: User) -> None:
     if not note.review.accepts_votes:
         raise VoteRefused("Voting has closed for this phase.")
-    deleted, _ = Vote.objects.filter(contribution=note, user=user).delete()
-    if deleted:
-        touch(note.review)
+    Vote.objects.filter(contribution=note, user=user).delete()
 
 
 # Five whys, actions and lessons --------------------------------------------------------------
@@ -695,7 +694,6 @@ def save_whys(*, cause: Contribution, answers: list[str]) -> list[WhyStep]:
         WhyStep.objects.create(cause=cause, depth=depth, text=text[:500])
         for depth, text in enumerate(answers, start=1)
     ]
-    touch(cause.review)
     return steps
 
 
@@ -717,7 +715,6 @@ def note_to_action(
         cause=note.cause,
         client=clients[0] if len(clients) == 1 else None,
     )
-    touch(review)
     return action
 
 
@@ -733,7 +730,6 @@ def note_to_lesson(*, note: Contribution, by: User) -> Lesson:
     lesson.service_lines.set(
         {line for c in note.review.clients.all() for line in c.service_lines.all()}
     )
-    touch(note.review)
     return lesson
 
 
@@ -774,23 +770,27 @@ def _without_company_suffix(name: str) -> str:
 
 
 def report_recipients(review: Review) -> list[User]:
-    people = {p.user for p in review.participants.select_related("user")}
+    """The facilitator and everyone who joined; people only invited took no part."""
+    people = {p.user for p in review.participants.joined().select_related("user")}
     if review.facilitator:
         people.add(review.facilitator)
     return sorted((u for u in people if u.is_active and u.email), key=lambda u: u.pk)
 
 
 def send_report(*, review: Review) -> int:
-    """E-mail the closed review's report to each participant; returns how many were sent."""
+    """E-mail the closed review's report to each participant, each copy linking only what its
+    reader may open; returns how many were sent."""
     from .report import build_report
 
     report = build_report(review)
     context = {"review": review, "report": report, "site_url": settings.SITE_URL}
     subject = render_to_string("emails/review_report_subject.txt", context).strip()
-    text = render_to_string("emails/review_report.txt", context)
-    html = render_to_string("emails/review_report.html", context)
     sent = 0
     for user in report_recipients(review):
+        # Each reader's copy links only the actions and lessons they may open.
+        own = {**context, "openable": report.openable_by(user)}
+        text = render_to_string("emails/review_report.txt", own)
+        html = render_to_string("emails/review_report.html", own)
         message = EmailMultiAlternatives(subject, text, to=[user.email])
         message.attach_alternative(html, "text/html")
         sent += message.send()

@@ -7,6 +7,7 @@ app_name = "retrospectives"
 urlpatterns = [
     path("reviews/", views.review_list, name="review_list"),
     path("reviews/new/", views.review_new, name="review_new"),
+    path("reviews/interview-options/", views.interview_options, name="interview_options"),
     path("reviews/<int:pk>/", views.review_detail, name="review_detail"),
     path("reviews/<int:pk>/console/", views.review_console, name="review_console"),
     path("reviews/<int:pk>/console/notes/", views.console_notes, name="console_notes"),

@@ -3,7 +3,7 @@ from collections import defaultdict
 
 import segno
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +14,7 @@ from django.views.decorators.http import condition, require_GET, require_POST
 
 from accounts import audit
 from accounts.csv_export import csv_response
+from accounts.widgets import search_options
 from actions.models import Action
 from feedback import blame
 from feedback.models import LossReason
@@ -37,6 +38,7 @@ from .forms import (
     WhysForm,
 )
 from .models import (
+    MIN_RATERS,
     PHASE_PROMPTS,
     VOTES_PER_PHASE,
     VOTING_PHASES,
@@ -106,7 +108,8 @@ def _find_review_by_code(code: str) -> Review | None:
 def _get_participation(request, code: str) -> Participant:
     """A participant's own seat in a review, found by the join code; 404 for anyone else."""
     participant = (
-        Participant.objects.select_related("review", "review__facilitator", "user")
+        Participant.objects.joined()
+        .select_related("review", "review__facilitator", "user")
         .filter(review__join_code=_normal_code(code), user=request.user)
         .first()
     )
@@ -136,7 +139,11 @@ def _console_etag(request, pk: int) -> str | None:
 
 
 def _board_etag(request, code: str) -> str | None:
-    reviews = Review.objects.filter(join_code=_normal_code(code), participants__user=request.user)
+    reviews = Review.objects.filter(
+        join_code=_normal_code(code),
+        participants__user=request.user,
+        participants__joined_at__isnull=False,
+    )
     return _poll_etag(reviews, "board", request.user)
 
 
@@ -160,14 +167,14 @@ def review_list(request):
             "reviews": reviews,
             "status": status,
             "statuses": Review.Status.choices,
-            "can_plan": request.user.is_facilitator or request.user.is_partner,
+            "can_plan": Review.can_be_planned_by(request.user),
         },
     )
 
 
 def review_new(request):
-    if not (request.user.is_facilitator or request.user.is_partner):
-        raise PermissionDenied("Only facilitators and partners plan reviews.")
+    if not Review.can_be_planned_by(request.user):
+        raise Http404("Only facilitators and partners plan reviews.")
     # A save attempt links here with ?kind=client_save&client=<id> to start the form filled in.
     initial = {"clients": request.GET.getlist("client")}
     if request.GET.get("kind") in Review.Kind.values:
@@ -188,6 +195,22 @@ def review_new(request):
     return render(request, "retrospectives/review_form.html", {"form": form})
 
 
+@require_GET
+def interview_options(request):
+    """The exit interviews the review form's menu offers while someone types a client's name:
+    those this person may attach. Labels name the client and the date, never what was said."""
+    if not Review.can_be_planned_by(request.user):
+        raise Http404("Only facilitators and partners plan reviews.")
+    options = search_options(
+        request,
+        Review.interviews_attachable_by(request.user)
+        .select_related("client")
+        .order_by("-held_on", "-pk"),
+        search=lambda interviews, text: interviews.filter(client__name__icontains=text),
+    )
+    return HttpResponse(options)
+
+
 def _manager_warning(client) -> str:
     return (
         f"The facilitator is the account manager of {client}. People may hold back in front of "
@@ -195,9 +218,23 @@ def _manager_warning(client) -> str:
     )
 
 
+def _people(review: Review) -> dict:
+    """Who joined (by join time), how many are invited but not here yet, and what may be shown
+    of the speak-freely ratings: the count, and the average from MIN_RATERS ratings on."""
+    people = list(review.participants.select_related("user").order_by("joined_at", "id"))
+    joined = [p for p in people if p.has_joined]
+    return {
+        "participants": joined,
+        "invited": [p for p in people if not p.has_joined],
+        "speak_freely": review.participants.joined().speak_freely_summary(),
+        "min_raters": MIN_RATERS,
+    }
+
+
 @require_GET
 def review_detail(request, pk):
     review = _get_review_for_user(request, pk)
+    seat = review.participants.filter(user=request.user).first()
     return render(
         request,
         "retrospectives/review_detail.html",
@@ -206,11 +243,12 @@ def review_detail(request, pk):
             "can_run": _can_run(request.user, review),
             "clients": review.clients.select_related("account_manager"),
             "interviews": review.exit_interviews.visible_to(request.user).select_related("client"),
-            "participants": review.participants.select_related("user").order_by("joined_at"),
+            **_people(review),
             "warnings": [
                 _manager_warning(c) for c in services.facilitator_manages_reviewed_client(review)
             ],
-            "is_participant": review.participants.filter(user=request.user).exists(),
+            "is_participant": seat is not None,
+            "has_joined": seat is not None and seat.has_joined,
         },
     )
 
@@ -453,7 +491,7 @@ def _console(request, review: Review, *, whys_form: WhysForm | None = None):
             "top_cause": top,
             "action_form": ActionFromNoteForm(),
             "earlier_actions": _earlier_open_actions(review),
-            "participants": review.participants.select_related("user").order_by("joined_at"),
+            **_people(review),
             "join_url": request.build_absolute_uri(
                 reverse("retrospectives:join", args=[review.join_code])
             ),
@@ -491,10 +529,7 @@ def console_participants(request, pk):
     return render(
         request,
         "retrospectives/_console_participants.html",
-        {
-            "review": review,
-            "participants": review.participants.select_related("user").order_by("joined_at"),
-        },
+        {"review": review, **_people(review)},
     )
 
 
@@ -656,7 +691,9 @@ def breakout_split(request, pk):
 def breakout_groups(request, pk):
     """Groups by hand: the current groups, or a random proposal, to rearrange."""
     review = _get_review_to_run(request, pk)
-    participants = list(review.participants.select_related("user").order_by("joined_at", "id"))
+    participants = list(
+        review.participants.joined().select_related("user").order_by("joined_at", "id")
+    )
     initial = {}
     for group in services.active_groups(review):
         for member in group.members.all():
@@ -930,7 +967,8 @@ def join(request, code):
             status=404,
         )
     participant = Participant.objects.filter(review=review, user=request.user).first()
-    if participant is None:
+    if participant is None or not participant.has_joined:
+        # Invited people join here too: being invited is not being in the room.
         if review.is_over:
             return render(
                 request,
@@ -1079,8 +1117,11 @@ def speak_freely(request, code):
 @require_GET
 def review_report(request, pk):
     review = _get_review_for_user(request, pk)
+    report = build_report(review)
     return render(
-        request, "retrospectives/report.html", {"review": review, "report": build_report(review)}
+        request,
+        "retrospectives/report.html",
+        {"review": review, "report": report, "openable": report.openable_by(request.user)},
     )
 
 
@@ -1215,7 +1256,5 @@ def _lesson_form(request, lesson: Lesson):
                 lesson.status = Lesson.Status.DRAFT
                 lesson.save(update_fields=["status"])
             messages.success(request, "Lesson saved as a draft.")
-        if lesson.review_id:
-            services.touch(lesson.review)
         return redirect(lesson)
     return render(request, "retrospectives/lesson_form.html", {"form": form, "lesson": lesson})

@@ -142,6 +142,8 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
 
     review = factory.SubFactory(ReviewFactory)
     user = factory.SubFactory(UserFactory)
+    # Someone who joined; pass joined_at=None for a person only invited.
+    joined_at = factory.LazyFunction(timezone.now)
 
 
 class ContributionFactory(factory.django.DjangoModelFactory):

@@ -31,7 +31,7 @@ def test_it_counts_the_headline(data):
         "median_days_to_verified": 15.0,  # A11 4, A5 10, A6 20, A7 30 days
         "learning_index": 51.7,  # mean 46/15 over the 2026 checks
         "learning_answers": 3,
-        "speak_freely": 4.5,
+        "speak_freely": None,  # two ratings: no average under three, it would tell them apart
         "speak_freely_answers": 2,
     }
 

@@ -65,9 +65,12 @@ def test_it_warns_but_does_not_block_when_the_facilitator_manages_the_client(cli
 
 
 @pytest.mark.parametrize("who", ["alice", "sam"])
-def test_it_is_only_for_facilitators_and_partners(client, request, who):
+def test_it_404s_for_everyone_but_facilitators_and_partners(client, request, who):
+    """Like every other page a person may not use: 404, never 403."""
     client.force_login(request.getfixturevalue(who))
-    assert client.get(URL).status_code == 403
+    assert client.get(URL).status_code == 404
+    assert client.post(URL, {"title": "x"}).status_code == 404
+    assert not Review.objects.exists()
 
 
 def test_it_refuses_a_date_years_away_with_a_message(client, fran):

@@ -124,7 +124,9 @@ MATRIX = {
     # retrospectives: the facilitator and partners run a review; participants (alice) see it
     # and post from /join/<code>/; anyone logged in who has the code may join.
     "retrospectives:review_list": ("L L 200 200 200 200 200", "L L 405 405 405 405 405"),
-    "retrospectives:review_new": ("L L 403 403 200 200 403", "L L 403 403 ok ok 403"),
+    "retrospectives:review_new": ("L L 404 404 200 200 404", "L L 404 404 ok ok 404"),
+    # What a planner may attach: Review.interviews_attachable_by.
+    "retrospectives:interview_options": ("L L 404 404 200 200 404", "L L 405 405 405 405 405"),
     "retrospectives:review_detail": ("L L 200 404 200 200 404", "L L 405 405 405 405 405"),
     "retrospectives:review_console": ("L L 404 404 200 200 404", "L L 405 405 405 405 405"),
     "retrospectives:console_notes": ("L L 404 404 200 200 404", "L L 405 405 405 405 405"),

@@ -444,6 +444,7 @@ class Command(BaseCommand):
                     {
                         "review_id": review["id"],
                         "user_id": user,
+                        "joined_at": review["scheduled_for"],
                         "speak_freely": rng.randrange(1, 6),
                     }
                 )
