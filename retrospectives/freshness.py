@@ -82,6 +82,9 @@ def _announce(sender, instance, raw=False, **kwargs):
     before = getattr(instance, "_shown_on_before", set())
     instance._shown_on_before = set()
     touch(*_review_ids(instance), *before)
+    if sender is Review:
+        # The copy in memory now holds an old version: a later save of it keeps the database's.
+        instance.version = F("version")
 
 
 def _announce_everywhere(sender, instance, raw=False, **kwargs):

@@ -144,3 +144,16 @@ def test_the_services_no_longer_bump_by_hand():
     """Freshness follows the data; only bulk updates, which skip signals, touch by hand."""
     source = inspect.getsource(services)
     assert source.count("touch(") <= 2
+
+
+def test_every_save_of_one_review_in_memory_moves_its_version(live_review):
+    """A review saved twice from the same copy in memory must not write its old version back:
+    the second change would then carry the first one's ETag and screens would keep the old board."""
+    seen = {_version(live_review)}
+    live_review.title = "First change"
+    live_review.save()
+    seen.add(_version(live_review))
+    live_review.title = "Second change"
+    live_review.save()
+    seen.add(_version(live_review))
+    assert len(seen) == 3
