@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
+from accounts.forms import one_line
 from accounts.models import Office, Role, User
 from accounts.widgets import CachedMenu, QuickSelect
 
@@ -168,6 +169,7 @@ class ClientForm(forms.ModelForm):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["name"].validators.append(one_line)
         # Only partners hand a client to another account manager; an account manager's own
         # clients stay theirs, so they cannot lose sight of a client by mistake.
         if not user.is_partner:
@@ -215,7 +217,7 @@ class ClientImportForm(forms.Form):
 class ClientRowForm(forms.Form):
     """One row of a client import. Values arrive as the text of the CSV."""
 
-    name = forms.CharField(max_length=200)
+    name = forms.CharField(max_length=200, validators=[one_line])
     industry = forms.ChoiceField(required=False, choices=[("", ""), *Client.Industry.choices])
     size_band = forms.ChoiceField(required=False, choices=[("", ""), *Client.SizeBand.choices])
     annual_fees = forms.DecimalField(required=False, max_digits=12, decimal_places=2, min_value=0)
@@ -450,7 +452,7 @@ class TriageForm(forms.ModelForm):
 
 
 class FeedbackActionForm(forms.Form):
-    title = forms.CharField(max_length=200, label="New action")
+    title = forms.CharField(max_length=200, label="New action", validators=[one_line])
     owner = UserChoiceField(queryset=User.objects.filter(is_active=True))
     due_on = forms.DateField(label="Due", widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -565,7 +567,7 @@ class SuggestionChoiceField(forms.ModelChoiceField):
 
 
 class SuggestionAcceptForm(forms.Form):
-    title = forms.CharField(max_length=200, label="Action")
+    title = forms.CharField(max_length=200, label="Action", validators=[one_line])
     owner = UserChoiceField(queryset=User.objects.filter(is_active=True), label="Owner")
     due_on = forms.DateField(label="Due", widget=forms.DateInput(attrs={"type": "date"}))
     answer = forms.CharField(
