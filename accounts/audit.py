@@ -4,12 +4,7 @@ from django.db import models
 from django.http import HttpRequest
 
 from .models import AuditEvent, User
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+from .network import client_ip
 
 
 def record(

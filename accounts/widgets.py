@@ -6,6 +6,8 @@ from django.forms.utils import flatatt
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from .ids import parse_ids
+
 
 class QuickSelect(forms.Select):
     """A <select> whose options are written in Python rather than through one template include
@@ -133,14 +135,8 @@ class SearchSelectMultiple(SearchSelect, forms.SelectMultiple):
 
 
 def chosen_ids(value) -> list[int]:
-    """The ids among a select's submitted values; anything that is not a number is ignored."""
-    values = value if isinstance(value, list | tuple) else [value]
-    ids = []
-    for item in values:
-        text = str(item if item is not None else "").strip()
-        if text.isdigit() and len(text) < 19:
-            ids.append(int(text))
-    return ids
+    """The ids among a select's submitted values; anything that is not an id is ignored."""
+    return parse_ids(value if isinstance(value, list | tuple) else [value])
 
 
 def _chosen_first(queryset, ids: list[int]):

@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse_lazy
 from django.utils import timezone
 
+from accounts.forms import one_line
 from accounts.models import User
 from accounts.widgets import CachedMenu, QuickSelect, SearchSelect
 
@@ -81,6 +82,7 @@ class ActionForm(_Crispy, forms.ModelForm):
 
     def clean_title(self) -> str:
         title = self.cleaned_data["title"].strip()
+        one_line(title)
         if len(title) < 3:
             raise forms.ValidationError("Give the action a title of a few words.")
         return title

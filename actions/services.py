@@ -21,12 +21,12 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accounts.mail import Email, render_subject
 from accounts.models import User
 
 from . import tasks
@@ -736,7 +736,7 @@ def _message_id(reminder_ids: list[int]) -> str:
     return f"<reminders.{digest[:40]}@{domain}>"
 
 
-def build_digest(*, recipient: User, reminders: list[Reminder]) -> EmailMultiAlternatives:
+def build_digest(*, recipient: User, reminders: list[Reminder]) -> Email:
     """One e-mail listing every action this person is being nudged about."""
     by_action: dict[int, Reminder] = {}
     for reminder in reminders:
@@ -762,9 +762,9 @@ def build_digest(*, recipient: User, reminders: list[Reminder]) -> EmailMultiAlt
         "site_url": settings.SITE_URL,
         "mine_url": settings.SITE_URL + "/actions/mine/",
     }
-    subject = " ".join(render_to_string("emails/reminder_subject.txt", context).split())
+    subject = render_subject("emails/reminder_subject.txt", context)
     ids = [r.pk for r in reminders]
-    message = EmailMultiAlternatives(
+    message = Email(
         subject=subject,
         body=render_to_string("emails/reminder_body.txt", context),
         to=[recipient.email],

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.utils import timezone
 
+from accounts.forms import one_line
 from accounts.models import Office
 from feedback.models import ServiceLine
 
@@ -183,6 +184,7 @@ class GoalForm(forms.ModelForm):
 
     def clean_title(self) -> str:
         title = self.cleaned_data["title"].strip()
+        one_line(title)
         if len(title) < 5:
             raise forms.ValidationError("Say the goal in a few words.")
         return title

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import audit
 from accounts.csv_export import csv_response
 from accounts.fragments import cached_fragment
+from accounts.ids import id_or_404
 from actions.models import Action
 from actions.services import create_action
 from feedback.models import Client, LossReason
@@ -336,12 +337,6 @@ def _narrowing(request) -> list[tuple[str, str]]:
     ]
 
 
-def _int_or_404(value: str) -> int:
-    if not value.isdigit():
-        raise Http404("Unknown value.")
-    return int(value)
-
-
 @require_GET
 def losses(request):
     """The losses behind a dashboard bar: the period's final exit interviews, narrowed by the
@@ -355,7 +350,7 @@ def losses(request):
         qs = qs.filter(client_primary_reason__isnull=True)
         narrowed.append("no reason recorded")
     elif reason:
-        cause = get_object_or_404(LossReason, pk=_int_or_404(reason))
+        cause = get_object_or_404(LossReason, pk=id_or_404(reason))
         qs = qs.filter(client_primary_reason=cause)
         narrowed.append(f"client's reason: {cause}")
     for key, title, id_lookup, _ in queries.SEGMENTS:
@@ -367,7 +362,7 @@ def losses(request):
                 **{f"{id_lookup}__isnull": True} if key == "partner" else {id_lookup: ""}
             )
         elif key == "partner":
-            qs = qs.filter(**{id_lookup: _int_or_404(value)})
+            qs = qs.filter(**{id_lookup: id_or_404(value)})
         else:
             qs = qs.filter(**{id_lookup: value})
         narrowed.append(f"{title.lower()}: {queries.SEGMENT_LABELS.get(key, {}).get(value, value)}")
@@ -411,10 +406,10 @@ def actions(request):
         narrowed.append(f"created in the period, now {Action.Status(status).label.lower()}")
     qs = _narrow_pilots(request.GET.get("pilot", ""), qs, filters, narrowed)
     if owner := request.GET.get("owner", ""):
-        qs = qs.filter(owner=_int_or_404(owner))
+        qs = qs.filter(owner=id_or_404(owner))
         narrowed.append("one owner")
     if cause := request.GET.get("cause", ""):
-        qs = qs.filter(cause=get_object_or_404(LossReason, pk=_int_or_404(cause)))
+        qs = qs.filter(cause=get_object_or_404(LossReason, pk=id_or_404(cause)))
         narrowed.append("one cause")
     qs = qs.select_related("owner", "client", "cause").order_by("due_on", "id")
     return _render_drill_down(

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
+from accounts.forms import one_line
 from accounts.models import Office, Role, User
 from accounts.widgets import CachedMenu, QuickSelect
 
@@ -168,6 +169,7 @@ class ClientForm(forms.ModelForm):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["name"].validators.append(one_line)
         # Only partners hand a client to another account manager; an account manager's own
         # clients stay theirs, so they cannot lose sight of a client by mistake.
         if not user.is_partner:
@@ -488,7 +490,7 @@ class TriageForm(forms.ModelForm):
 
 
 class FeedbackActionForm(forms.Form):
-    title = forms.CharField(max_length=200, label="New action")
+    title = forms.CharField(max_length=200, label="New action", validators=[one_line])
     owner = UserChoiceField(queryset=User.objects.filter(is_active=True))
     due_on = forms.DateField(label="Due", widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -603,7 +605,7 @@ class SuggestionChoiceField(forms.ModelChoiceField):
 
 
 class SuggestionAcceptForm(forms.Form):
-    title = forms.CharField(max_length=200, label="Action")
+    title = forms.CharField(max_length=200, label="Action", validators=[one_line])
     owner = UserChoiceField(queryset=User.objects.filter(is_active=True), label="Owner")
     due_on = forms.DateField(label="Due", widget=forms.DateInput(attrs={"type": "date"}))
     answer = forms.CharField(

@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts import audit
 from accounts.csv_export import SafeWriter
+from accounts.mail import Email, render_subject
 from accounts.models import User
 from actions.models import Action
 from actions.services import create_action
@@ -327,9 +327,8 @@ def send_feedback_reply(*, response: FeedbackResponse) -> bool:
     if not claimed:
         return False
     context = {"response": response, "client": response.client}
-    subject = render_to_string("emails/feedback_reply_subject.txt", context).strip()
-    message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
+    message = Email(
+        subject=render_subject("emails/feedback_reply_subject.txt", context),
         body=render_to_string("emails/feedback_reply.txt", context),
         to=[response.contact_email],
         headers={"Message-ID": f"<feedback-reply-{response.pk}@learnorg>"},
@@ -469,9 +468,8 @@ def send_save_alert(*, response: FeedbackResponse, attempt: SaveAttempt) -> bool
         "joined": attempt.responses.exclude(pk=response.pk).exists(),
         "url": settings.SITE_URL + attempt.get_absolute_url(),
     }
-    subject = render_to_string("emails/save_alert_subject.txt", context).strip()
-    message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
+    message = Email(
+        subject=render_subject("emails/save_alert_subject.txt", context),
         body=render_to_string("emails/save_alert.txt", context),
         to=[person.email for person in recipients],
         headers={"Message-ID": f"<save-alert-{response.pk}@learnorg>"},

@@ -25,7 +25,6 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
@@ -39,10 +38,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.defaults import page_not_found
 
-from accounts import audit
+from accounts import audit, throttle
 from accounts.csv_export import csv_response
 from accounts.fragments import cached_rows
 from accounts.models import AuditEvent, User
+from accounts.network import client_ip
 from accounts.paging import CappedPaginator
 from accounts.widgets import search_options
 from actions.models import Action
@@ -519,16 +519,6 @@ def interview_blame_check(request):
 # The public feedback channel ---------------------------------------------------------------------
 
 
-def _count_public_post(request) -> int:
-    key = f"feedback:public-posts:{audit.client_ip(request)}"
-    cache.add(key, 0, timeout=PUBLIC_WINDOW)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=PUBLIC_WINDOW)
-        return 1
-
-
 @login_not_required
 @never_cache
 def public_form(request, token):
@@ -541,7 +531,12 @@ def public_form(request, token):
     )
     status = 200
     if request.method == "POST":
-        if _count_public_post(request) > PUBLIC_POSTS_PER_WINDOW:
+        if not throttle.attempt(
+            "feedback:public-posts",
+            client_ip(request),
+            limit=PUBLIC_POSTS_PER_WINDOW,
+            window=PUBLIC_WINDOW,
+        ):
             return render(
                 request,
                 "feedback/public_form.html",

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.urls import reverse_lazy
 from django.utils import timezone
 
+from accounts.forms import one_line
 from accounts.models import Role, User
 from accounts.widgets import QuickSelect, QuickSelectMultiple, SearchSelectMultiple
 from feedback.models import LossReason, ServiceLine
@@ -101,6 +102,7 @@ class ReviewForm(forms.ModelForm):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["title"].widget.attrs["maxlength"] = 200
+        self.fields["title"].validators.append(one_line)
         self.fields["clients"].queryset = Review.clients_attachable_by(user).order_by("name")
         self.fields["clients"].required = False
         self.fields["exit_interviews"].queryset = (
@@ -282,7 +284,7 @@ class WhysForm(forms.Form):
 
 
 class ActionFromNoteForm(forms.Form):
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=200, validators=[one_line])
     owner = PersonChoiceField(queryset=User.objects.none())
     due_on = forms.DateField(label="Due", widget=forms.DateInput(attrs={"type": "date"}))
 

@@ -9,12 +9,12 @@ from email.mime.text import MIMEText
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts import audit
+from accounts.mail import Email, render_subject
 from accounts.models import User
 from actions.models import Action
 from actions.services import create_action
@@ -172,12 +172,12 @@ def send_invitations(*, review: Review) -> int:
         "site_url": settings.SITE_URL,
         "update": review.invite_sequence > 0,
     }
-    subject = render_to_string("emails/review_invitation_subject.txt", context).strip()
+    subject = render_subject("emails/review_invitation_subject.txt", context)
     text = render_to_string("emails/review_invitation.txt", context)
     html = render_to_string("emails/review_invitation.html", context)
     sent = 0
     for user in recipients:
-        message = EmailMultiAlternatives(
+        message = Email(
             subject,
             text,
             to=[user.email],
@@ -784,14 +784,14 @@ def send_report(*, review: Review) -> int:
 
     report = build_report(review)
     context = {"review": review, "report": report, "site_url": settings.SITE_URL}
-    subject = render_to_string("emails/review_report_subject.txt", context).strip()
+    subject = render_subject("emails/review_report_subject.txt", context)
     sent = 0
     for user in report_recipients(review):
         # Each reader's copy links only the actions and lessons they may open.
         own = {**context, "openable": report.openable_by(user)}
         text = render_to_string("emails/review_report.txt", own)
         html = render_to_string("emails/review_report.html", own)
-        message = EmailMultiAlternatives(subject, text, to=[user.email])
+        message = Email(subject, text, to=[user.email])
         message.attach_alternative(html, "text/html")
         sent += message.send()
     return sent

@@ -18,7 +18,7 @@ TEMPLATES = [
     ("emails/review_report_subject.txt", {"review": {"title": NAME}}),
     (
         "registration/password_reset_email.txt",
-        {"user": {"name": NAME}, "protocol": "https", "domain": "x", "uid": "MQ", "token": "t"},
+        {"user": {"name": NAME}, "site_url": "https://x", "uid": "MQ", "token": "t"},
     ),
 ]
 

@@ -6,22 +6,27 @@ Field names are read from every form class of the apps, so a new form is fuzzed 
 Each case runs a bounded number of examples so that the suite stays fast."""
 
 import inspect
+import re
+from pathlib import Path
 
 import pytest
 from django import forms as django_forms
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
+from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import actions.forms
 import dashboard.forms
+import dashboard.queries
 import feedback.forms
 import retrospectives.forms
 from tests.security.test_csrf import POST_CASES
 from tests.security.test_permission_matrix import MATRIX, _url
-from tests.security.world import PERSONAS, build_world, log_in
+from tests.security.world import PERSONAS, build_world, log_in, object_kwargs
 
 SCRIPT = "<script>alert('fuzz')</script>"
 IMAGE = '"><img src=x onerror=alert(1)>'
@@ -300,3 +305,85 @@ def test_stored_markup_is_escaped_on_every_page(world):
             if response.status_code >= 500 or _unescaped_markup(response):
                 problems.append(f"{case} as {persona}: {response.status_code}")
     assert not problems, "pages that break on stored markup:\n" + "\n".join(problems)
+
+
+# Out-of-range ids ------------------------------------------------------------------------------
+
+# Past what SQLite can bind (a related-object lookup raised OverflowError there), one past the
+# largest id, and a digit that str.isdigit() accepts but int() refuses.
+IMPOSSIBLE_IDS = ["99999999999999999999", str(2**63), "²"]
+VIEW_SOURCES = ["accounts", "feedback", "retrospectives", "actions", "dashboard", "learnorg"]
+
+
+def _query_keys_read_by_views() -> list[str]:
+    """Every query-string key a view reads by name, the dashboard's segment keys, and every
+    field of the apps' forms that holds an id (filters are forms bound to the query string)."""
+    pattern = re.compile(r'request\.GET(?:\.get(?:list)?\(\s*|\[)"([^"]+)"')
+    keys = set()
+    for app in VIEW_SOURCES:
+        for path in Path(django_settings.BASE_DIR, app).rglob("*.py"):
+            keys |= set(pattern.findall(path.read_text()))
+    keys |= {key for key, *_ in dashboard.queries.SEGMENTS}
+    for module in FORM_MODULES.values():
+        for _, form_class in inspect.getmembers(module, inspect.isclass):
+            if issubclass(form_class, django_forms.BaseForm) and hasattr(form_class, "base_fields"):
+                keys |= {
+                    name
+                    for name, field in form_class.base_fields.items()
+                    if isinstance(field, django_forms.ModelChoiceField)
+                }
+    return sorted(keys)
+
+
+ID_KEYS = _query_keys_read_by_views()
+
+
+def test_the_id_fuzzer_knows_the_drill_down_keys():
+    assert {"owner", "partner", "cause", "reason", "client", "page"} <= set(ID_KEYS)
+
+
+@pytest.mark.django_db
+def test_impossible_ids_in_any_query_string_are_never_a_server_error(world):
+    problems = []
+    for case, persona in GET_CASES:
+        client = Client(raise_request_exception=False)
+        log_in(client, persona, world)
+        url = _url(case, world)
+        for value in IMPOSSIBLE_IDS if case in LIST_PAGES else IMPOSSIBLE_IDS[:1]:
+            # All keys at once; a page that refuses them gets each key alone, since its first
+            # refusal could hide what a later key would do.
+            response = _request(client, "get", url, dict.fromkeys(ID_KEYS, value))
+            queries = [dict.fromkeys(ID_KEYS, value)]
+            if response.status_code == 404:
+                queries = [{key: value} for key in ID_KEYS]
+            for query in queries:
+                response = _request(client, "get", url, query)
+                if response.status_code >= 500:
+                    problems.append(f"GET {case}?{'&'.join(query)}={value} as {persona}")
+    assert not problems, "\n".join(problems)
+
+
+def _with_impossible_ids(case: str, world, value: int) -> str | None:
+    name, _, variant = case.partition("@")
+    kwargs = dict(object_kwargs(world).get(name, {}))
+    if variant or not any(isinstance(v, int) for v in kwargs.values()):
+        return None
+    return reverse(name, kwargs={k: value if isinstance(v, int) else v for k, v in kwargs.items()})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", [2**63, 10**20])
+def test_impossible_ids_in_a_url_lead_nowhere(world, value):
+    problems = []
+    allowed = dict([*GET_CASES, *POST_CASES])
+    for case, persona in sorted(allowed.items()):
+        url = _with_impossible_ids(case, world, value)
+        if url is None:
+            continue
+        client = Client(raise_request_exception=False)
+        log_in(client, persona, world)
+        for method in ("get", "post"):
+            response = _request(client, method, url, {})
+            if response.status_code >= 500 or response.status_code == 200:
+                problems.append(f"{method.upper()} {url} as {persona}: {response.status_code}")
+    assert not problems, "\n".join(problems)
