@@ -4,8 +4,9 @@ Every function runs a fixed number of grouped queries in the database, whatever 
 Python only shapes the handful of grouped rows that come back, into JSON-ready dicts.
 
 Definitions used throughout:
-- A *loss* is a final exit interview. Its date is the client's `lost_on`, or the interview date
-  when `lost_on` is empty. Its fees are the interview's `fees_lost`, or the client's
+- A *loss* is a client lost on a date, counted once however many interviews describe it: the
+  row is its most recently finalised exit interview (`ExitInterview.objects.losses()`). Its
+  date is the interview's `lost_on`. Its fees are the interview's `fees_lost`, or the client's
   `annual_fees` when `fees_lost` is empty.
 - The service-line and office filters apply through the client (of a loss, an action, a feedback
   response); actions and responses without a client drop out when either filter is set.
@@ -96,9 +97,9 @@ def _for_clients(qs: QuerySet, f: Filters, prefix: str) -> QuerySet:
 
 
 def all_losses(f: Filters) -> QuerySet:
-    """Final exit interviews, annotated with lost_date and fees, for the segment filters."""
-    qs = ExitInterview.objects.filter(status=ExitInterview.Status.FINAL).annotate(
-        lost_date=Coalesce("client__lost_on", "held_on", output_field=DateField()),
+    """One row per loss, annotated with lost_date and fees, for the segment filters."""
+    qs = ExitInterview.objects.losses().annotate(
+        lost_date=F("lost_on"),
         fees=Coalesce(
             "fees_lost",
             "client__annual_fees",
@@ -118,8 +119,7 @@ def scoped_actions(f: Filters) -> QuerySet:
 
 def headline(f: Filters) -> dict:
     totals = losses(f).aggregate(
-        interviews=Count("id"),
-        clients=Count("client", distinct=True),
+        losses=Count("id"),
         fees_total=Sum("fees"),
         with_reason=Count("id", filter=Q(client_primary_reason__isnull=False)),
         controllable=Count("id", filter=Q(client_primary_reason__controllable=True)),
@@ -138,8 +138,9 @@ def headline(f: Filters) -> dict:
         review__closed_at__date__lte=f.end,
     ).aggregate(n=Count("id"), mean=Avg("speak_freely"))
     return {
-        "clients_lost": totals["clients"],
-        "losses": totals["interviews"],
+        # A client lost twice in the period (won back in between) is two losses.
+        "clients_lost": totals["losses"],
+        "losses": totals["losses"],
         "fees_lost": money(totals["fees_total"]),
         "with_reason": totals["with_reason"],
         "controllable": totals["controllable"],
