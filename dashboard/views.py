@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import audit
 from accounts.fragments import cached_fragment
 from actions.models import Action
-from actions.services import create_action
 from feedback.models import Client, LossReason
 from retrospectives.models import Review
 
@@ -259,26 +258,28 @@ def refresh(request):
 
 @require_POST
 def check_in(request, client_id: int):
-    """Create a check-in action for an at-risk client, owned by its account manager."""
+    """Create a check-in action for an at-risk client, owned by its account manager; posting
+    again while it is open creates nothing and says so."""
     _require_partner(request)
     client = get_object_or_404(Client.objects.visible_to(request.user), pk=client_id)
-    create_action(
-        title=f"{queries.CHECK_IN_TITLE} {client.name}",
-        detail=(
-            "This client looks like clients we lost recently for a reason we control "
-            "(same service line and industry, or same office and partner). Ask how things are "
-            "going and note what you hear."
-        ),
-        owner=client.account_manager or request.user,
-        due_on=timezone.localdate() + CHECK_IN_DUE_IN,
-        created_by=request.user,
-        priority=Action.Priority.HIGH,
-        client=client,
+    result = services.check_in(
+        client=client, by=request.user, due_on=timezone.localdate() + CHECK_IN_DUE_IN
     )
-    services.forget_snapshots()
     if request.htmx:
-        return render(request, "dashboard/_check_in_created.html", {"client": client})
-    messages.success(request, f"Check-in action created for {client.name}.")
+        return render(
+            request,
+            "dashboard/_check_in_created.html",
+            {"client": client, "action": result.action, "created": result.created},
+        )
+    if result.created:
+        messages.success(request, f"Check-in action created for {client.name}.")
+    else:
+        action = result.action
+        messages.info(
+            request,
+            f"A check-in with {client.name} is already open ({action.owner}, due "
+            f"{action.due_on.day} {action.due_on:%b %Y}); no second one was created.",
+        )
     return redirect(f"{reverse('dashboard:index')}?{_filter_query(request)}#at-risk")
 
 
@@ -459,11 +460,7 @@ def at_risk(request):
     _require_partner(request)
     form, filters = _filters(request)
     clients, _, _ = queries.at_risk_clients(filters)
-    open_check_in = Action.objects.filter(
-        client=OuterRef("pk"),
-        status__in=Action.OPEN_STATUSES,
-        title__startswith=queries.CHECK_IN_TITLE,
-    )
+    open_check_in = services.open_check_ins().filter(client=OuterRef("pk"))
     qs = (
         clients.select_related("office", "relationship_partner", "account_manager")
         .annotate(check_in_open=Exists(open_check_in))
