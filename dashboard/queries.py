@@ -38,6 +38,8 @@ from django.utils import timezone
 
 from actions.models import Action
 from feedback.models import (
+    HANDLED_WITHOUT_REASON,
+    NOT_TRIAGED,
     Client,
     ExitInterview,
     FeedbackResponse,
@@ -511,18 +513,20 @@ def client_voice_responses(f: Filters) -> QuerySet:
 
 
 def client_voice(f: Filters) -> dict:
-    """Feedback responses by theme (the category of their triaged reason), the monthly rating
-    and how many 'you said, we did' replies went out."""
-    totals = client_voice_responses(f).aggregate(
+    """Feedback responses in their triage state: handled under a reason (by the theme of the
+    reason's category), handled without a reason, or not triaged yet, which add up to all the
+    responses; the monthly rating and how many 'you said, we did' replies went out."""
+    responses = client_voice_responses(f)
+    totals = responses.aggregate(
         n=Count("id"),
         rating=Avg("rating"),
         replies=Count("id", filter=Q(reply_sent_at__isnull=False)),
-        untriaged=Count("id", filter=Q(reason__isnull=True)),
+        untriaged=Count("id", filter=NOT_TRIAGED),
+        handled_without_reason=Count("id", filter=HANDLED_WITHOUT_REASON),
     )
     themes = dict(LossReason.Category.choices)
     by_theme = (
-        client_voice_responses(f)
-        .filter(reason__isnull=False)
+        responses.handled_with_reason()
         .values("reason__category")
         .annotate(n=Count("id"))
         .order_by("-n", "reason__category")
@@ -539,6 +543,7 @@ def client_voice(f: Filters) -> dict:
         "rating": round(totals["rating"], 2) if totals["rating"] is not None else None,
         "replies": totals["replies"],
         "untriaged": totals["untriaged"],
+        "handled_without_reason": totals["handled_without_reason"],
         "themes": [
             {
                 "id": row["reason__category"],

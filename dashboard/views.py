@@ -469,6 +469,13 @@ def at_risk(request):
     return _render_drill_down(request, "dashboard/at_risk.html", form=form, filters=filters, qs=qs)
 
 
+# The client-voice panel's rows without a theme, and the responses behind each.
+TRIAGE_STATES = {
+    "new": ("Not triaged yet", lambda qs: qs.not_triaged()),
+    "no_reason": ("Handled, no reason given", lambda qs: qs.handled_without_reason()),
+}
+
+
 @require_GET
 def responses(request):
     """The client feedback behind the client-voice panel."""
@@ -479,8 +486,14 @@ def responses(request):
     if theme := request.GET.get("theme", ""):
         if theme not in LossReason.Category.values:
             raise Http404("Unknown theme.")
-        qs = qs.filter(reason__category=theme)
+        qs = qs.handled_with_reason().filter(reason__category=theme)
         narrowed.append(f"theme: {LossReason.Category(theme).label}")
+    if triage := request.GET.get("triage", ""):
+        if triage not in TRIAGE_STATES:
+            raise Http404("Unknown triage state.")
+        label, narrow = TRIAGE_STATES[triage]
+        qs = narrow(qs)
+        narrowed.append(label.lower())
     if request.GET.get("replied") == "1":
         qs = qs.filter(reply_sent_at__isnull=False)
         narrowed.append("“you said, we did” sent")

@@ -360,6 +360,24 @@ class FeedbackResponseQuerySet(models.QuerySet):
             return self.filter(client__account_manager=user)
         return self.none()
 
+    def not_triaged(self) -> "FeedbackResponseQuerySet":
+        return self.filter(NOT_TRIAGED)
+
+    def handled_without_reason(self) -> "FeedbackResponseQuerySet":
+        return self.filter(HANDLED_WITHOUT_REASON)
+
+    def handled_with_reason(self) -> "FeedbackResponseQuerySet":
+        return self.filter(HANDLED_WITH_REASON)
+
+
+# The three triage states of a response, counted the same way on the triage page, the
+# dashboard's client-voice panel, its drill-down and export. Not triaged yet: not marked
+# handled, whether or not a reason was picked (the triage page's "New"; replying marks a
+# response handled). Handled with a reason counts in the theme of the reason's category.
+NOT_TRIAGED = Q(triage="new")
+HANDLED_WITHOUT_REASON = Q(triage="handled", reason__isnull=True)
+HANDLED_WITH_REASON = Q(triage="handled", reason__isnull=False)
+
 
 class FeedbackResponse(models.Model):
     class Triage(models.TextChoices):
@@ -435,6 +453,13 @@ class FeedbackResponse(models.Model):
 
     def __str__(self) -> str:
         return f"Feedback from {self.client or 'a client'} on {self.submitted_at:%Y-%m-%d}"
+
+    @property
+    def triage_state(self) -> str:
+        """The same three states the dashboard counts (see FeedbackResponseQuerySet)."""
+        if self.triage == self.Triage.NEW:
+            return "Not triaged yet"
+        return str(self.reason) if self.reason_id else "Handled, no reason given"
 
 
 class LearningCheck(models.Model):

@@ -353,7 +353,13 @@ def reply_to_feedback(*, response: FeedbackResponse, by: User, text: str) -> Fee
             "A reply needs a verified action, a contact e-mail and the client's consent."
         )
     response.reply_text = text
-    response.save(update_fields=["reply_text"])
+    fields = ["reply_text"]
+    if response.triage == FeedbackResponse.Triage.NEW:
+        # Answering the client closes the loop: the response is handled.
+        response.triage = FeedbackResponse.Triage.HANDLED
+        response.handled_by, response.handled_at = by, timezone.now()
+        fields += ["triage", "handled_by", "handled_at"]
+    response.save(update_fields=fields)
     transaction.on_commit(lambda: tasks.send_feedback_reply.delay(response.pk))
     return response
 
