@@ -192,3 +192,11 @@ def test_a_won_back_client_is_not_offered_its_old_loss_date(client, alice, lost_
     client.force_login(alice)
     form = client.get(reverse("feedback:interview_new", args=[lost_client.pk])).context["form"]
     assert form.initial["client_lost_on"] != LOST_ON
+
+
+def test_an_imported_loss_date_moves_the_clients_loss_too(pat, lost_client):
+    interview = _finalise(_draft(lost_client), pat)
+    csv_text = f"name,status,lost_on\n{lost_client.name},lost,2026-02-25\n".encode()
+    result = services.import_clients(data=csv_text, by=pat)
+    assert (result.errors, result.updated) == ([], 1)
+    assert _losses(lost_client) == [(interview.pk, D("2026-02-25"))]
