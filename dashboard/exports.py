@@ -107,6 +107,7 @@ def rows(panel: str, data: dict) -> Iterator[list]:
         yield ["Theme", "Responses"]
         for row in voice["themes"]:
             yield [row["label"], row["n"]]
+        yield ["Handled, no reason given", _blank(voice.get("handled_without_reason"))]
         yield ["Not triaged yet", voice["untriaged"]]
         yield []
         yield ["Month", "Responses", "Average rating (0-10)"]

@@ -128,7 +128,7 @@ def _measure(goal: Goal, today: dt.date) -> Decimal | None:
         n = (
             queries.losses(f)
             .filter(client_primary_reason__controllable=True)
-            .aggregate(n=Count("client", distinct=True))["n"]
+            .aggregate(n=Count("id"))["n"]
         )
         return Decimal(n)
     if goal.measure == Measure.FEES_LOST:

@@ -12,12 +12,20 @@ class Snapshot(models.Model):
     key = models.CharField(max_length=120, unique=True)
     data = models.JSONField()
     computed_at = models.DateTimeField(db_index=True)
+    # Raised by every change the panels must show at once (dashboard.services.mark_stale); the
+    # data is from `computed_version`, so a change made while it was computed still counts.
+    version = models.PositiveIntegerField(default=0)
+    computed_version = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-computed_at"]
 
     def __str__(self) -> str:
         return f"Dashboard {self.key} as of {self.computed_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def changed_since_computed(self) -> bool:
+        return self.computed_version < self.version
 
 
 class Goal(models.Model):

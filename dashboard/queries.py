@@ -4,8 +4,9 @@ Every function runs a fixed number of grouped queries in the database, whatever 
 Python only shapes the handful of grouped rows that come back, into JSON-ready dicts.
 
 Definitions used throughout:
-- A *loss* is a final exit interview. Its date is the client's `lost_on`, or the interview date
-  when `lost_on` is empty. Its fees are the interview's `fees_lost`, or the client's
+- A *loss* is a client lost on a date, counted once however many interviews describe it: the
+  row is its most recently finalised exit interview (`ExitInterview.objects.losses()`). Its
+  date is the interview's `lost_on`. Its fees are the interview's `fees_lost`, or the client's
   `annual_fees` when `fees_lost` is empty.
 - The service-line and office filters apply through the client (of a loss, an action, a feedback
   response); actions and responses without a client drop out when either filter is set.
@@ -46,6 +47,8 @@ from django.utils import timezone
 
 from actions.models import Action
 from feedback.models import (
+    HANDLED_WITHOUT_REASON,
+    NOT_TRIAGED,
     Client,
     ExitInterview,
     FeedbackResponse,
@@ -105,9 +108,9 @@ def _for_clients(qs: QuerySet, f: Filters, prefix: str) -> QuerySet:
 
 
 def all_losses(f: Filters) -> QuerySet:
-    """Final exit interviews, annotated with lost_date and fees, for the segment filters."""
-    qs = ExitInterview.objects.filter(status=ExitInterview.Status.FINAL).annotate(
-        lost_date=Coalesce("client__lost_on", "held_on", output_field=DateField()),
+    """One row per loss, annotated with lost_date and fees, for the segment filters."""
+    qs = ExitInterview.objects.losses().annotate(
+        lost_date=F("lost_on"),
         fees=Coalesce(
             "fees_lost",
             "client__annual_fees",
@@ -127,8 +130,7 @@ def scoped_actions(f: Filters) -> QuerySet:
 
 def headline(f: Filters) -> dict:
     totals = losses(f).aggregate(
-        interviews=Count("id"),
-        clients=Count("client", distinct=True),
+        losses=Count("id"),
         fees_total=Sum("fees"),
         with_reason=Count("id", filter=Q(client_primary_reason__isnull=False)),
         controllable=Count("id", filter=Q(client_primary_reason__controllable=True)),
@@ -145,8 +147,9 @@ def headline(f: Filters) -> dict:
         review__closed_at__date__gte=f.start, review__closed_at__date__lte=f.end
     ).speak_freely_summary()
     return {
-        "clients_lost": totals["clients"],
-        "losses": totals["interviews"],
+        # A client lost twice in the period (won back in between) is two losses.
+        "clients_lost": totals["losses"],
+        "losses": totals["losses"],
         "fees_lost": money(totals["fees_total"]),
         "with_reason": totals["with_reason"],
         "controllable": totals["controllable"],
@@ -722,18 +725,20 @@ def client_voice_responses(f: Filters) -> QuerySet:
 
 
 def client_voice(f: Filters) -> dict:
-    """Feedback responses by theme (the category of their triaged reason), the monthly rating
-    and how many 'you said, we did' replies went out."""
-    totals = client_voice_responses(f).aggregate(
+    """Feedback responses in their triage state: handled under a reason (by the theme of the
+    reason's category), handled without a reason, or not triaged yet, which add up to all the
+    responses; the monthly rating and how many 'you said, we did' replies went out."""
+    responses = client_voice_responses(f)
+    totals = responses.aggregate(
         n=Count("id"),
         rating=Avg("rating"),
         replies=Count("id", filter=Q(reply_sent_at__isnull=False)),
-        untriaged=Count("id", filter=Q(reason__isnull=True)),
+        untriaged=Count("id", filter=NOT_TRIAGED),
+        handled_without_reason=Count("id", filter=HANDLED_WITHOUT_REASON),
     )
     themes = dict(LossReason.Category.choices)
     by_theme = (
-        client_voice_responses(f)
-        .filter(reason__isnull=False)
+        responses.handled_with_reason()
         .values("reason__category")
         .annotate(n=Count("id"))
         .order_by("-n", "reason__category")
@@ -750,6 +755,7 @@ def client_voice(f: Filters) -> dict:
         "rating": round(totals["rating"], 2) if totals["rating"] is not None else None,
         "replies": totals["replies"],
         "untriaged": totals["untriaged"],
+        "handled_without_reason": totals["handled_without_reason"],
         "themes": [
             {
                 "id": row["reason__category"],

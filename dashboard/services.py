@@ -7,10 +7,14 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from accounts import audit
 from accounts.models import Office, User
+from actions.models import Action
+from actions.services import create_action
+from feedback.models import Client
 
 from . import goals, queries
 from .models import Goal, Snapshot
@@ -38,30 +42,42 @@ def twelve_months_before(day: dt.date) -> dt.date:
     return start + dt.timedelta(days=1)
 
 
-def refresh_snapshot(*, filters: queries.Filters) -> Snapshot:
+def refresh_snapshot(*, filters: queries.Filters, version: int | None = None) -> Snapshot:
     """Compute every panel and store it, replacing an older copy in one upsert, so two workers
-    computing the same view at once do not collide."""
+    computing the same view at once do not collide. The copy records the version of the
+    snapshot it was computed at (`version`, read now when not given): a change marked while it
+    was being computed leaves it stale."""
+    if version is None:
+        version = (
+            Snapshot.objects.filter(key=filters.key).values_list("version", flat=True).first() or 0
+        )
     snapshot = Snapshot(
-        key=filters.key, data=queries.dashboard(filters), computed_at=timezone.now()
+        key=filters.key,
+        data=queries.dashboard(filters),
+        computed_at=timezone.now(),
+        version=version,
+        computed_version=version,
     )
     Snapshot.objects.bulk_create(
         [snapshot],
         update_conflicts=True,
         unique_fields=["key"],
-        update_fields=["data", "computed_at"],
+        update_fields=["data", "computed_at", "computed_version"],
     )
     return snapshot
 
 
 def snapshot_for(*, filters: queries.Filters) -> Snapshot:
     """The stored panels for these filters: computed now when there are none, refreshed in the
-    background when they are stale (stale-while-revalidate: at 100,000 interviews a computation
-    takes seconds, which a partner should wait for once per view, not every 15 minutes). The data
-    itself loads on first use: a page whose rendered panels are cached never needs it."""
+    background when they are stale (older than SNAPSHOT_MAX_AGE, or marked stale by a change;
+    stale-while-revalidate: at 100,000 interviews a computation takes seconds, which a partner
+    should wait for once per view, not after every change). The data itself loads on first use:
+    a page whose rendered panels are cached never needs it."""
     snapshot = Snapshot.objects.defer("data").filter(key=filters.key).first()
     if snapshot is None:
-        return refresh_snapshot(filters=filters)
-    if timezone.now() - snapshot.computed_at > SNAPSHOT_MAX_AGE:
+        return refresh_snapshot(filters=filters, version=0)
+    too_old = timezone.now() - snapshot.computed_at > SNAPSHOT_MAX_AGE
+    if too_old or snapshot.changed_since_computed:
         _refresh_in_background(filters)
     return snapshot
 
@@ -100,9 +116,51 @@ def refresh_default_snapshot() -> Snapshot:
     return refresh_snapshot(filters=default_filters())
 
 
-def forget_snapshots() -> None:
-    """After a change the dashboard shows (a new check-in action), recompute on next view."""
-    Snapshot.objects.all().delete()
+def mark_stale() -> None:
+    """After a change the dashboard must show soon (a new check-in action): every stored view
+    is refreshed in the background the next time it is opened. Nothing is deleted, so no page
+    waits for a computation meanwhile."""
+    Snapshot.objects.update(version=F("version") + 1)
+
+
+def open_check_ins() -> QuerySet:
+    """Open check-in actions: what the at-risk panel shows as 'open' and what a second
+    check-in for the same client finds instead of adding one."""
+    return Action.objects.filter(
+        status__in=Action.OPEN_STATUSES, title__startswith=queries.CHECK_IN_TITLE
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckIn:
+    action: Action
+    created: bool
+
+
+def check_in(*, client: Client, by: User, due_on: dt.date) -> CheckIn:
+    """A check-in action for an at-risk client, owned by its account manager (or `by`). Once
+    per client: while one is open, asking again returns it and creates nothing."""
+    with transaction.atomic():
+        # Two partners clicking at once queue here; the second finds the first one's action.
+        Client.objects.select_for_update().filter(pk=client.pk).first()
+        existing = open_check_ins().filter(client=client).order_by("created_at", "id").first()
+        if existing is not None:
+            return CheckIn(existing, created=False)
+        action = create_action(
+            title=f"{queries.CHECK_IN_TITLE} {client.name}",
+            detail=(
+                "This client shows the signals that came before our recent losses for a reason we "
+                "control (see why on the dashboard's clients-at-risk list). Ask how things are "
+                "going and note what you hear."
+            ),
+            owner=client.account_manager or by,
+            due_on=due_on,
+            created_by=by,
+            priority=Action.Priority.HIGH,
+            client=client,
+        )
+        mark_stale()
+    return CheckIn(action, created=True)
 
 
 # --- team goals ------------------------------------------------------------------------------

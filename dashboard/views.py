@@ -17,7 +17,6 @@ from accounts.csv_export import csv_response
 from accounts.fragments import cached_fragment
 from accounts.ids import id_or_404
 from actions.models import Action
-from actions.services import create_action
 from feedback.models import Client, LossReason
 from retrospectives.models import Review
 
@@ -260,26 +259,28 @@ def refresh(request):
 
 @require_POST
 def check_in(request, client_id: int):
-    """Create a check-in action for an at-risk client, owned by its account manager."""
+    """Create a check-in action for an at-risk client, owned by its account manager; posting
+    again while it is open creates nothing and says so."""
     _require_partner(request)
     client = get_object_or_404(Client.objects.visible_to(request.user), pk=client_id)
-    create_action(
-        title=f"{queries.CHECK_IN_TITLE} {client.name}",
-        detail=(
-            "This client shows the signals that came before our recent losses for a reason we "
-            "control (see why on the dashboard's clients-at-risk list). Ask how things are "
-            "going and note what you hear."
-        ),
-        owner=client.account_manager or request.user,
-        due_on=timezone.localdate() + CHECK_IN_DUE_IN,
-        created_by=request.user,
-        priority=Action.Priority.HIGH,
-        client=client,
+    result = services.check_in(
+        client=client, by=request.user, due_on=timezone.localdate() + CHECK_IN_DUE_IN
     )
-    services.forget_snapshots()
     if request.htmx:
-        return render(request, "dashboard/_check_in_created.html", {"client": client})
-    messages.success(request, f"Check-in action created for {client.name}.")
+        return render(
+            request,
+            "dashboard/_check_in_created.html",
+            {"client": client, "action": result.action, "created": result.created},
+        )
+    if result.created:
+        messages.success(request, f"Check-in action created for {client.name}.")
+    else:
+        action = result.action
+        messages.info(
+            request,
+            f"A check-in with {client.name} is already open ({action.owner}, due "
+            f"{action.due_on.day} {action.due_on:%b %Y}); no second one was created.",
+        )
     return redirect(f"{reverse('dashboard:index')}?{_filter_query(request)}#at-risk")
 
 
@@ -463,6 +464,13 @@ def at_risk(request):
     )
 
 
+# The client-voice panel's rows without a theme, and the responses behind each.
+TRIAGE_STATES = {
+    "new": ("Not triaged yet", lambda qs: qs.not_triaged()),
+    "no_reason": ("Handled, no reason given", lambda qs: qs.handled_without_reason()),
+}
+
+
 @require_GET
 def responses(request):
     """The client feedback behind the client-voice panel."""
@@ -473,8 +481,14 @@ def responses(request):
     if theme := request.GET.get("theme", ""):
         if theme not in LossReason.Category.values:
             raise Http404("Unknown theme.")
-        qs = qs.filter(reason__category=theme)
+        qs = qs.handled_with_reason().filter(reason__category=theme)
         narrowed.append(f"theme: {LossReason.Category(theme).label}")
+    if triage := request.GET.get("triage", ""):
+        if triage not in TRIAGE_STATES:
+            raise Http404("Unknown triage state.")
+        label, narrow = TRIAGE_STATES[triage]
+        qs = narrow(qs)
+        narrowed.append(label.lower())
     if request.GET.get("replied") == "1":
         qs = qs.filter(reply_sent_at__isnull=False)
         narrowed.append("“you said, we did” sent")

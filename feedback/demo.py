@@ -309,6 +309,7 @@ def _seed_losses(clients: dict[str, Client], users: dict[str, User], today: dt.d
                 "competitor": loss["competitor"],
                 "status": ExitInterview.Status.FINAL,
                 "finalised_at": _noon(held_on),
+                "lost_on": client.lost_on,
             },
         )
         interview.client_other_reasons.set([_reason(r) for r in loss["client_other"]])
@@ -330,6 +331,7 @@ def _seed_losses(clients: dict[str, Client], users: dict[str, User], today: dt.d
                 "fees_lost": Decimal(fees),
                 "status": ExitInterview.Status.FINAL,
                 "finalised_at": _noon(held_on),
+                "lost_on": client.lost_on,
             },
         )
 

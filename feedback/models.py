@@ -1,3 +1,4 @@
+import datetime as dt
 import hashlib
 import secrets
 
@@ -95,6 +96,20 @@ class Client(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        """A new date on a client that was lost corrects the date of that loss: its exit
+        interviews move with it, however the client was changed (form, import, admin)."""
+        was_status, was_lost_on = getattr(self, "_stored_loss", (None, None))
+        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        date_saved = update_fields is None or "lost_on" in update_fields
+        moved = was_lost_on and self.lost_on and self.lost_on != was_lost_on
+        if date_saved and was_status == self.Status.LOST and moved:
+            ExitInterview.objects.settle_loss(
+                client_id=self.pk, lost_on=self.lost_on, also=[was_lost_on]
+            )
+        self._stored_loss = self._loss_state()
+
     def get_absolute_url(self) -> str:
         return reverse("feedback:client_detail", args=[self.pk])
 
@@ -105,6 +120,21 @@ class Client(models.Model):
             raise ValidationError({"lost_on": "Say when the client was lost."})
         if self.client_since and self.lost_on and self.lost_on < self.client_since:
             raise ValidationError({"lost_on": "The loss date is before the client joined."})
+
+    @property
+    def current_lost_on(self) -> dt.date | None:
+        """The date of the loss the client is in now: none once won back or still active."""
+        return self.lost_on if self.status == self.Status.LOST else None
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        client = super().from_db(db, field_names, values)
+        client._stored_loss = client._loss_state()
+        return client
+
+    def _loss_state(self) -> tuple[str | None, dt.date | None]:
+        # Read from __dict__ so that a deferred field is not loaded just for this.
+        return self.__dict__.get("status"), self.__dict__.get("lost_on")
 
 
 class LossReason(models.Model):
@@ -161,6 +191,37 @@ class ExitInterviewQuerySet(models.QuerySet):
             return self
         return self.filter(Q(interviewer=user) | Q(restricted=False, client__account_manager=user))
 
+    def losses(self) -> "ExitInterviewQuerySet":
+        """One row per loss (DESIGN.md §13.2): a client lost on a date is one loss, described
+        by the most recently finalised of its interviews; the others are superseded."""
+        return self.filter(
+            status=ExitInterview.Status.FINAL, lost_on__isnull=False, superseded_at__isnull=True
+        )
+
+    def settle_loss(
+        self, *, client_id: int, lost_on: dt.date, also=(), keep_pk: int | None = None
+    ) -> None:
+        """Make the client's final interviews of `lost_on` (and of the dates in `also`, which
+        become `lost_on`) one loss, counted through `keep_pk` or else the most recently
+        finalised of them. Everyone else is superseded first, so the database's one-per-loss
+        constraint holds at every step."""
+        group = self.filter(
+            client_id=client_id, status=ExitInterview.Status.FINAL, lost_on__in={lost_on, *also}
+        )
+        if keep_pk is None:
+            keep_pk = (
+                group.order_by(F("finalised_at").desc(nulls_last=True), "-held_on", "-id")
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if keep_pk is None:
+                return
+        group.exclude(pk=keep_pk).filter(superseded_at__isnull=True).update(
+            superseded_at=timezone.now()
+        )
+        group.exclude(lost_on=lost_on).update(lost_on=lost_on)
+        group.filter(pk=keep_pk).update(superseded_at=None)
+
 
 class ExitInterview(models.Model):
     class Channel(models.TextChoices):
@@ -212,6 +273,10 @@ class ExitInterview(models.Model):
     )
     status = models.CharField(max_length=5, choices=Status, default=Status.DRAFT, db_index=True)
     finalised_at = models.DateTimeField(null=True, blank=True)
+    # The loss this interview describes, set when it is finalised; empty for a client who stayed.
+    lost_on = models.DateField(null=True, blank=True)
+    # Set when a later finalised interview of the same loss took over: this one no longer counts.
+    superseded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -219,9 +284,23 @@ class ExitInterview(models.Model):
 
     class Meta:
         ordering = ["-held_on", "-id"]
-        # The newest interviews first (menus and lists) without sorting them all.
-        indexes = [models.Index(F("held_on").desc(), F("id").desc(), name="interview_newest")]
+        indexes = [
+            # The newest interviews first (menus and lists) without sorting them all.
+            models.Index(F("held_on").desc(), F("id").desc(), name="interview_newest"),
+            # The dashboard's losses of a period.
+            models.Index(
+                fields=["lost_on"],
+                condition=Q(status="final", superseded_at__isnull=True),
+                name="interview_counted_losses",
+            ),
+        ]
         constraints = [
+            # One loss counts once: a client lost on a date is counted through one interview.
+            models.UniqueConstraint(
+                fields=["client", "lost_on"],
+                condition=Q(status="final", superseded_at__isnull=True, lost_on__isnull=False),
+                name="one_counted_interview_per_loss",
+            ),
             models.CheckConstraint(
                 condition=Q(recommend_score__isnull=True) | Q(recommend_score__lte=10),
                 name="interview_recommend_0_10",
@@ -289,6 +368,24 @@ class FeedbackResponseQuerySet(models.QuerySet):
         if user.is_account_manager:
             return self.filter(client__account_manager=user)
         return self.none()
+
+    def not_triaged(self) -> "FeedbackResponseQuerySet":
+        return self.filter(NOT_TRIAGED)
+
+    def handled_without_reason(self) -> "FeedbackResponseQuerySet":
+        return self.filter(HANDLED_WITHOUT_REASON)
+
+    def handled_with_reason(self) -> "FeedbackResponseQuerySet":
+        return self.filter(HANDLED_WITH_REASON)
+
+
+# The three triage states of a response, counted the same way on the triage page, the
+# dashboard's client-voice panel, its drill-down and export. Not triaged yet: not marked
+# handled, whether or not a reason was picked (the triage page's "New"; replying marks a
+# response handled). Handled with a reason counts in the theme of the reason's category.
+NOT_TRIAGED = Q(triage="new")
+HANDLED_WITHOUT_REASON = Q(triage="handled", reason__isnull=True)
+HANDLED_WITH_REASON = Q(triage="handled", reason__isnull=False)
 
 
 class FeedbackResponse(models.Model):
@@ -365,6 +462,13 @@ class FeedbackResponse(models.Model):
 
     def __str__(self) -> str:
         return f"Feedback from {self.client or 'a client'} on {self.submitted_at:%Y-%m-%d}"
+
+    @property
+    def triage_state(self) -> str:
+        """The same three states the dashboard counts (see FeedbackResponseQuerySet)."""
+        if self.triage == self.Triage.NEW:
+            return "Not triaged yet"
+        return str(self.reason) if self.reason_id else "Handled, no reason given"
 
 
 class LearningCheck(models.Model):

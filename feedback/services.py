@@ -199,22 +199,50 @@ def finalise_interview(
     lost_on: dt.date | None = None,
     request=None,
 ) -> ExitInterview:
-    """Make an interview final; unless told otherwise the client is marked lost on `lost_on`."""
+    """Make an interview final; unless told otherwise the client is marked lost on `lost_on`.
+
+    One loss counts once: the interview describes the client's loss of that date, and being
+    the latest finalised it now counts for that loss (an earlier interview of it is superseded,
+    and a new date for a client who is still lost corrects the date of the same loss). A client
+    who stays (not marked lost, and not lost before) has no loss: the interview counts nowhere.
+    """
     if not interview.client_words.strip() or interview.client_primary_reason_id is None:
         raise ValidationError("Write down the client's words and their main reason first.")
-    interview.status = ExitInterview.Status.FINAL
-    interview.finalised_at = timezone.now()
-    interview.save(update_fields=["status", "finalised_at", "updated_at"])
+    # Finalising the same client's interviews one at a time keeps one interview per loss.
+    client = Client.objects.select_for_update().get(pk=interview.client_id)
+    interview.client = client
+    already_lost = client.status == Client.Status.LOST
     detail = {"status": "final"}
     if mark_client_lost:
-        client = interview.client
         client.status = Client.Status.LOST
-        client.lost_on = lost_on or client.lost_on or timezone.localdate()
+        client.lost_on = (
+            lost_on or (client.lost_on if already_lost else None) or timezone.localdate()
+        )
         client.save(update_fields=["status", "lost_on", "updated_at"])
         detail["client_lost_on"] = client.lost_on.isoformat()
         # A save attempt still open when the client goes is over: it was lost.
         for attempt in client.save_attempts.open():
             _close(attempt=attempt, by=by, outcome=SaveAttempt.Status.LOST, note=LOST_BY_INTERVIEW)
+        loss_date = client.lost_on
+    else:
+        loss_date = (client.lost_on or interview.held_on) if already_lost else None
+    left = interview.lost_on if interview.status == ExitInterview.Status.FINAL else None
+    now = timezone.now()
+    interview.status, interview.finalised_at = ExitInterview.Status.FINAL, now
+    # Saved as superseded, then made the one that counts once the others stood aside.
+    interview.lost_on, interview.superseded_at = loss_date, now if loss_date else None
+    interview.save(
+        update_fields=["status", "finalised_at", "lost_on", "superseded_at", "updated_at"]
+    )
+    if loss_date:
+        ExitInterview.objects.settle_loss(
+            client_id=client.pk, lost_on=loss_date, keep_pk=interview.pk
+        )
+        interview.superseded_at = None
+        detail["loss"] = loss_date.isoformat()
+    if left and left != loss_date:
+        # The loss this interview described before keeps its latest other interview.
+        ExitInterview.objects.settle_loss(client_id=client.pk, lost_on=left)
     audit.record(actor=by, verb="update", obj=interview, request=request, detail=detail)
     return interview
 
@@ -314,7 +342,13 @@ def reply_to_feedback(*, response: FeedbackResponse, by: User, text: str) -> Fee
             "A reply needs a verified action, a contact e-mail and the client's consent."
         )
     response.reply_text = text
-    response.save(update_fields=["reply_text"])
+    fields = ["reply_text"]
+    if response.triage == FeedbackResponse.Triage.NEW:
+        # Answering the client closes the loop: the response is handled.
+        response.triage = FeedbackResponse.Triage.HANDLED
+        response.handled_by, response.handled_at = by, timezone.now()
+        fields += ["triage", "handled_by", "handled_at"]
+    response.save(update_fields=fields)
     transaction.on_commit(lambda: tasks.send_feedback_reply.delay(response.pk))
     return response
 

@@ -410,7 +410,7 @@ def interview_new(request, pk):
         initial={
             "held_on": timezone.localdate(),
             "fees_lost": client.annual_fees,
-            "client_lost_on": client.lost_on or timezone.localdate(),
+            "client_lost_on": client.current_lost_on or timezone.localdate(),
         },
     )
     return _interview_form(request, form, client=client, is_new=True)
@@ -424,7 +424,7 @@ def interview_edit(request, pk):
     form = InterviewForm(
         _posted(request),
         instance=interview,
-        initial={"client_lost_on": interview.client.lost_on or timezone.localdate()},
+        initial={"client_lost_on": interview.client.current_lost_on or timezone.localdate()},
     )
     return _interview_form(request, form, client=interview.client, is_new=False)
 
@@ -451,7 +451,7 @@ def _interview_page(request, interview: ExitInterview, *, finalise_form=None):
             "rewrite_hint": blame.REWRITE_HINT,
             "finalise_form": finalise_form
             or FinaliseForm(
-                initial={"client_lost_on": interview.client.lost_on or timezone.localdate()}
+                initial={"client_lost_on": interview.client.current_lost_on or timezone.localdate()}
             ),
         },
     )

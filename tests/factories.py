@@ -94,6 +94,26 @@ class ExitInterviewFactory(factory.django.DjangoModelFactory):
     team_hypothesis = "They were price shopping."
     fees_lost = 30000
     status = ExitInterview.Status.FINAL
+    # A final interview describes the client's loss (as finalise_interview records it).
+    lost_on = factory.LazyAttribute(
+        lambda o: (
+            (o.client.lost_on or o.held_on) if o.status == ExitInterview.Status.FINAL else None
+        )
+    )
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Like finalise_interview, a later final interview of the same loss is the one that
+        counts (pass superseded_at to decide it yourself)."""
+        if "superseded_at" in kwargs or kwargs["status"] != ExitInterview.Status.FINAL:
+            return super()._create(model_class, *args, **kwargs)
+        interview = super()._create(model_class, *args, superseded_at=timezone.now(), **kwargs)
+        if interview.lost_on:
+            ExitInterview.objects.settle_loss(
+                client_id=interview.client_id, lost_on=interview.lost_on, keep_pk=interview.pk
+            )
+        interview.superseded_at = None
+        return interview
 
 
 class FeedbackRequestFactory(factory.django.DjangoModelFactory):

@@ -2,6 +2,8 @@
 
 Today is 15 June 2026, so the default period is 16 June 2025 – 15 June 2026.
 
+Feedback responses with a reason are handled (triaged); the firm-wide one is not triaged yet.
+
 Losses (final exit interviews), fees lost in thousands, client reason / team reason:
   1 c1  Tax        manufacturing Boston   pat    2026-05-10  50  S / D
   2 c2  Tax        manufacturing Boston   pat    2026-03-01  40  S / S  (annual fees; no fees_lost)
@@ -174,6 +176,7 @@ def firm(today, pat, quinn, alice, bob):
             client=client,
             rating=rating,
             reason=reason,
+            triage="handled" if reason else "new",
             reply_sent_at=replied and at(replied),
         )
         type(made).objects.filter(pk=made.pk).update(submitted_at=at(day))

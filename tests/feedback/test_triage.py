@@ -1,6 +1,8 @@
 import datetime as dt
+import importlib
 
 import pytest
+from django.apps import apps
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -222,3 +224,24 @@ def test_it_returns_to_the_filtered_list(client, alice, response_a):
     url = reverse("feedback:feedback_triage_update", args=[response_a.pk])
     response = client.post(url, {"next": f"{URL}?show=all"})
     assert response["Location"] == f"{URL}?show=all"
+
+
+def test_replying_marks_the_response_handled(
+    client, alice, response_a, verified, django_capture_on_commit_callbacks
+):
+    client.force_login(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("feedback:feedback_reply", args=[response_a.pk]), {"text": "Done."})
+    response_a.refresh_from_db()
+    assert (response_a.triage, response_a.handled_by) == ("handled", alice)
+    assert response_a.handled_at is not None
+
+
+def test_the_migration_marks_responses_already_replied_to_handled(response_a):
+    FeedbackResponse.objects.filter(pk=response_a.pk).update(
+        reply_text="Done.", reply_sent_at=timezone.now(), triage="new"
+    )
+    migration = importlib.import_module("feedback.migrations.0008_replied_feedback_is_handled")
+    migration.handle_replied_responses(apps, None)
+    response_a.refresh_from_db()
+    assert response_a.triage == "handled"

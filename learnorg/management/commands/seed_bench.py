@@ -357,6 +357,7 @@ class Command(BaseCommand):
                     "fees_lost": client["annual_fees"] if rng.random() < 0.8 else None,
                     "restricted": rng.random() < 0.05,
                     "status": ExitInterview.Status.FINAL if lost else ExitInterview.Status.DRAFT,
+                    "lost_on": client["lost_on"] if lost else None,
                 }
             )
         self._bulk(ExitInterview, rows)
