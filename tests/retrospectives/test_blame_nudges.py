@@ -20,7 +20,7 @@ def _check(client, review, text):
     [
         ("Bob should have called them back", "should have called", "make sense at the time"),
         ("That was careless work", "careless", "This judges a person"),
-        ("It was the partner's fault", "the partner's fault", "puts the cause on a person"),
+        ("It was the partner's fault", "partner's fault", "puts the cause on a person"),
         ("Bob Chen never answered", "Bob Chen never answered", "puts the cause on a person"),
         ("as usual the letter went out late", "as usual", "turns one event into a habit"),
         ("difficult client, nothing to learn", "difficult client", "outside the firm"),
