@@ -107,7 +107,9 @@ def detect(text: str, *, names: NameIndex | None = None) -> list[BlameFlag]:
     blanked_text = "".join(blanked)
 
     spans: list[tuple[int, int, str]] = []
-    for kind, rule in RULES.items():
+    for kind, rule, needles in RULES:
+        if needles is not None and not any(needle in blanked_text for needle in needles):
+            continue
         for match in rule.finditer(blanked_text):
             start, end = match.span()
             while start < end and blanked_text[start] == " ":

@@ -160,41 +160,48 @@ class NameMatch:
     written: str  # the words as written
 
 
+# Short forms by full first name, and full names by short form.
+_SHORT = {full: tuple(shorts.split()) for full, shorts in NICKNAMES.items()}
+_FULL: dict[str, list[str]] = {}
+for _full, _shorts in _SHORT.items():
+    for _short in _shorts:
+        _FULL.setdefault(_short, []).append(_full)
+
+
 @dataclass
 class NameIndex:
     by_first_word: dict[str, list[Name]] = field(default_factory=dict)
     parts: dict[str, set[int]] = field(default_factory=dict)  # a word: whose name it is part of
+    _seen: set = field(default_factory=set)
+    _unsorted: set = field(default_factory=set)
 
     def add(self, label: str, kind: str, owner: int, words: tuple[str, ...] | None = None):
         words = words if words is not None else tuple(fold_name(label).split())
-        if not words or words[0].isdigit():
+        if not words or words[0].isdigit() or (words, owner) in self._seen:
             return
         if len(words) == 1 and (len(words[0]) < 3 or words[0] in ROLE_WORDS):
             return
-        names = self.by_first_word.setdefault(words[0], [])
-        if any(existing.words == words and existing.owner == owner for existing in names):
-            return
-        names.append(Name(label.strip(), kind, words, owner))
-        names.sort(key=lambda name: len(name.words), reverse=True)
+        self._seen.add((words, owner))
+        self.by_first_word.setdefault(words[0], []).append(Name(label.strip(), kind, words, owner))
+        self._unsorted.add(words[0])
         for word in words:
             self.parts.setdefault(word, set()).add(owner)
 
     def add_person(self, owner: int, *names: str) -> None:
-        for label in names:
-            if label and "@" not in label:
-                self.add(label, "person", owner)
-        first_words = {fold_name(n).split()[0] for n in names[:3] if n and fold_name(n)}
-        for first in first_words:
-            for short in NICKNAMES.get(first, "").split():
-                self.add(short.title(), "person", owner, (short,))
-            for full, shorts in NICKNAMES.items():
-                if first in shorts.split():
-                    self.add(full.title(), "person", owner, (full,))
-        for label in names:
-            words = fold_name(label).split() if label and "@" not in label else []
+        """A person's display name, full name, first and last names and username."""
+        spelt = [
+            (label, tuple(fold_name(label).split()))
+            for label in names
+            if label and "@" not in label
+        ]
+        for label, words in spelt:
+            self.add(label, "person", owner, words)
             if len(words) > 1:
                 for word in words:
                     self.add(word.title(), "person", owner, (word,))
+        for first in {words[0] for _, words in spelt[:3] if words}:
+            for other in (*_SHORT.get(first, ()), *_FULL.get(first, ())):
+                self.add(other.title(), "person", owner, (other,))
 
     def add_client(self, owner: int, name: str) -> None:
         self.add(name, "client", owner)
@@ -211,6 +218,12 @@ class NameIndex:
         for word in fold_name(name).split():
             self.add(word.title(), "contact", owner, (word,))
 
+    def sort(self) -> None:
+        """Longest names first, so "Alice Moreno" wins over "Alice"."""
+        for word in list(self._unsorted):
+            self.by_first_word[word].sort(key=lambda name: len(name.words), reverse=True)
+        self._unsorted.clear()
+
     def find(self, text: str) -> list[NameMatch]:
         """Every name written in `text`, longest first where two overlap, in text order."""
         if not text:
@@ -226,6 +239,8 @@ class NameIndex:
         """Every name in folded text, as spans of the folded text."""
         if not self.by_first_word:
             return []
+        if self._unsorted:
+            self.sort()
         original = folded.original
         tokens = [(m.start(), m.end(), m.group()) for m in WORD.finditer(folded.text)]
         found = []
@@ -354,4 +369,5 @@ def build(*, include_clients: bool) -> NameIndex:
             index.add_client(owner, first)
         else:
             index.add_contact(owner, first)
+    index.sort()
     return index

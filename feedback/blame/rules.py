@@ -101,97 +101,272 @@ _FAILED = (
 )
 
 HINDSIGHT = [
-    rf"{_B}(?:should|ought to|could|would)(?:n't| not)?(?: have|'ve| of| a) {_ADVERB}{PARTICIPLE}",
-    rf"{_B}(?:shoulda|coulda|woulda){_E}",
-    rf"{_B}if only{_E}",
-    rf"{_B}(?:in|with) hindsight{_E}",
-    rf"{_B}if (?:[\w'\x02-]+ ){{0,3}}?(?:had|[a-z\x02]+'d)(?:n't| not)? {_ADVERB}{PARTICIPLE}",
-    rf"(?:^|(?<=[.;!?,] ))had (?:[\w'\x02-]+ ){{1,3}}?{PARTICIPLE}"
-    rf"[^.;!?]{{0,80}}?{_B}(?:would|could|might)(?:n't)?{_E}",
-    rf"{_B}why (?:didn't|did not|hadn't|wasn't|weren't|couldn't|wouldn't) (?:anyone|anybody|"
-    rf"someone|somebody|any of us|he|she|they|you|we|\x02+){_E}",
-    rf"{_B}why did (?:no ?one|no-one|nobody){_E}",
-    rf"{_B}(?:no ?one|no-one|nobody) (?:even )?(?:bothered|thought|cared|took the time|"
-    rf"could be bothered|[a-z]+ed|did|sent|told|caught|picked up|checked|called)",
-    rf"{_B}(?:didn't|did not|never|couldn't|could not) (?:even )?bother(?:ed)?{_E}",
-    rf"{_B}(?:was|were|it's|is) (?:so |completely |totally |pretty )?obvious{_E}",
+    (
+        rf"{_B}(?:should|ought to|could|would)(?:n't| not)?(?: have|'ve| of| a) "
+        rf"{_ADVERB}{PARTICIPLE}",
+        ("should", "ought", "could", "would"),
+    ),
+    (
+        rf"{_B}(?:shoulda|coulda|woulda){_E}",
+        ("oulda",),
+    ),
+    (
+        rf"{_B}if only{_E}",
+        ("if only",),
+    ),
+    (
+        rf"{_B}(?:in|with) hindsight{_E}",
+        ("hindsight",),
+    ),
+    (
+        rf"{_B}if (?:[\w'\x02-]+ ){{0,3}}?(?:had|[a-z\x02]+'d)(?:n't| not)? {_ADVERB}{PARTICIPLE}",
+        ("if ",),
+    ),
+    (
+        rf"(?:^|(?<=[.;!?,] ))had (?:[\w'\x02-]+ ){{1,3}}?{PARTICIPLE}"
+        rf"[^.;!?]{{0,80}}?{_B}(?:would|could|might)(?:n't)?{_E}",
+        ("had ",),
+    ),
+    (
+        rf"{_B}why (?:didn't|did not|hadn't|wasn't|weren't|couldn't|wouldn't) (?:anyone|anybody|"
+        rf"someone|somebody|any of us|he|she|they|you|we|\x02+){_E}",
+        ("why ",),
+    ),
+    (
+        rf"{_B}why did (?:no ?one|no-one|nobody){_E}",
+        ("why ",),
+    ),
+    (
+        rf"{_B}(?:no ?one|no-one|nobody) (?:even )?(?:bothered|thought|cared|took the time|"
+        rf"could be bothered|[a-z]+ed|did|sent|told|caught|picked up|checked|called)",
+        ("nobody", "no one", "noone", "no-one"),
+    ),
+    (
+        rf"{_B}(?:didn't|did not|never|couldn't|could not) (?:even )?bother(?:ed)?{_E}",
+        ("bother",),
+    ),
+    (
+        rf"{_B}(?:was|were|it's|is) (?:so |completely |totally |pretty )?obvious{_E}",
+        ("obvious",),
+    ),
 ]
 
 CHARACTER = [
-    rf"{_B}(?:careless(?:ly|ness)?|lazy|laziness|lazily|sloppy|sloppily|sloppiness|clueless|"
-    rf"incompeten(?:t|ce|tly)|stupid(?:ity|ly)?|useless|negligen(?:t|ce|tly)|idiot(?:s|ic)?|dumb|"
-    rf"inept(?:itude)?|unprofessional(?:ly)?|irresponsible|arrogan(?:t|ce)|slackers?|slacking|"
-    rf"moron(?:s|ic)?|amateur(?:ish|s| hour)|half-?[ae]r?ssed|ignorant|pathetic|clowns?|"
-    rf"selfish|hopeless at|too lazy|lazy-?bones|rubber-?stamp(?:ed|ing|s)?){_E}",
-    rf"{_B}(?:not a team player|no common sense|can(?:'t|not) be trusted|"
-    rf"out of (?:his|her|their|its) depth|asleep (?:at the wheel|on the job)|"
-    rf"sleeping on the job|(?:not|wasn't|weren't) paying attention|head in the sand|"
-    rf"(?:drop|drops|dropped|dropping) the ball|let (?:the )?ball drop|dropped ball|"
-    rf"(?:doesn't|don't|didn't|does not|do not|did not) (?:really |even )?care|"
-    rf"(?:couldn't|could not) care less|(?:couldn't|can't|could not|cannot) be bothered|"
-    rf"(?:bad|poor|terrible|awful|lousy) attitude|attitude problem|blew it){_E}",
+    (
+        rf"{_B}(?:careless(?:ly|ness)?|lazy|laziness|lazily|sloppy|sloppily|sloppiness|clueless|"
+        rf"incompeten(?:t|ce|tly)|stupid(?:ity|ly)?|useless|negligen(?:t|ce|tly)|idiot(?:s|ic)?|dumb|"
+        rf"inept(?:itude)?|unprofessional(?:ly)?|irresponsible|arrogan(?:t|ce)|slackers?|slacking|"
+        rf"moron(?:s|ic)?|amateur(?:ish|s| hour)|half-?[ae]r?ssed|ignorant|pathetic|clowns?|"
+        rf"selfish|hopeless at|too lazy|lazy-?bones|rubber-?stamp(?:ed|ing|s)?){_E}",
+        (
+            "careless",
+            "laz",
+            "slopp",
+            "clueless",
+            "incompeten",
+            "stupid",
+            "useless",
+            "negligen",
+            "idiot",
+            "dumb",
+            "inept",
+            "unprofessional",
+            "irresponsible",
+            "arrogan",
+            "slack",
+            "moron",
+            "amateur",
+            "ssed",
+            "ignorant",
+            "pathetic",
+            "clown",
+            "selfish",
+            "hopeless",
+            "rubber",
+        ),
+    ),
+    (
+        rf"{_B}(?:not a team player|no common sense|can(?:'t|not) be trusted|"
+        rf"out of (?:his|her|their|its) depth|asleep (?:at the wheel|on the job)|"
+        rf"sleeping on the job|(?:not|wasn't|weren't) paying attention|head in the sand|"
+        rf"(?:drop|drops|dropped|dropping) the ball|let (?:the )?ball drop|dropped ball|"
+        rf"(?:doesn't|don't|didn't|does not|do not|did not) (?:really |even )?care|"
+        rf"(?:couldn't|could not) care less|(?:couldn't|can't|could not|cannot) be bothered|"
+        rf"(?:bad|poor|terrible|awful|lousy) attitude|attitude problem|blew it){_E}",
+        (
+            "team player",
+            "common sense",
+            "trusted",
+            "depth",
+            "asleep",
+            "sleeping",
+            "attention",
+            "head in the sand",
+            "ball",
+            "care",
+            "bothered",
+            "attitude",
+            "blew it",
+        ),
+    ),
 ]
 
 GENERALISATION = [
-    rf"{_B}as (?:usual|always|ever|per usual){_E}",
-    rf"{_B}typical(?:ly)? of{_E}",
-    rf"{_B}(?:typical|classic) {SUBJECT}",
-    rf"{_B}(?:yet again|again and again|every single time|same old|time after time){_E}",
-    rf"{_B}for the (?:hundredth|millionth|nth|umpteenth|third|fifth) time{_E}",
-    rf"{_B}never learns?{_E}",
-    rf"(?:{SUBJECT}|{_B}they) (?:[a-z]+ )?(?:(?:never|always)(?! {PARTICIPLE})|constantly|"
-    rf"routinely|forever|keeps? (?:forgetting|missing|ignoring|dropping|doing)){_E}",
-    rf"{SUBJECT} being {SUBJECT}",
-    rf"{_B}that's {SUBJECT} for you",
+    (
+        rf"{_B}as (?:usual|always|ever|per usual){_E}",
+        ("as ",),
+    ),
+    (
+        rf"{_B}typical(?:ly)? of{_E}",
+        ("typical",),
+    ),
+    (
+        rf"{_B}(?:typical|classic) {SUBJECT}",
+        ("typical", "classic"),
+    ),
+    (
+        rf"{_B}(?:yet again|again and again|every single time|same old|time after time){_E}",
+        ("again", "every single", "same old", "time after"),
+    ),
+    (
+        rf"{_B}for the (?:hundredth|millionth|nth|umpteenth|third|fifth) time{_E}",
+        ("for the",),
+    ),
+    (
+        rf"{_B}never learns?{_E}",
+        ("never learn",),
+    ),
+    (
+        rf"(?:{SUBJECT}|{_B}they) (?:[a-z]+ )?(?:(?:never|always)(?! {PARTICIPLE})|constantly|"
+        rf"routinely|forever|keeps? (?:forgetting|missing|ignoring|dropping|doing)){_E}",
+        ("never", "always", "constantly", "routinely", "forever", "keep"),
+    ),
+    (
+        rf"{SUBJECT} being {SUBJECT}",
+        (" being ",),
+    ),
+    (
+        rf"{_B}that's {SUBJECT} for you",
+        ("that's", "thats"),
+    ),
 ]
 
 _BLAME_WORD = r"(?<!no )(?<!not )(?<!not to )(?<!without )(?<!about )(?<!of )"
 CAUSE = [
-    rf"{SUBJECT}{_GAP} {_FAILED}",
-    rf"{_B}(?:{_PERSON}|his|her|their|your|"
-    rf"(?!(?:it|that|there|what|here|who|he|she|let|where|this)'s)[a-z]+'s|"
-    rf"[a-z]+s') (?:own )?(?:\w+ )?(?:fault|mistake|error|screw-?up|blunder|negligence|"
-    rf"carelessness|laziness|incompetence|attitude){_E}",
-    rf"{_B}(?:fault|mistake|error)s? (?:of|by) {SUBJECT}",
-    rf"{_B}(?:was|were|got|been|is|are) (?:completely |totally |just )?(?:botched|missed|ignored|"
-    rf"forgotten|dropped|mishandled|overlooked|messed up|screwed up|lost|misread|neglected|"
-    rf"mis-?sold|over-?promised) by {SUBJECT}",
-    rf"{_B}(?:it|this|that)(?:'s| is| was) (?:all )?(?:on|down to) (?:{SUBJECT}|him|her){_E}",
-    rf"{_B}(?:because of|thanks to|due to) (?:{SUBJECT_STRICT}|him|her){_E}",
-    rf"{_B}{_BLAME_WORD}(?:blam(?:e|ed|es|ing))(?!-?free|less|-?less){_E}",
-    rf"{_B}(?:at fault|whose fault|fault lies|the culprit|culprits?|scapegoat){_E}",
+    (
+        rf"{SUBJECT}{_GAP} {_FAILED}",
+        None,
+    ),
+    (
+        rf"{_B}(?:{_PERSON}|his|her|their|your|"
+        rf"(?!(?:it|that|there|what|here|who|he|she|let|where|this)'s)[a-z]+'s|"
+        rf"[a-z]+s') (?:own )?(?:\w+ )?(?:fault|mistake|error|screw-?up|blunder|negligence|"
+        rf"carelessness|laziness|incompetence|attitude){_E}",
+        (
+            "fault",
+            "mistake",
+            "error",
+            "screw",
+            "blunder",
+            "negligence",
+            "carelessness",
+            "laziness",
+            "incompetence",
+            "attitude",
+        ),
+    ),
+    (
+        rf"{_B}(?:fault|mistake|error)s? (?:of|by) {SUBJECT}",
+        ("fault", "mistake", "error"),
+    ),
+    (
+        rf"{_B}(?:was|were|got|been|is|are) (?:completely |totally |just )?"
+        rf"(?:botched|missed|ignored|forgotten|dropped|mishandled|overlooked|messed up|screwed up|"
+        rf"lost|misread|neglected|"
+        rf"mis-?sold|over-?promised) by {SUBJECT}",
+        (" by ",),
+    ),
+    (
+        rf"{_B}(?:it|this|that)(?:'s| is| was) (?:all )?(?:on|down to) (?:{SUBJECT}|him|her){_E}",
+        (" on ", "down to"),
+    ),
+    (
+        rf"{_B}(?:because of|thanks to|due to) (?:{SUBJECT_STRICT}|him|her){_E}",
+        ("because of", "thanks to", "due to"),
+    ),
+    (
+        rf"{_B}{_BLAME_WORD}(?:blam(?:e|ed|es|ing))(?!-?free|less|-?less){_E}",
+        ("blam",),
+    ),
+    (
+        rf"{_B}(?:at fault|whose fault|fault lies|the culprit|culprits?|scapegoat){_E}",
+        ("fault", "culprit", "scapegoat"),
+    ),
 ]
 
 _CLIENT = r"(?:(?:the|this|that|our|these|those|a) )?(?:client|clients|customer|customers|they)"
 EXCUSE = [
-    rf"{_B}(?:difficult|unreasonable|impossible|demanding|nightmare|toxic|problem|cheap|awful|"
-    rf"terrible|crazy|needy|picky|fussy|rude|hostile|stubborn|high[- ]maintenance|entitled|"
-    rf"penny[- ]pinching|bad) (?:client|clients|customer|customers){_E}",
-    rf"{_B}{_CLIENT} (?:(?:was|is|were|are|has been|have been|had been|seemed|got|became|just|"
-    rf"always|never|simply|so|very|really|being|was being|were being|totally|completely) )+"
-    rf"(?:(?:never|not|rarely|hardly ever) (?:happy|satisfied)|difficult|unreasonable|impossible|"
-    rf"demanding|a nightmare|a pain|cheap|rude|crazy|nuts|"
-    rf"toxic|hostile|stubborn|aggressive|abusive|hard to (?:deal|work|please)\w*|"
-    rf"high[- ]maintenance|picky|fussy|needy|unrealistic|clueless|disorgani[sz]ed|impatient|"
-    rf"going to (?:leave|stay)|looking for an excuse|price shopping|shopping (?:around )?on price|"
-    rf"out of (?:their|his|her) minds?){_E}",
-    rf"{_B}(?:client|customer)s? from hell{_E}",
-    rf"{_B}nothing (?:we|anyone|i) (?:could|can)(?:'ve| have)? (?:done|do){_E}",
-    rf"{_B}(?:out of|outside|beyond) (?:our|my) control{_E}",
-    rf"{_B}(?:would have|would've|were going to|was going to) (?:left|leave) anyway{_E}",
-    rf"{_B}(?:only|just) (?:cared|care|wanted|want|went for|looking) (?:about |for )?"
-    rf"(?:the )?(?:cheap\w*|price|fees|lowest)",
-    rf"{_B}price[- ]shopp(?:er|ers|ing){_E}",
-    rf"{_B}(?:client|customer|clients|customers)(?:'s|') (?:own )?(?:fault|attitude|problem)",
-    rf"{_B}blam(?:e|ed|ing) (?:the |our )?(?:client|customer)s?{_E}",
-    rf"{_B}{_CLIENT} (?:(?:never|didn't|did not|wouldn't|would not|refused to) "
-    rf"(?:listen\w*|take our advice|follow our advice)|ignored our advice){_E}",
+    (
+        rf"{_B}(?:difficult|unreasonable|impossible|demanding|nightmare|toxic|problem|cheap|awful|"
+        rf"terrible|crazy|needy|picky|fussy|rude|hostile|stubborn|high[- ]maintenance|entitled|"
+        rf"penny[- ]pinching|bad) (?:client|clients|customer|customers){_E}",
+        ("client", "customer"),
+    ),
+    (
+        rf"{_B}{_CLIENT} (?:(?:was|is|were|are|has been|have been|had been|seemed|got|became|just|"
+        rf"always|never|simply|so|very|really|being|was being|were being|totally|completely) )+"
+        rf"(?:(?:never|not|rarely|hardly ever) (?:happy|satisfied)|difficult|unreasonable|"
+        rf"impossible|demanding|a nightmare|a pain|cheap|rude|crazy|nuts|"
+        rf"toxic|hostile|stubborn|aggressive|abusive|hard to (?:deal|work|please)\w*|"
+        rf"high[- ]maintenance|picky|fussy|needy|unrealistic|clueless|disorgani[sz]ed|impatient|"
+        rf"going to (?:leave|stay)|looking for an excuse|price shopping|"
+        rf"shopping (?:around )?on price|"
+        rf"out of (?:their|his|her) minds?){_E}",
+        ("client", "customer", "they"),
+    ),
+    (
+        rf"{_B}(?:client|customer)s? from hell{_E}",
+        ("from hell",),
+    ),
+    (
+        rf"{_B}nothing (?:we|anyone|i) (?:could|can)(?:'ve| have)? (?:done|do){_E}",
+        ("nothing",),
+    ),
+    (
+        rf"{_B}(?:out of|outside|beyond) (?:our|my) control{_E}",
+        ("control",),
+    ),
+    (
+        rf"{_B}(?:would have|would've|were going to|was going to) (?:left|leave) anyway{_E}",
+        ("anyway",),
+    ),
+    (
+        rf"{_B}(?:only|just) (?:cared|care|wanted|want|went for|looking) (?:about |for )?"
+        rf"(?:the )?(?:cheap\w*|price|fees|lowest)",
+        ("only", "just"),
+    ),
+    (
+        rf"{_B}price[- ]shopp(?:er|ers|ing){_E}",
+        ("shopp",),
+    ),
+    (
+        rf"{_B}(?:client|customer|clients|customers)(?:'s|') (?:own )?(?:fault|attitude|problem)",
+        ("client", "customer"),
+    ),
+    (
+        rf"{_B}blam(?:e|ed|ing) (?:the |our )?(?:client|customer)s?{_E}",
+        ("blam",),
+    ),
+    (
+        rf"{_B}{_CLIENT} (?:(?:never|didn't|did not|wouldn't|would not|refused to) "
+        rf"(?:listen\w*|take our advice|follow our advice)|ignored our advice){_E}",
+        ("listen", "advice"),
+    ),
 ]
 
 
-def _compile(patterns: list[str]) -> re.Pattern:
-    """One pattern per kind. People drop apostrophes ("didnt", "shouldve"): so may the rules."""
-    pattern = "|".join(f"(?:{p})" for p in patterns)
+def _compile(pattern: str) -> re.Pattern:
+    """People drop apostrophes ("didnt", "shouldve"): so may the rules."""
     return re.compile(pattern.replace("n't", "n'?t").replace("'ve", "'?ve"))
 
 
@@ -212,10 +387,16 @@ REPORTED = re.compile(
 )
 
 
-RULES: dict[str, re.Pattern] = {
-    "excuse": _compile(EXCUSE),
-    "hindsight": _compile(HINDSIGHT),
-    "character": _compile(CHARACTER),
-    "generalisation": _compile(GENERALISATION),
-    "cause": _compile(CAUSE),
-}
+# Each rule with the words one of which a text must hold for the rule to be worth running (None:
+# always run): most notes hold none of them, and a substring test costs next to nothing.
+RULES: list[tuple[str, re.Pattern, tuple[str, ...] | None]] = [
+    (kind, _compile(pattern), needles)
+    for kind, rules in [
+        ("excuse", EXCUSE),
+        ("hindsight", HINDSIGHT),
+        ("character", CHARACTER),
+        ("generalisation", GENERALISATION),
+        ("cause", CAUSE),
+    ]
+    for pattern, needles in rules
+]
