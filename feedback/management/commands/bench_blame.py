@@ -20,18 +20,19 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import User
 from feedback import blame
 from feedback.blame import names
+from feedback.blame.names import wordset
 
 PEOPLE = 500
 NOTE_LENGTH = 300
 TARGET_MS = 1.0
-FIRST = (
+FIRST = wordset(
     "Alice Bob Fran Pat Sam Will Mark Grace Jordan Priya Dana Robert Patricia Samuel William "
     "Hope Rose Jack Drew Ray Lee Kim Mei Omar Aisha Luis Sofia Chen Yusuf Elena"
-).split()
-LAST = (
+)
+LAST = wordset(
     "Moreno Chen Okafor Lindqvist Rivera Turner Hughes Park Blake Raman Whitfield Green Young "
     "King Price Stone Hill Wood Brown White Long Nguyen Kowalski Haddad Silva Dubois Rossi Novak"
-).split()
+)
 SAMPLE = Path(settings.BASE_DIR) / "tests" / "feedback" / "blame_corpus.txt"
 FALLBACK = (
     "sales over-promised and management was unreachable in escalations, as usual. "
@@ -76,7 +77,8 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(figures))
 
     def _measure(self, sample: list[str]) -> dict:
-        pairs = itertools.islice(itertools.cycle(itertools.product(FIRST, LAST)), PEOPLE)
+        everyone = itertools.product(sorted(FIRST), sorted(LAST))
+        pairs = itertools.islice(itertools.cycle(everyone), PEOPLE)
         User.objects.bulk_create(
             User(
                 username=f"bench-blame-{i}",
