@@ -86,10 +86,15 @@
     if (box.value.trim() && slot && !box.blameFlags.length) htmx.trigger(box, "input");
   }
 
+  // A hint slot names its text box: data-blame-hint-for="<id of the textarea>".
   htmx.onLoad((root) => {
     const scope = root.querySelectorAll ? root : document;
-    if (scope.matches && scope.matches("textarea[data-blame-check]")) setUp(scope);
-    scope.querySelectorAll("textarea[data-blame-check]").forEach(setUp);
+    const slots = Array.from(scope.querySelectorAll("[data-blame-hint-for]"));
+    if (scope.matches && scope.matches("[data-blame-hint-for]")) slots.push(scope);
+    slots.forEach((slot) => {
+      const box = document.getElementById(slot.dataset.blameHintFor);
+      if (box && box.matches("textarea")) setUp(box);
+    });
   });
 
   document.addEventListener("htmx:afterSwap", (event) => {

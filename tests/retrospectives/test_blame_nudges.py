@@ -53,11 +53,27 @@ def test_posting_is_never_blocked_and_the_hint_stays(client, alice, live_review)
     assert "puts the cause on a person" in page
 
 
-def test_the_facilitator_sees_a_flag(client, fran, alice, live_review):
+def test_the_facilitator_sees_a_flag_and_the_words_marked(client, fran, alice, live_review):
     services.add_note(review=live_review, author=alice, text="Lazy follow-up", anonymous=True)
     client.force_login(fran)
     page = client.get(reverse("retrospectives:console_notes", args=[live_review.pk]))
     assert "“Lazy” (judges a person)" in page.content.decode()
+    assert '<mark class="blame-mark" data-kind="character">Lazy</mark> follow-up' in (
+        page.content.decode()
+    )
+
+
+def test_editing_a_note_shows_its_hint_and_checks_as_it_is_typed(client, alice, live_review):
+    note = services.add_note(
+        review=live_review, author=alice, text="as usual nobody called", anonymous=True
+    )
+    client.force_login(alice)
+    page = client.get(
+        reverse("retrospectives:note_edit", args=[live_review.join_code, note.pk])
+    ).content.decode()
+    assert 'data-blame-hint-for="id_text"' in page
+    assert "turns one event into a habit" in page
+    assert reverse("retrospectives:blame_check", args=[live_review.join_code]) in page
 
 
 def test_notes_flagged_before_the_new_kinds_still_read_well(client, fran, alice, live_review):
