@@ -13,18 +13,29 @@ def _field(flag, name: str, default=None):
     return flag.get(name, default) if isinstance(flag, dict) else getattr(flag, name, default)
 
 
+def _span(text: str, flag) -> tuple[int, int, str] | None:
+    """Where the flag's words are: at its position, or (if the text changed since, say by an
+    erasure) at their nearest copy; None when they are gone."""
+    words, start = _field(flag, "text") or "", _field(flag, "start", 0) or 0
+    if not words:
+        return None
+    if text[start : start + len(words)] != words:
+        before, after = text.rfind(words, 0, start + len(words)), text.find(words, start)
+        found = [at for at in (before, after) if at >= 0]
+        if not found:
+            return None
+        start = min(found, key=lambda at: abs(at - start))
+    return start, start + len(words), _field(flag, "kind")
+
+
 @register.filter
 def blame_marks(text: str, flags) -> SafeString:
     """The text, escaped, with each flagged span wrapped in <mark>."""
     text = text or ""
-    spans = sorted(
-        (_field(flag, "start", 0), _field(flag, "end", 0), _field(flag, "kind"))
-        for flag in flags or []
-        if _field(flag, "end", 0) > _field(flag, "start", 0)
-    )
+    spans = sorted(filter(None, (_span(text, flag) for flag in flags or [])))
     out, cursor = [], 0
     for start, end, kind in spans:
-        if start < cursor or text[start:end] == "":  # overlaps a span already marked
+        if start < cursor:  # overlaps a span already marked
             continue
         out.append(escape(text[cursor:start]))
         out.append(f'<mark class="blame-mark" data-kind="{escape(kind)}">')

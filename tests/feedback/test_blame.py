@@ -158,3 +158,14 @@ def test_every_kind_has_its_own_label_and_hint():
 
 def test_empty_text_has_no_flags(firm):
     assert detect("", names=firm) == [] and detect("   \n", names=firm) == []
+
+
+def test_marks_follow_the_words_when_the_text_changed_since_the_check():
+    from feedback.templatetags.feedback_tags import blame_marks
+
+    flags = [{"kind": "cause", "text": "[client] team dropped", "start": 4, "end": 25}]
+    text = "the [client] team dropped it"  # a longer name was erased after the check
+    assert blame_marks(text, flags) == (
+        'the <mark class="blame-mark" data-kind="cause">[client] team dropped</mark> it'
+    )
+    assert blame_marks("reworded entirely", flags) == "reworded entirely"
