@@ -49,7 +49,7 @@ _ROLE = _words(
 _GROUP = (
     r"(?:(?:(?!client|clients|customer)[a-z]+ ){1,2}(?:team|department|dept|desk|office|side|"
     r"crew|guys|folks|people)|account managers?|engagement (?:manager|partner)s?|front desk|"
-    r"head office|new (?:hire|guy|girl)s?|the ams?)"
+    r"head office|new (?:hire|guy|girl)s?|(?:the|our|their|that|his|her|my) ams?)"
 )
 _TEAM = (
     rf"(?:(?:the|our|their|that|this|his|her|my) )?"
@@ -84,7 +84,7 @@ _FAILED = (
     r"sent|told|noticed|flagged|returned|reviewed|picked|bothered|cared|thought|did|got back|"
     r"showed up|turned up|looked)|los(?:es|e|ing) (?:track|the \w+)|ignore|forget|"
     r"keeps? (?:forgetting|missing|ignoring|dropping|losing)|"
-    r"ghosted|went (?:silent|dark|missing|awol)|"
+    r"ghosted|vanished|disappeared|went (?:silent|dark|missing|awol)|"
     r"(?:was|were|is|are|has been|have been|kept being|got) (?:completely |totally |always |often |"
     r"basically |just |really |so )?(?:unreachable|unresponsive|unavailable|awol|mia|"
     r"missing in action|nowhere to be found|asleep|out of touch|too slow|too busy|slow to respond|"
@@ -225,8 +225,9 @@ GENERALISATION = [
         ("typical", "classic"),
     ),
     (
-        rf"{_B}(?:yet again|again and again|every single time|same old|time after time){_E}",
-        ("again", "every single", "same old", "time after"),
+        rf"{_B}(?:yet again|again and again|every single time|same old|time after time|"
+        rf"always the same (?:with|from))",
+        ("again", "every single", "same old", "time after", "always the same"),
     ),
     (
         rf"{_B}for the (?:hundredth|millionth|nth|umpteenth|third|fifth) time{_E}",
@@ -238,8 +239,9 @@ GENERALISATION = [
     ),
     (
         rf"(?:{SUBJECT}|{_B}they) (?:[a-z]+ )?(?:(?:never|always)(?! {PARTICIPLE})|constantly|"
-        rf"routinely|forever|keeps? (?:forgetting|missing|ignoring|dropping|doing)){_E}",
-        ("never", "always", "constantly", "routinely", "forever", "keep"),
+        rf"routinely|forever|(?:keeps?|kept) (?:making|forgetting|missing|ignoring|dropping|doing|"
+        rf"losing|getting)){_E}",
+        ("never", "always", "constantly", "routinely", "forever", "keep", "kept"),
     ),
     (
         rf"{SUBJECT} being {SUBJECT}",
