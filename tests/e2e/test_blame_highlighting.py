@@ -102,9 +102,7 @@ def test_the_interview_form_marks_blame_as_it_is_typed(
 def test_the_phone_page_marks_blame_as_a_note_is_typed(
     new_page, live_server, log_in, alice, bob, fran, viewport
 ):
-    review = ReviewFactory(
-        title="Harbor Freight loss", facilitator=fran, status=Review.Status.LIVE
-    )
+    review = ReviewFactory(title="Harbor Freight loss", facilitator=fran, status=Review.Status.LIVE)
     review.phase = Phase.ACTUAL
     review.save()
     ParticipantFactory(review=review, user=alice)
