@@ -114,9 +114,10 @@ def detect(text: str, *, names: NameIndex | None = None) -> list[BlameFlag]:
             start, end = match.span()
             while start < end and blanked_text[start] == " ":
                 start += 1
-            if start >= end or _inside(spans, start, end, "excuse"):
+            # An excuse is only an excuse ("nothing we could have done" is not hindsight too).
+            if start >= end or _inside(spans, start, end, ("excuse", kind)):
                 continue
-            sentence = max(blanked_text.rfind(stop, 0, start) for stop in ".!?;\n")
+            sentence = max(blanked_text.rfind(stop, 0, start) for stop in ".!?;")
             if REPORTED.search(blanked_text, sentence + 1, start):
                 continue
             if kind == "character" and _about_a_thing(blanked_text, sentence + 1, start, end):
@@ -141,8 +142,8 @@ def _about_a_thing(text: str, sentence: int, start: int, end: int) -> bool:
     )
 
 
-def _inside(spans, start: int, end: int, kind: str) -> bool:
-    return any(k == kind and s <= start and end <= e for s, e, k in spans)
+def _inside(spans, start: int, end: int, kinds: tuple[str, ...]) -> bool:
+    return any(k in kinds and s <= start and end <= e for s, e, k in spans)
 
 
 def names_in(text: str, *, names: NameIndex) -> list[str]:
