@@ -289,6 +289,11 @@ def main() -> None:
     else:
         log("bench_reminders does not exist yet; skipped")
 
+    log("bench_blame")
+    lines = manage(env, "bench_blame", capture=True).strip().splitlines()
+    print("\n".join(lines[:-1]))
+    blame = json.loads(lines[-1])
+
     figures = {
         "interviews": int(interviews),
         "seed": {"seconds": seed_seconds, "built": seeded},
@@ -298,6 +303,7 @@ def main() -> None:
         "rounds": int(rounds),
         "pages": results,
         "reminders": reminders,
+        "blame": blame,
     }
     print(json.dumps(figures))
 

@@ -375,7 +375,6 @@ class InterviewForm(forms.ModelForm):
             self.fields[name].widget.attrs["maxlength"] = LONG_TEXT
         self.fields["held_on"].validators.append(_not_in_future)
         self.fields["recommend_score"].validators += [MinValueValidator(0), MaxValueValidator(10)]
-        self.fields["team_hypothesis"].widget.attrs["data-blame-check"] = "true"
         if not self.initial.get("client_lost_on"):
             self.initial["client_lost_on"] = timezone.localdate()
 

@@ -49,6 +49,7 @@ from actions.models import Action
 
 from . import blame, services
 from .forms import (
+    LONG_TEXT,
     ClientFilterForm,
     ClientForm,
     ClientImportForm,
@@ -395,7 +396,6 @@ def _interview_form(request, form: InterviewForm, *, client: Client, is_new: boo
             "interview": None if is_new else form.instance,
             "bias_note": interviewer is not None and interviewer.pk == client.account_manager_id,
             "blame_flags": blame.detect(hypothesis),
-            "rewrite_hint": blame.REWRITE_HINT,
         },
     )
 
@@ -448,7 +448,6 @@ def _interview_page(request, interview: ExitInterview, *, finalise_form=None):
             "other_reasons": interview.client_other_reasons.all(),
             "can_edit": can_edit,
             "blame_flags": blame.detect(interview.team_hypothesis),
-            "rewrite_hint": blame.REWRITE_HINT,
             "finalise_form": finalise_form
             or FinaliseForm(
                 initial={"client_lost_on": interview.client.current_lost_on or timezone.localdate()}
@@ -508,12 +507,8 @@ def interview_audit(request, pk):
 @require_POST
 def interview_blame_check(request):
     """htmx: re-check the team's hypothesis for blame language as it is typed."""
-    text = request.POST.get("team_hypothesis", "")[:10_000]
-    return render(
-        request,
-        "feedback/_blame_hint.html",
-        {"blame_flags": blame.detect(text), "rewrite_hint": blame.REWRITE_HINT},
-    )
+    text = request.POST.get("team_hypothesis", "")[:LONG_TEXT]
+    return render(request, "feedback/_blame_hint.html", {"blame_flags": blame.detect(text)})
 
 
 # The public feedback channel ---------------------------------------------------------------------

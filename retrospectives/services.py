@@ -19,6 +19,7 @@ from accounts.models import User
 from actions.models import Action
 from actions.services import create_action
 from feedback import blame
+from feedback.blame import names as blame_names
 from feedback.models import ExitInterview, LossReason
 
 from .freshness import touch
@@ -56,7 +57,8 @@ def clean_note_text(text: str) -> str:
     return text
 
 
-def blame_flags(text: str) -> list[dict[str, str]]:
+def blame_flags(text: str) -> list[dict]:
+    """What a note keeps of its blame check: each flag's kind, words and where they are."""
     return [flag.as_dict() for flag in blame.detect(text)]
 
 
@@ -741,29 +743,8 @@ def publish_lesson(*, lesson: Lesson) -> Lesson:
 
 
 def names_in_public_text(text: str) -> list[str]:
-    """Client or firm-user names found in text meant for the lesson library."""
-    from feedback.models import Client
-
-    client_names: set[str] = set()
-    for name in Client.objects.values_list("name", flat=True):
-        client_names.add(name)
-        short = _without_company_suffix(name)
-        if len(short) >= 3:
-            client_names.add(short)
-    names = sorted(client_names, key=len, reverse=True) + blame.person_names(
-        User.objects.only(*User.NAME_FIELDS)
-    )
-    return blame.find_names(text, names)
-
-
-_COMPANY_SUFFIXES = ("llc", "inc", "ltd", "llp", "corp", "co", "plc", "pc", "lp")
-
-
-def _without_company_suffix(name: str) -> str:
-    words = name.replace(",", " ").replace(".", " ").split()
-    while words and words[-1].lower() in _COMPANY_SUFFIXES:
-        words.pop()
-    return " ".join(words)
+    """Client, contact or firm-user names found in text meant for the lesson library, as written."""
+    return blame.names_in(text, names=blame_names.everyone())
 
 
 # The report ----------------------------------------------------------------------------------

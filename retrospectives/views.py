@@ -1094,8 +1094,7 @@ def blame_check(request, code):
     """What the author sees while typing: the rewrite hint, before anything is posted."""
     _get_participation(request, code)
     text = request.POST.get("text", "").replace("\x00", "")[: Contribution.MAX_LENGTH]
-    flags = [flag.as_dict() for flag in blame.detect(text)]
-    return render(request, "retrospectives/_blame_hint.html", {"flags": flags})
+    return render(request, "feedback/_blame_hint.html", {"blame_flags": blame.detect(text)})
 
 
 @require_POST

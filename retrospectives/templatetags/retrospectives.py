@@ -4,13 +4,6 @@ from feedback import blame
 
 register = template.Library()
 
-FLAG_LABELS = {
-    "counterfactual": "hindsight",
-    "character": "judges a person",
-    "fault": "blame word",
-    "person": "names a person",
-}
-
 
 @register.filter
 def clock(seconds) -> str:
@@ -23,12 +16,7 @@ def clock(seconds) -> str:
 
 @register.filter
 def flag_label(kind: str) -> str:
-    return FLAG_LABELS.get(kind, kind)
-
-
-@register.simple_tag
-def rewrite_hint() -> str:
-    return blame.REWRITE_HINT
+    return blame.label(kind)
 
 
 @register.filter

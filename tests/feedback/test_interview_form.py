@@ -162,10 +162,10 @@ def test_the_detail_page_notes_bias_and_marks_blame(client, alice, client_a):
     client.force_login(alice)
     body = client.get(interview.get_absolute_url()).content.decode()
     assert "Held by the client's own account manager" in body
-    assert '<mark class="blame-mark">careless</mark>' in body
-    assert '<mark class="blame-mark">fault</mark>' in body
-    assert "&amp; it was his" in body
-    assert "rather than what someone should have done" in body
+    assert '<mark class="blame-mark" data-kind="character">careless</mark>' in body
+    assert '<mark class="blame-mark" data-kind="cause">his fault</mark>' in body
+    assert "&amp; it was" in body
+    assert "This judges a person" in body and "This puts the cause on a person" in body
 
 
 def test_the_blame_check_answers_htmx(client, alice):

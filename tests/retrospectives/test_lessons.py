@@ -38,7 +38,8 @@ def test_it_publishes_a_scrubbed_statement(client, fran, draft):
         ("Harbor Freight needed a backup partner.", "Harbor Freight"),
         ("harbor freight llc left over fees.", "harbor freight llc"),
         ("Alice Moreno was overloaded.", "Alice Moreno"),
-        ("Ask bob before billing.", "bob"),
+        ("Ask Bob before billing.", "Bob"),
+        ("Harbor\u00a0 Freight needed a backup partner.", "Harbor"),
     ],
 )
 def test_it_refuses_to_publish_client_or_staff_names(
