@@ -8,6 +8,8 @@ COPY feedback feedback
 COPY retrospectives retrospectives
 COPY actions actions
 COPY dashboard dashboard
+COPY privacy privacy
+COPY demo demo
 RUN pip install --no-cache-dir .
 COPY . .
 RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput

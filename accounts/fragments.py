@@ -9,7 +9,7 @@ to its template, makes a new key, and the old entry just expires. Nothing has to
 The CSRF token differs from person to person, so it is never cached: rows are rendered with a
 slot where the token goes, and this request's token is put in on the way out.
 
-One exception: erasing a client's personal data (learnorg.privacy) must also remove the old
+One exception: erasing a client's personal data (privacy.services) must also remove the old
 entries that quote it, in every process. `forget_everything` empties this process's copy and
 replaces a generation kept in the shared cache; every other process empties its own copy at its
 next use of a fragment, when it sees the new generation.

@@ -60,8 +60,8 @@ INSTALLED_APPS = [
     "retrospectives",
     "actions",
     "dashboard",
-    # The project package itself, for the cross-app commands seed_demo and seed_bench.
-    "learnorg",
+    "privacy",
+    "demo",
 ]
 
 MIDDLEWARE = [

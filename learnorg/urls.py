@@ -1,9 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.health import healthz
 from dashboard.views import home
-
-from . import views
 
 urlpatterns = [
     path("", home, name="home"),
@@ -12,6 +11,6 @@ urlpatterns = [
     path("", include("feedback.urls")),
     path("", include("retrospectives.urls")),
     path("", include("actions.urls")),
-    path("healthz/", views.healthz, name="healthz"),
+    path("healthz/", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

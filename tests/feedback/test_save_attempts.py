@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import AuditEvent, Role
 from feedback import services
 from feedback.models import Client, ExitInterview, SaveAttempt
-from learnorg import privacy
+from privacy import services as privacy
 from tests.factories import (
     ClientFactory,
     ExitInterviewFactory,
@@ -357,9 +357,9 @@ def test_a_closed_attempt_cannot_be_closed_again(client, alice, contacted):
 def test_erasing_the_client_blanks_the_save_notes_and_export_includes_them(client_a, contacted):
     contacted.outcome_note = "Dana Whitfield agreed to stay."
     contacted.save()
-    exported = privacy.export(client_a)
+    exported = privacy.export_client(client=client_a)
     assert [row["pk"] for row in exported["save_attempts"]] == [contacted.pk]
-    privacy.erase(client_a)
+    privacy.erase_client(client=client_a)
     contacted.refresh_from_db()
     assert (contacted.first_contact_note, contacted.outcome_note) == ("", "")
     assert contacted.status == "open"  # the dashboard still counts it

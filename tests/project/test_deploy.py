@@ -1,10 +1,13 @@
 """Production settings pass Django's deployment checklist, and docker-compose.yml is valid."""
 
+import fnmatch
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
+from django.apps import apps
 from ruamel.yaml import YAML
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,3 +67,22 @@ def test_compose_file_runs_the_production_services():
     for name in ("db", "redis", "web"):
         assert "healthcheck" in services[name], name
     assert "gunicorn" in " ".join(services["web"]["command"])
+
+
+def test_the_installed_package_and_the_image_hold_every_app():
+    first_party = {
+        config.name
+        for config in apps.get_app_configs()
+        if Path(config.path).resolve().is_relative_to(ROOT)
+    }
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    patterns = project["tool"]["setuptools"]["packages"]["find"]["include"]
+    packaged = {app for app in first_party if any(fnmatch.fnmatch(app, p) for p in patterns)}
+    assert packaged == first_party
+
+    copied = {
+        line.split()[1]
+        for line in (ROOT / "Dockerfile").read_text().splitlines()
+        if line.startswith("COPY ") and line.split()[1] != "."
+    }
+    assert first_party | {"learnorg"} <= copied

@@ -1,5 +1,5 @@
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from actions.models import Action
 from dashboard.models import Goal
@@ -46,3 +46,10 @@ def test_it_plants_warning_signs_before_some_controllable_losses_only():
     ).exists()
     for attempt in SaveAttempt.objects.select_related("client"):
         assert attempt.opened_at.date() < attempt.client.lost_on
+
+
+def test_it_refuses_to_build_over_a_data_set_of_another_size():
+    call_command("seed_bench", interviews=20, batch=64, stdout=None)
+    with pytest.raises(CommandError, match="another size"):
+        call_command("seed_bench", interviews=30, batch=64, stdout=None)
+    assert Client.objects.filter(name__startswith="Bench client").count() == 20

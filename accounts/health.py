@@ -1,3 +1,5 @@
+"""/healthz/: the public liveness probe that load balancers and docker-compose poll."""
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection

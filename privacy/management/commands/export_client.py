@@ -6,7 +6,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from accounts import audit
 from accounts.models import AuditEvent
 from feedback.models import Client
-from learnorg import privacy
+from privacy import services
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
             client = Client.objects.get(pk=client_id)
         except Client.DoesNotExist as exc:
             raise CommandError(f"There is no client #{client_id}.") from exc
-        data = privacy.export(client)
+        data = services.export_client(client=client)
         audit.record(
             actor=None,
             verb=AuditEvent.Verb.EXPORT,

@@ -290,7 +290,7 @@ def _mentioning(objects: models.QuerySet, terms: list[str]) -> list[models.Model
     return [obj for obj in found if any(rewrite.mentions(getattr(obj, name)) for name in fields)]
 
 
-def export(client: Client) -> dict:
+def export_client(*, client: Client) -> dict:
     """Every row held about the client, as Django's serializer writes them."""
     interviews = list(_interviews(client))
     requests = list(FeedbackRequest.objects.filter(client=client).order_by("pk"))
@@ -446,7 +446,7 @@ def _forget_cached_copies() -> None:
 
 
 @transaction.atomic
-def erase(client: Client) -> dict[str, int]:
+def erase_client(*, client: Client) -> dict[str, int]:
     """Remove or anonymise the client's personal data; keep its anonymous aggregates."""
     client = Client.objects.select_for_update().get(pk=client.pk)
     # Read before the verbatim words are cleared below.

@@ -1,5 +1,6 @@
-"""A large, realistic firm for `make bench`: N clients with exit interviews, 2.5 N actions,
-N / 5 reviews with notes, feedback and learning checks, written with bulk inserts.
+"""A large, realistic firm for `make bench` (built by `manage.py seed_bench`): N clients with exit
+interviews, 2.5 N actions, N / 5 reviews with notes, feedback and learning checks, written with
+bulk inserts.
 
 Run it on an empty database or on top of the demo data; it skips when the data set of that
 size is already there. The people it creates log in with BENCH_PASSWORD (default
@@ -22,7 +23,6 @@ import time
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -41,6 +41,7 @@ from feedback.models import (
 from retrospectives.models import Contribution, Participant, Phase, Review
 
 BENCH_PASSWORD = os.environ.get("BENCH_PASSWORD", "learnorg-bench")
+PARTNER = "bench-partner"  # the first partner's username (see _people)
 OFFICES = ["Boston", "Hartford", "Providence", "Worcester", "Springfield", "Portland"]
 SERVICE_LINES = ["Tax", "Audit & assurance", "Advisory", "Bookkeeping", "Payroll"]
 YEARS = 8
@@ -196,23 +197,29 @@ def _dates_as_given(*fields):
             field.auto_now_add = True
 
 
-class Command(BaseCommand):
-    help = "Create the benchmark data set (100,000 interviews by default) with bulk inserts."
+def client_name(number: int) -> str:
+    """The bench's clients are numbered from 1; the last one's name marks a finished data set."""
+    return f"Bench client {number:06d}"
 
-    def add_arguments(self, parser):
-        parser.add_argument("--interviews", type=int, default=100_000)
-        parser.add_argument("--batch", type=int, default=5_000)
-        parser.add_argument("--seed", type=int, default=7)
 
-    def handle(self, *args, interviews: int, batch: int, seed: int, **options):
-        marker = f"Bench client {interviews:06d}"
-        if Client.objects.filter(name=marker).exists():
-            self.stdout.write(f"Bench data for {interviews} interviews is already there.")
-            return
-        if User.objects.filter(username="bench-partner").exists():
-            raise CommandError("A bench data set of another size exists; use a fresh database.")
-        started = time.monotonic()
+def already_built(*, interviews: int) -> bool:
+    """Whether the data set of that size is already there."""
+    return Client.objects.filter(name=client_name(interviews)).exists()
+
+
+def people_exist() -> bool:
+    """Whether the bench's people are there, from a data set of any size."""
+    return User.objects.filter(username=PARTNER).exists()
+
+
+class BenchFirm:
+    """Builds the data set in one transaction; `log` is told each step and how long it took."""
+
+    def __init__(self, *, batch: int = 5_000, seed: int = 7, log=print):
         self.rng, self.batch, self.today = random.Random(seed), batch, timezone.localdate()
+        self.log = log
+
+    def build(self, *, interviews: int) -> None:
         with (
             transaction.atomic(),
             _checks_after_load(),
@@ -238,17 +245,11 @@ class Command(BaseCommand):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Bench data: {interviews} clients and interviews, {int(interviews * 2.5)} "
-                f"actions, {interviews // 5} reviews in {time.monotonic() - started:.1f} s."
-            )
-        )
 
     def _step(self, name, function, *args):
         started = time.monotonic()
         result = function(*args)
-        self.stdout.write(f"  {name}: {time.monotonic() - started:.1f} s")
+        self.log(f"  {name}: {time.monotonic() - started:.1f} s")
         return result
 
     def _bulk(self, model, rows: list[dict]) -> list[dict]:
@@ -306,7 +307,7 @@ class Command(BaseCommand):
             lost = rng.random() < 0.85
             clients.append(
                 {
-                    "name": f"Bench client {i:06d}",
+                    "name": client_name(i),
                     "industry": rng.choice(industries),
                     "size_band": rng.choice(bands),
                     "annual_fees": rng.choice([8, 15, 25, 40, 60, 90, 150]) * 1000,
@@ -557,7 +558,7 @@ class Command(BaseCommand):
         every home page show it. A firm has one active goal: on top of the demo, the demo's
         goal stays."""
         if Goal.objects.filter(status=Goal.Status.ACTIVE, office__isnull=True).exists():
-            self.stdout.write("  the firm already has an active goal; it is kept")
+            self.log("  the firm already has an active goal; it is kept")
             return
         Goal.objects.create(
             title="Fewer clients lost for reasons we control",

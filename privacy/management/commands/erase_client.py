@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from feedback.models import Client
-from learnorg import privacy
+from privacy import services
 
 
 class Command(BaseCommand):
@@ -27,10 +27,10 @@ class Command(BaseCommand):
             )
             if answer.strip().lower() != "erase":
                 raise CommandError("Nothing erased.")
-        counts = privacy.erase(client)
+        counts = services.erase_client(client=client)
         summary = ", ".join(f"{key.replace('_', ' ')}: {value}" for key, value in counts.items())
         self.stdout.write(
-            self.style.SUCCESS(f"Client #{client.pk} is now '{privacy.erased_name(client)}'.")
+            self.style.SUCCESS(f"Client #{client.pk} is now '{services.erased_name(client)}'.")
         )
         self.stdout.write(summary)
         if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
