@@ -212,9 +212,11 @@ def test_an_ended_review_cannot_be_changed(client, review, fran, status):
 
 
 def test_a_live_review_may_change_kind_and_the_screens_follow(client, live_review, fran):
+    version = Review.objects.get(pk=live_review.pk).version
     client.force_login(fran)
     response = client.post(_url(live_review), _data(live_review, kind=Review.Kind.NEAR_MISS))
     assert response.status_code == 302
+    assert Review.objects.get(pk=live_review.pk).version > version  # open screens refresh
     board = client.get(reverse("retrospectives:present_board", args=[live_review.pk]))
     page = board.content.decode()
     assert escape(SCRIPTS[Review.Kind.NEAR_MISS].prompt(Phase.ACTUAL)) in page
