@@ -97,3 +97,62 @@ def test_a_win_review_asks_the_wins_questions_on_the_projector_and_phones(
     for screen in (presenter, phone):
         assert escape("Why the difference") not in screen.content()
     screenshot(presenter, "retrospectives-win-presenter-why-1280x720")
+
+
+def _colour(locator, prop: str) -> str:
+    return locator.evaluate(f"el => getComputedStyle(el).{prop}")
+
+
+def test_the_presenter_has_a_dark_theme_full_screen_and_a_list_of_shortcuts(
+    new_page, live_server, log_in, fran, alice
+):
+    review = ReviewFactory(title="How we won Harbor", facilitator=fran, kind=Review.Kind.WIN)
+    review.status, review.phase = Review.Status.LIVE, Phase.ACTUAL
+    review.save()
+    presenter = new_page(viewport=PROJECTOR_720)
+    log_in(presenter, fran)
+    presenter.goto(f"{live_server.url}/reviews/{review.pk}/present/")
+    body = presenter.locator("body")
+    assert _colour(body, "backgroundColor") == "rgb(255, 255, 255)"
+
+    presenter.keyboard.press("d")
+    expect(body).to_have_class("presenter theme-dark")
+    expect(presenter.get_by_role("button", name="Dark")).to_have_attribute("aria-pressed", "true")
+    assert _colour(body, "backgroundColor") == "rgb(0, 0, 0)"
+    assert _colour(presenter.locator(".presenter-prompt"), "color") == "rgb(255, 255, 255)"
+    assert _font_px(presenter.locator(".presenter-prompt")) >= 32
+    # The join code and QR code stay on screen in the dark theme too.
+    expect(presenter.locator(".presenter-code")).to_be_in_viewport()
+    expect(presenter.locator(".presenter-qr")).to_be_in_viewport()
+    screenshot(presenter, "retrospectives-win-presenter-dark-1280x720")
+
+    # The theme outlives a reload (and every poll, which swaps only the board).
+    presenter.reload()
+    expect(body).to_have_class("presenter theme-dark")
+    presenter.get_by_role("button", name="Dark").click()
+    expect(body).to_have_class("presenter")
+
+    presenter.keyboard.press("?")
+    dialog = presenter.get_by_role("dialog", name="Keyboard shortcuts")
+    expect(dialog).to_be_visible()
+    for shortcut in ("Next phase", "Previous phase", "timer", "Dark, high-contrast", "Full screen"):
+        expect(dialog).to_contain_text(shortcut)
+    screenshot(presenter, "retrospectives-presenter-shortcuts-1280x720")
+    presenter.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+
+    full_screen = presenter.get_by_role("button", name="Full screen")
+    full_screen.click()
+    expect(full_screen).to_have_attribute("aria-pressed", "true")
+    assert presenter.evaluate("Boolean(document.fullscreenElement)")
+    presenter.keyboard.press("f")
+    expect(full_screen).to_have_attribute("aria-pressed", "false")
+
+    console = new_page()
+    log_in(console, fran)
+    console.goto(f"{live_server.url}/reviews/{review.pk}/console/")
+    console.keyboard.press("?")
+    expect(console.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
+    console.keyboard.press("Escape")
+    console.get_by_role("button", name="all shortcuts").click()
+    expect(console.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
