@@ -116,14 +116,19 @@ class ReviewForm(forms.ModelForm):
             "interviewer and the partners. Ask its interviewer to finalise it, or a partner to "
             "attach it."
         )
-        self.fields["facilitator"].queryset = _facilitators()
         self.fields["invited"].queryset = _active_people()
-        self.fields["scheduled_for"].required = True
+        if "facilitator" in self.fields:
+            self.fields["facilitator"].queryset = _facilitators()
+        if "scheduled_for" in self.fields:
+            self.fields["scheduled_for"].required = True
         if not self.instance.pk and not self.initial.get("facilitator") and user.is_facilitator:
             self.initial["facilitator"] = user.pk
 
     def clean_title(self):
-        return self.cleaned_data["title"].replace("\x00", "").strip()
+        title = self.cleaned_data["title"].replace("\x00", "").strip()
+        if any(not ch.isprintable() for ch in title):
+            raise forms.ValidationError("Keep the title on one line, without tabs.")
+        return title
 
     def clean_scheduled_for(self):
         when = self.cleaned_data["scheduled_for"]
@@ -131,6 +136,28 @@ class ReviewForm(forms.ModelForm):
         if when and not now - dt.timedelta(days=365) <= when <= now + dt.timedelta(days=365):
             raise forms.ValidationError("Pick a time within a year from today.")
         return when
+
+
+class ReviewEditForm(ReviewForm):
+    """Change a planned or live review's title, kind, clients, interviews and invitees, with the
+    planning form's rules. Its time moves with RescheduleForm; its facilitator stays."""
+
+    facilitator = None
+
+    class Meta(ReviewForm.Meta):
+        fields = ["title", "kind", "clients", "exit_interviews", "invited"]
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["invited"].label = "Invited"
+        self.fields["invited"].help_text = (
+            "People added get an invitation; people removed get a cancellation. Someone who "
+            "has already joined stays."
+        )
+        if "invited" not in self.initial:
+            self.initial["invited"] = list(
+                self.instance.participants.values_list("user_id", flat=True)
+            )
 
 
 class RescheduleForm(forms.ModelForm):

@@ -34,9 +34,16 @@ def method_for(review: Review) -> str:
     return CANCEL if review.is_cancelled else REQUEST
 
 
-def build(review: Review, attendees=(), *, now: dt.datetime | None = None) -> bytes:
-    """The review as a one-event calendar: REQUEST while it is on, CANCEL once cancelled."""
-    method = method_for(review)
+def build(
+    review: Review,
+    attendees=(),
+    *,
+    now: dt.datetime | None = None,
+    method: str | None = None,
+) -> bytes:
+    """The review as a one-event calendar: REQUEST while it is on, CANCEL once cancelled, or
+    CANCEL for attendees no longer invited to a review that goes on."""
+    method = method or method_for(review)
     link = join_url(review)
     cal = Calendar()
     cal.add("prodid", "-//learnorg//reviews//EN")
@@ -53,8 +60,8 @@ def build(review: Review, attendees=(), *, now: dt.datetime | None = None) -> by
     event.add("location", link)
     event.add(
         "description",
-        f"{review.get_kind_display()} review. Join from your phone or laptop: {link} "
-        f"(code {review.join_code}).",
+        f"{review.get_kind_display()} review: {review.script.purpose} "
+        f"Join from your phone or laptop: {link} (code {review.join_code}).",
     )
     event.add("status", "CANCELLED" if method == CANCEL else "CONFIRMED")
     if review.facilitator and review.facilitator.email:

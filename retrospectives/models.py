@@ -34,31 +34,6 @@ class Phase(models.IntegerChoices):
     CLOSE = 8, "Close"
 
 
-# What the presenter shows for each phase (DESIGN.md §4).
-PHASE_PROMPTS = {
-    Phase.GROUND_RULES: (
-        "We assume everyone did the best they could with what they knew. "
-        "We look at the system, not the person. Nothing said here is used in appraisals."
-    ),
-    Phase.WORKING: (
-        "What is working well? What do clients appreciate about us? What would make it even better?"
-    ),
-    Phase.INTENDED: (
-        "What was supposed to happen? What did we promise: engagement letter, "
-        "service level, turnaround?"
-    ),
-    Phase.ACTUAL: "What actually happened? Add it as a timeline, one event per note.",
-    Phase.WHY: (
-        "Why the difference? Name causes in the system, not culprits. Vote for the biggest."
-    ),
-    Phase.SUSTAIN_IMPROVE: (
-        "What should we keep doing? What should we change? Vote for the top ones."
-    ),
-    Phase.ACTIONS: (
-        "Which changes do we commit to, with an owner and a due date? What did we learn?"
-    ),
-    Phase.CLOSE: "Thank you. Could you speak freely today? Rate it from 1 to 5 on your phone.",
-}
 # A process audit not held this long after its date is overdue.
 AUDIT_GRACE = dt.timedelta(days=14)
 # How long a review is booked for in calendar invites.
@@ -225,8 +200,17 @@ class Review(models.Model):
         return self.scheduled_for + REVIEW_LENGTH if self.scheduled_for else None
 
     @property
+    def script(self) -> "Script":
+        """The questions this kind of review asks, phase by phase."""
+        return SCRIPTS[self.Kind(self.kind)]
+
+    @property
+    def phase_title(self) -> str:
+        return self.script.title(self.phase)
+
+    @property
     def prompt(self) -> str:
-        return PHASE_PROMPTS[Phase(self.phase)]
+        return self.script.prompt(self.phase)
 
     @property
     def accepts_notes(self) -> bool:
@@ -254,6 +238,213 @@ class Review(models.Model):
             now = now or timezone.now()
             return max(0, int((self.timer_ends_at - now).total_seconds()))
         return self.timer_remaining
+
+
+@dataclass(frozen=True)
+class Step:
+    """One phase as a kind of review runs it: the title on the screens and the question asked."""
+
+    title: str
+    prompt: str
+
+
+@dataclass(frozen=True)
+class Script:
+    """The AAR script of DESIGN.md §4 for one kind of review: why the review is held, and the
+    title and prompt of each phase. The console, presenter, phones, report, invite and e-mails
+    read it through `Review.script`, `Review.phase_title` and `Review.prompt`."""
+
+    purpose: str
+    steps: dict[Phase, Step]
+
+    def step(self, phase: int) -> Step:
+        return self.steps[Phase(phase)]
+
+    def title(self, phase: int) -> str:
+        return self.step(phase).title
+
+    def prompt(self, phase: int) -> str:
+        return self.step(phase).prompt
+
+    @property
+    def phases(self) -> list[tuple[Phase, Step]]:
+        return list(self.steps.items())
+
+
+# Every kind of review opens and closes the same way: the blameless ground rules do not depend
+# on what went right or wrong.
+GROUND_RULES = Step(
+    Phase.GROUND_RULES.label,
+    "We assume everyone did the best they could with what they knew. "
+    "We look at the system, not the person. Nothing said here is used in appraisals.",
+)
+CLOSE = Step(
+    Phase.CLOSE.label,
+    "Thank you. Could you speak freely today? Rate it from 1 to 5 on your phone.",
+)
+COMMIT = Step(
+    Phase.ACTIONS.label,
+    "Which changes do we commit to, with an owner and a due date? What did we learn?",
+)
+
+
+def _script(purpose: str, **steps: Step) -> Script:
+    """A script from the steps of its middle phases, named like Phase members in lower case;
+    a phase left out is an error at import, not a blank screen in the room."""
+    steps = {Phase[name.upper()]: step for name, step in steps.items()}
+    steps |= {Phase.GROUND_RULES: GROUND_RULES, Phase.CLOSE: CLOSE}
+    return Script(purpose, {phase: steps[phase] for phase in Phase})
+
+
+# Kind × phase → title and prompt: the one table every screen reads.
+SCRIPTS: dict[Review.Kind, Script] = {
+    Review.Kind.CLIENT_LOSS: _script(
+        "Why we lost the client, looking at the system, and what we change.",
+        working=Step(
+            Phase.WORKING.label,
+            "What is working well? What do clients appreciate about us? "
+            "What would make it even better?",
+        ),
+        intended=Step(
+            Phase.INTENDED.label,
+            "What was supposed to happen? What did we promise: engagement letter, "
+            "service level, turnaround?",
+        ),
+        actual=Step(
+            Phase.ACTUAL.label,
+            "What actually happened? Add it as a timeline, one event per note.",
+        ),
+        why=Step(
+            Phase.WHY.label,
+            "Why the difference? Name causes in the system, not culprits. Vote for the biggest.",
+        ),
+        sustain_improve=Step(
+            Phase.SUSTAIN_IMPROVE.label,
+            "What should we keep doing? What should we change? Vote for the top ones.",
+        ),
+        actions=COMMIT,
+    ),
+    Review.Kind.CLIENT_SAVE: _script(
+        "What nearly cost us the client, what saved them, and how to save the next one sooner.",
+        working=Step(
+            Phase.WORKING.label,
+            "What is working well with this client? What do they still value in how we serve them?",
+        ),
+        intended=Step(
+            "What the client expected",
+            "What did the client expect from us? What had we promised: engagement letter, "
+            "service level, turnaround?",
+        ),
+        actual=Step(
+            "From warning sign to save",
+            "What happened, from the first warning sign to the save? Add it as a timeline, "
+            "one event per note.",
+        ),
+        why=Step(
+            "What saved the client",
+            "What saved the client, and what brought them close to leaving? Name causes in the "
+            "system, not culprits. Vote for the biggest.",
+        ),
+        sustain_improve=Step(
+            "Keep and catch sooner",
+            "What saved them that we should do every time? What should change so that no client "
+            "gets this close to leaving? Vote for the top ones.",
+        ),
+        actions=COMMIT,
+    ),
+    Review.Kind.WIN: _script(
+        "What went well and why, so that we can do it again.",
+        working=Step(
+            Phase.WORKING.label,
+            "What is working well for this client? What do they value most in how we serve them?",
+        ),
+        intended=Step(
+            "What we set out to do",
+            "What did we set out to achieve? What did we promise, and what would success "
+            "have looked like?",
+        ),
+        actual=Step(
+            "What went well",
+            "What went well? Add it as a timeline, one moment per note: what we did and what "
+            "the client saw.",
+        ),
+        why=Step(
+            "Why it went well",
+            "Why did it go well? Name what in our way of working made it happen, not heroes. "
+            "Vote for the biggest.",
+        ),
+        sustain_improve=Step(
+            "Repeat and spread",
+            "What should we keep doing, and where else should we do it? What would make the "
+            "next one even better? Vote for the top ones.",
+        ),
+        actions=Step(
+            Phase.ACTIONS.label,
+            "Which practices do we make our standard, with an owner and a due date? "
+            "What did we learn?",
+        ),
+    ),
+    Review.Kind.NEAR_MISS: _script(
+        "What nearly went wrong, what caught it, and how to catch it sooner.",
+        working=Step(
+            Phase.WORKING.label,
+            "What is working well? Which checks and habits do we rely on to catch mistakes?",
+        ),
+        intended=Step(
+            "What should have happened",
+            "What should have happened? Which process, check or promise applied?",
+        ),
+        actual=Step(
+            "What nearly went wrong",
+            "What nearly went wrong? Add it as a timeline, one event per note, up to the moment "
+            "it was caught.",
+        ),
+        why=Step(
+            "What caught it",
+            "What caught it: a safeguard, or luck? Why did it get that far? Name causes in the "
+            "system, not culprits. Vote for the biggest.",
+        ),
+        sustain_improve=Step(
+            "Strengthen the safeguards",
+            "Which safeguards should we keep? What should change so that it is caught earlier, "
+            "or cannot happen at all? Vote for the top ones.",
+        ),
+        actions=COMMIT,
+    ),
+    Review.Kind.PROCESS_AUDIT: _script(
+        "Where the process drifts from how it was designed, and whether to change the practice "
+        "or the design.",
+        working=Step(
+            Phase.WORKING.label,
+            "Which parts of the process work well? What do clients and colleagues appreciate "
+            "about it?",
+        ),
+        intended=Step(
+            "The process as designed",
+            "How is the process designed to run? Its steps, owners, checks and service levels.",
+        ),
+        actual=Step(
+            "The process as run",
+            "How does it actually run today? Add it as a timeline, one step per note; say where "
+            "it differs from the design.",
+        ),
+        why=Step(
+            "Where it drifts, and why",
+            "Where does practice drift from the design, and why? Name causes in the system "
+            "(workload, tools, unclear steps), not culprits. Vote for the biggest.",
+        ),
+        sustain_improve=Step(
+            "Keep or redesign",
+            "Where should practice come back to the design, and where should the design change "
+            "to match a better practice? Vote for the top ones.",
+        ),
+        actions=Step(
+            Phase.ACTIONS.label,
+            "Which changes to the process or its design do we commit to, with an owner and a due "
+            "date? What did we learn?",
+        ),
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -358,6 +549,11 @@ class Contribution(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+    @property
+    def phase_title(self) -> str:
+        """The phase the note was added in, as its review's kind names it."""
+        return self.review.script.title(self.phase)
 
     @property
     def shown_author(self) -> User | None:

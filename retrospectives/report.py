@@ -23,6 +23,7 @@ from .models import (
 @dataclass
 class PhaseNotes:
     phase: Phase
+    title: str
     notes: list[Contribution]
 
 
@@ -101,6 +102,7 @@ def build_report(review: Review) -> Report:
         .order_by("phase", "created_at", "id")
     )
     for note in notes:
+        note.review = review
         # Only the author the app may show travels into the report.
         note.report_author = note.shown_author.name if note.shown_author else ""
     by_phase: dict[int, list[Contribution]] = defaultdict(list)
@@ -121,7 +123,11 @@ def build_report(review: Review) -> Report:
     joined = review.participants.joined()
     return Report(
         review=review,
-        phases=[PhaseNotes(Phase(p), by_phase[p]) for p in Phase.values if by_phase[p]],
+        phases=[
+            PhaseNotes(phase, step.title, by_phase[phase])
+            for phase, step in review.script.phases
+            if by_phase[phase]
+        ],
         causes=sorted(causes.values(), key=lambda c: (-c.votes, -c.notes, c.name)),
         whys=dict(whys),
         lessons=list(review.lessons.prefetch_related("service_lines").select_related("cause")),

@@ -133,6 +133,89 @@ def reschedule_review(*, review: Review, by: User, scheduled_for: dt.datetime) -
     return review
 
 
+def edit_review(
+    *,
+    review: Review,
+    by: User,
+    title: str,
+    kind: str,
+    clients=(),
+    exit_interviews=(),
+    invited=(),
+) -> Review:
+    """Change a planned or live review's title, kind, clients, interviews and invitees, with
+    plan_review's attach rules. Someone who has joined stays in the room. When the invite
+    changes (its title, kind or attendees), its SEQUENCE moves on and, once committed, people
+    added get an invitation, everyone still invited the updated invite, and people removed a
+    cancellation. The change is audited, field by field."""
+    from . import tasks
+
+    if review.is_over:
+        raise ValidationError("A closed or cancelled review can no longer be changed.")
+    title = (title or "").replace("\x00", "").strip()
+    if not title or len(title) > 200 or any(not ch.isprintable() for ch in title):
+        raise ValidationError({"title": "Give the review a title of one line, up to 200 letters."})
+    if kind not in Review.Kind.values:
+        raise ValidationError({"kind": "Pick one of the kinds of review."})
+    stored = Review.objects.values("title", "kind").get(pk=review.pk)
+    if review.schedule_id and kind != Review.Kind.PROCESS_AUDIT:
+        raise ValidationError(
+            {"kind": "This review is a date of a recurring process audit; it stays an audit."}
+        )
+    seats = {p.user_id: p for p in review.participants.select_related("user")}
+    wanted = {user.pk for user in invited}
+    staying = [seats[pk] for pk in seats.keys() - wanted if seats[pk].has_joined]
+    if staying:
+        names = ", ".join(sorted(p.user.name for p in staying))
+        raise ValidationError({"invited": f"Already joined, so they stay in the review: {names}."})
+    before = {
+        "clients": sorted(review.clients.values_list("pk", flat=True)),
+        "exit_interviews": sorted(review.exit_interviews.values_list("pk", flat=True)),
+    }
+    review.title, review.kind = title, kind
+    plan_review(
+        review=review,
+        by=by,
+        clients=clients,
+        exit_interviews=exit_interviews,
+        invited=invited,
+    )
+    removed = set(
+        review.participants.filter(
+            user_id__in=seats.keys() - wanted, joined_at__isnull=True
+        ).values_list("user_id", flat=True)
+    )
+    review.participants.filter(user_id__in=removed, joined_at__isnull=True).delete()
+    added = wanted - seats.keys()
+    after = {
+        "clients": sorted(review.clients.values_list("pk", flat=True)),
+        "exit_interviews": sorted(review.exit_interviews.values_list("pk", flat=True)),
+    }
+    detail = {
+        field: [stored[field], value]
+        for field, value in (("title", title), ("kind", kind))
+        if stored[field] != value
+    }
+    for field, value in after.items():
+        if before[field] != value:
+            detail[field] = [before[field], value]
+    if added:
+        detail["invited_added"] = sorted(added)
+    if removed:
+        detail["invited_removed"] = sorted(removed)
+    if not detail:
+        return review
+    audit.record(actor=by, verb="update", obj=review, detail=detail)
+    if detail.keys() & {"title", "kind", "invited_added", "invited_removed"}:
+        review.invite_sequence += 1
+        review.save(update_fields=["invite_sequence"])
+        added_ids, removed_ids = sorted(added), sorted(removed)
+        transaction.on_commit(
+            lambda: tasks.send_review_update.delay(review.pk, added_ids, removed_ids)
+        )
+    return review
+
+
 def cancel_review(*, review: Review, by: User) -> Review:
     """Call off a planned review; invitees get a cancellation that removes it from calendars."""
     from . import tasks
@@ -166,13 +249,47 @@ def send_invitations(*, review: Review) -> int:
     if review.scheduled_for is None:
         return 0
     recipients = invitation_recipients(review)
-    method = invites.method_for(review)
     ics = invites.build(review, recipients)
+    news = "invited" if review.invite_sequence == 0 else "moved"
+    return _send_invite(review, recipients, ics, invites.method_for(review), news=news)
+
+
+def send_review_update(*, review: Review, added: list[int], removed: list[int]) -> int:
+    """After an edit: people added get an invitation, everyone else still invited the updated
+    invite, people removed a cancellation for their calendar; returns how many were sent."""
+    from . import invites
+
+    if review.scheduled_for is None or review.is_cancelled:
+        return 0
+    recipients = invitation_recipients(review)
+    ics = invites.build(review, recipients)
+    newcomers = [user for user in recipients if user.pk in added]
+    others = [user for user in recipients if user.pk not in added]
+    gone = [
+        user
+        for user in User.objects.filter(pk__in=removed, is_active=True).exclude(email="")
+        if user not in recipients
+    ]
+    sent = _send_invite(review, newcomers, ics, invites.REQUEST, news="invited")
+    sent += _send_invite(review, others, ics, invites.REQUEST, news="changed")
+    for user in gone:
+        cancel = invites.build(review, [user], method=invites.CANCEL)
+        sent += _send_invite(review, [user], cancel, invites.CANCEL, news="uninvited")
+    return sent
+
+
+def _send_invite(
+    review: Review, recipients: list[User], ics: bytes, method: str, *, news: str
+) -> int:
+    """One e-mail per recipient with the calendar invite attached. `news` says what it tells:
+    invited, moved, changed or uninvited (a cancelled review says so whatever it is)."""
+    from . import invites
+
     context = {
         "review": review,
         "join_url": invites.join_url(review),
         "site_url": settings.SITE_URL,
-        "update": review.invite_sequence > 0,
+        "news": news,
     }
     subject = render_subject("emails/review_invitation_subject.txt", context)
     text = render_to_string("emails/review_invitation.txt", context)
@@ -309,11 +426,11 @@ def _check_phase_open(review: Review, phase: int | None) -> None:
         raise ValidationError("This review has ended, so it takes no more notes.")
     if not review.accepts_notes:
         raise ValidationError(
-            f"The phase “{review.get_phase_display()}” takes no notes. Your text is kept below."
+            f"The phase “{review.phase_title}” takes no notes. Your text is kept below."
         )
     if phase is not None and phase != review.phase:
         raise ValidationError(
-            f"The facilitator has moved on to “{review.get_phase_display()}”. "
+            f"The facilitator has moved on to “{review.phase_title}”. "
             "Your text is kept below: post it again if it still fits."
         )
 
@@ -557,7 +674,9 @@ def merge_back(*, review: Review) -> int:
 
 def _check_map_open(review: Review) -> None:
     if not review.is_live or review.phase != Phase.ACTUAL:
-        raise ValidationError(f"Lay out the process map in the live “{Phase.ACTUAL.label}” phase.")
+        raise ValidationError(
+            f"Lay out the process map in the live “{review.script.title(Phase.ACTUAL)}” phase."
+        )
 
 
 def add_process_step(

@@ -46,6 +46,7 @@ urlpatterns = [
     path("reviews/<int:pk>/present/board/", views.present_board, name="present_board"),
     path("reviews/<int:pk>/invite.ics", views.review_invite, name="review_invite"),
     path("reviews/<int:pk>/reschedule/", views.review_reschedule, name="review_reschedule"),
+    path("reviews/<int:pk>/edit/", views.review_edit, name="review_edit"),
     path("reviews/<int:pk>/cancel/", views.review_cancel, name="review_cancel"),
     path("reviews/<int:pk>/report/", views.review_report, name="review_report"),
     path("reviews/<int:pk>/report.csv", views.review_report_csv, name="review_report_csv"),

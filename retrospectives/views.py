@@ -32,6 +32,7 @@ from .forms import (
     NoteForm,
     ProcessStepForm,
     RescheduleForm,
+    ReviewEditForm,
     ReviewForm,
     SpeakFreelyForm,
     TimerForm,
@@ -39,7 +40,6 @@ from .forms import (
 )
 from .models import (
     MIN_RATERS,
-    PHASE_PROMPTS,
     VOTES_PER_PHASE,
     VOTING_PHASES,
     AuditSchedule,
@@ -241,6 +241,9 @@ def review_detail(request, pk):
         {
             "review": review,
             "can_run": _can_run(request.user, review),
+            "can_edit": _can_run(request.user, review)
+            and Review.can_be_planned_by(request.user)
+            and not review.is_over,
             "clients": review.clients.select_related("account_manager"),
             "interviews": review.exit_interviews.visible_to(request.user).select_related("client"),
             **_people(review),
@@ -287,6 +290,43 @@ def review_reschedule(request, pk):
     return render(
         request,
         "retrospectives/review_reschedule.html",
+        {"form": form, "review": review},
+        status=400 if form.errors else 200,
+    )
+
+
+def review_edit(request, pk):
+    """Change a planned or live review's title, kind, clients, interviews and invitees
+    (its facilitator or a partner, who may plan reviews); invitees get an updated invite."""
+    review = _get_review_to_run(request, pk)
+    if not Review.can_be_planned_by(request.user):
+        raise Http404("Only facilitators and partners change reviews.")
+    if review.is_over:
+        messages.error(request, "A closed or cancelled review can no longer be changed.")
+        return redirect(review)
+    title = review.title
+    form = ReviewEditForm(request.POST or None, instance=review, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.edit_review(
+                review=review,
+                by=request.user,
+                title=data["title"],
+                kind=data["kind"],
+                clients=data["clients"],
+                exit_interviews=data["exit_interviews"],
+                invited=data["invited"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Review saved. Everyone invited gets an updated invite.")
+            return redirect(review)
+    review.title = title
+    return render(
+        request,
+        "retrospectives/review_edit.html",
         {"form": form, "review": review},
         status=400 if form.errors else 200,
     )
@@ -457,6 +497,7 @@ def _console_notes_context(review: Review) -> dict:
     other_notes = [n for n in notes if n.phase != review.phase]
     matches = library.match_notes(n for n in notes if not n.hidden)
     for note in notes:
+        note.review = review
         note.discussed_before = matches.get(note.pk)
     return {
         "review": review,
@@ -485,7 +526,6 @@ def _console(request, review: Review, *, whys_form: WhysForm | None = None):
         whys_form = WhysForm(review=review, initial=whys_initial)
     context.update(
         {
-            "phases": [(phase, PHASE_PROMPTS[phase]) for phase in Phase],
             "timer_form": TimerForm(),
             "whys_form": whys_form,
             "top_cause": top,
@@ -500,6 +540,8 @@ def _console(request, review: Review, *, whys_form: WhysForm | None = None):
             "groups": _groups_with_note_counts(review),
             "process_steps": review.process_steps.count(),
             "map_open": review.is_live and review.phase == Phase.ACTUAL,
+            "actual_title": review.script.title(Phase.ACTUAL),
+            "why_title": review.script.title(Phase.WHY),
         }
     )
     return render(request, "retrospectives/console.html", context)
@@ -757,6 +799,7 @@ def _map_page(request, review: Review, form, status: int = 200, step=None):
             "lanes": swimlane(steps),
             "editing": step,
             "map_open": review.is_live and review.phase == Phase.ACTUAL,
+            "actual_title": review.script.title(Phase.ACTUAL),
         },
         status=status,
     )
@@ -1137,7 +1180,7 @@ def review_report_csv(request, pk):
         writer.writerow(
             [
                 "note",
-                note.get_phase_display(),
+                note.phase_title,
                 note.text,
                 note.report_author,
                 note.cause.name if note.cause else "",
@@ -1164,7 +1207,7 @@ def review_report_csv(request, pk):
     for step in report.process_steps:
         text = step.text + (f" (pain: {step.pain_note})" if step.pain_note else "")
         writer.writerow(
-            ["process_step", Phase.ACTUAL.label, text, "", "", ""]
+            ["process_step", review.script.title(Phase.ACTUAL), text, "", "", ""]
             + [step.get_lane_display(), step.happened_on.isoformat()]
             + ["pain point" if step.pain_point else ""]
         )

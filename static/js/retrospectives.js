@@ -38,10 +38,78 @@
     }
   });
 
+  // The presenter's dark, high-contrast theme (for projectors that wash out a white page) is
+  // remembered in this browser, so the projector keeps it across reloads.
+  const THEME_KEY = "learnorg.presenter-theme";
+
+  function showTheme(dark) {
+    document.body.classList.toggle("theme-dark", dark);
+    document.querySelectorAll('[data-presenter="theme"]').forEach((b) => b.setAttribute("aria-pressed", String(dark)));
+  }
+
+  function toggleTheme() {
+    const dark = !document.body.classList.contains("theme-dark");
+    try {
+      localStorage.setItem(THEME_KEY, dark ? "dark" : "light");
+    } catch {
+      // Private windows may refuse storage; the theme still switches for this page.
+    }
+    showTheme(dark);
+  }
+
+  function toggleFullscreen() {
+    if (document.fullscreenElement) {
+      document.exitFullscreen();
+    } else if (document.documentElement.requestFullscreen) {
+      document.documentElement.requestFullscreen().catch(() => {});
+    }
+  }
+
+  function showShortcuts() {
+    const dialog = document.getElementById("shortcuts");
+    if (dialog && !dialog.open) dialog.showModal();
+  }
+
+  document.addEventListener("fullscreenchange", () => {
+    const on = String(Boolean(document.fullscreenElement));
+    document.querySelectorAll('[data-presenter="fullscreen"]').forEach((b) => b.setAttribute("aria-pressed", on));
+  });
+
+  document.addEventListener("click", (event) => {
+    const control = event.target.closest("[data-presenter]");
+    if (!control) return;
+    ({ theme: toggleTheme, fullscreen: toggleFullscreen, shortcuts: showShortcuts })[control.dataset.presenter]();
+  });
+
+  document.addEventListener("DOMContentLoaded", () => {
+    if (!document.body.classList.contains("presenter")) return;
+    let saved = null;
+    try {
+      saved = localStorage.getItem(THEME_KEY);
+    } catch {
+      // No storage: start light.
+    }
+    showTheme(saved === "dark");
+  });
+
   document.addEventListener("keydown", (event) => {
-    if (!document.body.classList.contains("console-page")) return;
     if (event.altKey || event.ctrlKey || event.metaKey) return;
-    if (event.target.closest("input, textarea, select, [contenteditable]")) return;
+    if (event.target.closest("input, textarea, select, [contenteditable], dialog")) return;
+    const body = document.body;
+    if (event.key === "?" && (body.classList.contains("console-page") || body.classList.contains("presenter"))) {
+      event.preventDefault();
+      showShortcuts();
+      return;
+    }
+    if (body.classList.contains("presenter")) {
+      const action = { d: toggleTheme, f: toggleFullscreen }[event.key.toLowerCase()];
+      if (action) {
+        event.preventDefault();
+        action();
+      }
+      return;
+    }
+    if (!body.classList.contains("console-page")) return;
     const ids = { n: "phase-next", ArrowRight: "phase-next", p: "phase-prev", ArrowLeft: "phase-prev", t: "timer-toggle" };
     const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
     const button = ids[key] && document.getElementById(ids[key]);

@@ -45,6 +45,15 @@ def test_it_plans_a_review_with_clients_interviews_and_invites(client, pat, fran
     assert set(Participant.objects.values_list("user__username", flat=True)) == {"alice", "sam"}
 
 
+def test_it_refuses_a_title_on_two_lines_and_keeps_what_was_typed(client, fran):
+    client.force_login(fran)
+    response = client.post(URL, _data(fran, title="Why we lost\r\nHarbor"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["title"] == ["Keep the title on one line, without tabs."]
+    assert "Why we lost" in response.content.decode()
+    assert not Review.objects.exists()
+
+
 def test_it_only_offers_interviews_the_creator_may_read(client, fran, alice):
     restricted = ExitInterviewFactory(
         client=ClientFactory(account_manager=alice), interviewer=alice, restricted=True

@@ -153,6 +153,7 @@ MATRIX = {
     "retrospectives:present_board": ("L L 404 404 200 200 404", "L L 405 405 405 405 405"),
     "retrospectives:review_invite": ("L L 200 404 200 200 404", "L L 405 405 405 405 405"),
     "retrospectives:review_reschedule": ("L L 404 404 200 200 404", "L L 404 404 ok ok 404"),
+    "retrospectives:review_edit": ("L L 404 404 200 200 404", "L L 404 404 ok ok 404"),
     "retrospectives:review_cancel": ("L L 405 405 405 405 405", "L L 404 404 ok ok 404"),
     # Recurring process audits are the partners' to set up.
     "retrospectives:audit_list": ("L L 404 404 404 200 404", "L L 405 405 405 405 405"),

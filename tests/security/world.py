@@ -246,6 +246,7 @@ def object_kwargs(w: World) -> dict[str, dict]:
         "dashboard:goal_progress": {"pk": w.goal.pk},
         "dashboard:goal_end": {"pk": w.goal.pk},
         "retrospectives:review_detail": {"pk": review.pk},
+        "retrospectives:review_edit": {"pk": review.pk},
         "retrospectives:review_console": {"pk": review.pk},
         "retrospectives:console_notes": {"pk": review.pk},
         "retrospectives:console_participants": {"pk": review.pk},
