@@ -243,24 +243,26 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# A run still queued when the next is due is dropped. The DatabaseScheduler reads the expiry from
+# "expire_seconds" (it ignores "expires"): https://django-celery-beat.readthedocs.io/
 CELERY_BEAT_SCHEDULE: dict = {
     # Sends due reminders; the rows are the truth, so a skipped or doubled run is harmless.
     "actions-send-due-reminders": {
         "task": "actions.tasks.send_due_reminders",
         "schedule": 60.0,
-        "options": {"expires": 55},
+        "options": {"expire_seconds": 55},
     },
     # Recomputes the dashboard's default view (the rollup the page reads) and prunes old ones.
     "dashboard-refresh": {
         "task": "dashboard.tasks.refresh_dashboard",
         "schedule": 600.0,
-        "options": {"expires": 540},
+        "options": {"expire_seconds": 540},
     },
     # Plans recurring process audits four weeks ahead; a unique constraint makes reruns harmless.
     "retrospectives-plan-process-audits": {
         "task": "retrospectives.tasks.plan_process_audits",
         "schedule": 3600.0,
-        "options": {"expires": 3300},
+        "options": {"expire_seconds": 3300},
     },
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
