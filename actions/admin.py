@@ -1,7 +1,6 @@
 from django.contrib import admin
-from django.db import transaction
 
-from . import tasks
+from . import services
 from .models import Action, ActionEvent, QuietPeriod, Reminder, ReminderPolicy
 
 
@@ -45,11 +44,11 @@ class ReplansOnSave:
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        transaction.on_commit(tasks.replan_open_actions.delay)
+        services.reminder_calendar_changed()
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        transaction.on_commit(tasks.replan_open_actions.delay)
+        services.reminder_calendar_changed()
 
 
 @admin.register(ReminderPolicy)

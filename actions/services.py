@@ -90,8 +90,7 @@ def _record(*, action: Action, by: User | None, from_status: str, note: str) -> 
 
 def _queue_replan(action: Action) -> None:
     """Recompute the reminder plan once the change is committed (and visible to the worker)."""
-    action_id = action.pk
-    transaction.on_commit(lambda: tasks.replan_reminders.delay(action_id))
+    tasks.replan_reminders.delay_on_commit(action.pk)
 
 
 def _stop_reminders(action: Action) -> None:
@@ -567,7 +566,11 @@ def _current_and_future(
 def _candidate_nudges(
     *, action: Action, policy: ReminderPolicy, quiet_periods: list[QuietPeriod], now: dt.datetime
 ) -> tuple[list[Nudge], list[Nudge]]:
-    """(every nudge the plan knows about, the ones that should exist as unsent rows)."""
+    """(every nudge the plan knows about, the ones that should exist as unsent rows), each at
+    its next allowed slot: `days_before_due` before the due date, on it, then every
+    `overdue_every_days` (the next OVERDUE_HORIZON of them; each send extends the plan); the
+    escalation partner is copied on overdue nudges after the first `escalate_after_overdue`;
+    the verifier is asked on the re-check date. Closed actions only keep their re-check."""
 
     def slot(when: dt.datetime) -> dt.datetime:
         return next_allowed_slot(when, policy=policy, quiet_periods=quiet_periods)
@@ -627,17 +630,6 @@ def _policy_and_quiet_periods(
     return policy, list(QuietPeriod.objects.filter(ends_on__gte=earliest))
 
 
-def plan_reminders(*, action: Action, now: dt.datetime | None = None) -> list[Nudge]:
-    """The nudges this action should have pending, each at its next allowed slot:
-    `days_before_due` before the due date, on it, then every `overdue_every_days` (the next
-    OVERDUE_HORIZON of them; each send extends the plan); the escalation partner is copied on
-    overdue nudges after the first `escalate_after_overdue`; the verifier is asked on the
-    re-check date. Closed actions only keep their re-check."""
-    now = now or timezone.now()
-    policy, quiet = _policy_and_quiet_periods(action, now)
-    return _candidate_nudges(action=action, policy=policy, quiet_periods=quiet, now=now)[1]
-
-
 @dataclass
 class ReplanResult:
     created: int = 0
@@ -682,6 +674,24 @@ def replan_reminders(*, action: Action, now: dt.datetime | None = None) -> Repla
     Reminder.objects.bulk_create(new, ignore_conflicts=True)
     result.created = len(new)
     return result
+
+
+def replan_open_actions() -> int:
+    """Replan every action that may still get a nudge (open, or verified with a re-check);
+    returns how many."""
+    count = 0
+    for action in Action.objects.filter(
+        status__in=[*Action.OPEN_STATUSES, Action.Status.VERIFIED]
+    ).iterator(chunk_size=500):
+        replan_reminders(action=action)
+        count += 1
+    return count
+
+
+def reminder_calendar_changed() -> None:
+    """The reminder policy or the firm's quiet periods changed: every pending plan may move,
+    once the change is committed."""
+    tasks.replan_open_actions.delay_on_commit()
 
 
 # --- sending ---------------------------------------------------------------------------------
@@ -830,7 +840,7 @@ def deliver_claimed(*, token: uuid.UUID, now: dt.datetime | None = None) -> Swee
         extend.update(r.action_id for r in reminders if r.kind in (Kind.OVERDUE, Kind.ESCALATION))
     for action_id in sorted(extend):
         # The plan holds only the next few overdue nudges; add the following ones.
-        tasks.replan_reminders.delay(action_id)
+        tasks.replan_reminders.delay_on_commit(action_id)
     return result
 
 

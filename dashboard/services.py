@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts import audit
 from accounts.models import Office, User
 
-from . import goals, queries
+from . import goals, queries, tasks
 from .models import Goal, Snapshot
 
 # A snapshot older than this is refreshed in the background (the page shows the stored copy and
@@ -73,13 +73,11 @@ def _refresh_lock(filters: queries.Filters) -> str:
 def _refresh_in_background(filters: queries.Filters) -> None:
     if not cache.add(_refresh_lock(filters), True, REFRESH_LOCK_SECONDS):
         return
-    from .tasks import refresh_view  # tasks imports this module
-
     fields = {
         name: value.isoformat() if isinstance(value, dt.date) else value
         for name, value in dataclasses.asdict(filters).items()
     }
-    transaction.on_commit(lambda: refresh_view.delay(fields))
+    tasks.refresh_view.delay_on_commit(fields)
 
 
 def refresh_view(fields: dict) -> Snapshot:

@@ -315,7 +315,7 @@ def reply_to_feedback(*, response: FeedbackResponse, by: User, text: str) -> Fee
         )
     response.reply_text = text
     response.save(update_fields=["reply_text"])
-    transaction.on_commit(lambda: tasks.send_feedback_reply.delay(response.pk))
+    tasks.send_feedback_reply.delay_on_commit(response.pk)
     return response
 
 
@@ -372,8 +372,7 @@ def queue_save_alert(*, response: FeedbackResponse) -> None:
     """Once the response is committed, a worker decides whether it opens a save attempt."""
     if response.client_id is None:
         return
-    response_id = response.pk
-    transaction.on_commit(lambda: tasks.raise_save_alert.delay(response_id))
+    tasks.raise_save_alert.delay_on_commit(response.pk)
 
 
 @transaction.atomic

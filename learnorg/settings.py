@@ -238,13 +238,20 @@ CELERY_RESULT_BACKEND = os.environ.get(
     else f"file://{VAR_DIR / 'celery' / 'results'}",
 )
 CELERY_RESULT_EXPIRES = 3600
+# For every task, a lost run is worse than a repeated one (reminders, replies and save alerts are
+# claimed, so a rerun does not send them twice): a task is acknowledged once it has run, not before.
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html#task-acks-late
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Tasks act on rows; nothing reads what a task returns, so no result is stored.
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html#task-ignore-result
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # A run still queued when the next is due is dropped. The DatabaseScheduler reads the expiry from
-# "expire_seconds" (it ignores "expires"): https://django-celery-beat.readthedocs.io/
+# "expire_seconds" (it ignores "expires").
+# https://django-celery-beat.readthedocs.io/en/latest/reference/django-celery-beat.models.html
 CELERY_BEAT_SCHEDULE: dict = {
     # Sends due reminders; the rows are the truth, so a skipped or doubled run is harmless.
     "actions-send-due-reminders": {
