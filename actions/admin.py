@@ -50,6 +50,11 @@ class ReplansOnSave:
         super().delete_model(request, obj)
         services.reminder_calendar_changed()
 
+    # The list's "Delete selected" action deletes through here, not delete_model.
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        services.reminder_calendar_changed()
+
 
 @admin.register(ReminderPolicy)
 class ReminderPolicyAdmin(ReplansOnSave, admin.ModelAdmin):
