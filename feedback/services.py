@@ -343,7 +343,7 @@ def send_feedback_reply(*, response: FeedbackResponse) -> bool:
     return True
 
 
-# Save alerts (issue #10) -------------------------------------------------------------------------
+# Save alerts -------------------------------------------------------------------------------------
 
 LOST_BY_INTERVIEW = "Closed when the client's exit interview was finalised."
 
