@@ -577,10 +577,6 @@ class Suggestion(models.Model):
         return reverse("feedback:suggestion_detail", args=[self.pk])
 
     @property
-    def is_anonymous(self) -> bool:
-        return self.author_id is None
-
-    @property
     def outcome(self) -> "Suggestion":
         """Whose answer the suggester follows: this suggestion's, or the one it was merged into."""
         return self.merged_into if self.merged_into_id else self

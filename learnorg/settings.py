@@ -135,8 +135,9 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     ),
     # Rendered fragments whose key names everything in them (rows of long lists, the dashboard's
-    # panels for one snapshot): never stale, so each process can keep its own copy in memory,
-    # without a network round trip and without shipping 80 kB of panels through Redis each view.
+    # panels for one snapshot): a change makes a new key, and an erasure empties every process's
+    # copy (accounts.fragments), so each process can keep its own in memory, without a network
+    # round trip and without shipping 80 kB of panels through Redis each view.
     # https://docs.djangoproject.com/en/5.2/topics/cache/#local-memory-caching
     "fragments": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
