@@ -29,6 +29,11 @@ class ActionAdmin(admin.ModelAdmin):
     date_hierarchy = "due_on"
     inlines = [ActionEventInline]
 
+    # A due date, owner or status changed here moves the reminders as a change on a page does.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.queue_replan(action=obj)
+
 
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):

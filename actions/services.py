@@ -1,4 +1,5 @@
-"""Workflows of improvement actions: every change of state goes through a function here.
+"""Workflows of improvement actions: every change of state made on a page goes through a function
+here (an edit in admin bypasses them, and only has the reminders replanned).
 
 Who may do what (views show the same rules; the services enforce them):
 - the owner or a partner starts, completes, drops (won't do) and re-dates an action;
@@ -88,7 +89,7 @@ def _record(*, action: Action, by: User | None, from_status: str, note: str) -> 
     )
 
 
-def _queue_replan(action: Action) -> None:
+def queue_replan(*, action: Action) -> None:
     """Recompute the reminder plan once the change is committed (and visible to the worker)."""
     tasks.replan_reminders.delay_on_commit(action.pk)
 
@@ -133,7 +134,7 @@ def create_action(
     ActionEvent.objects.create(
         action=action, actor=created_by, to_status=action.status, note="Created"
     )
-    _queue_replan(action)
+    queue_replan(action=action)
     return action
 
 
@@ -168,7 +169,7 @@ def complete_action(*, action: Action, by: User, evidence: str, link: str = "") 
     action.save(update_fields=["status", "evidence", "evidence_link", "done_at", "updated_at"])
     _record(action=action, by=by, from_status=before, note=evidence)
     _stop_reminders(action)
-    _queue_replan(action)
+    queue_replan(action=action)
     return action
 
 
@@ -196,7 +197,7 @@ def verify_action(
         parts.append(f"Re-check on {recheck_on:%b %d, %Y}.")
     _record(action=action, by=by, from_status=before, note=" ".join(parts))
     _stop_reminders(action)
-    _queue_replan(action)
+    queue_replan(action=action)
     return action
 
 
@@ -213,7 +214,7 @@ def wont_do(*, action: Action, by: User, reason: str) -> Action:
     action.save(update_fields=["status", "wont_do_reason", "updated_at"])
     _record(action=action, by=by, from_status=before, note=reason)
     _stop_reminders(action)
-    _queue_replan(action)
+    queue_replan(action=action)
     return action
 
 
@@ -244,7 +245,7 @@ def reopen(*, action: Action, by: User, note: str = "") -> Action:
     _record(action=action, by=by, from_status=before, note=note.strip() or "Reopened")
     # No re-check of a change that is being redone.
     action.reminders.filter(sent_at__isnull=True, kind=Kind.RECHECK).delete()
-    _queue_replan(action)
+    queue_replan(action=action)
     return action
 
 
@@ -274,7 +275,7 @@ def snooze_action(*, action: Action, by: User, until: dt.date, reason: str) -> A
         from_status=action.status,
         note=f"Reminders snoozed until {until:%b %d}: {reason}",
     )
-    _queue_replan(action)
+    queue_replan(action=action)
     return action
 
 
@@ -296,7 +297,7 @@ def reassign(*, action: Action, by: User, owner: User, note: str = "") -> Action
     _record(action=action, by=by, from_status=action.status, note=f"{text} {note}".strip())
     # The old owner's pending nudges no longer apply; the replan creates the new owner's.
     action.reminders.filter(sent_at__isnull=True, recipient=previous).delete()
-    _queue_replan(action)
+    queue_replan(action=action)
     return action
 
 
@@ -311,7 +312,7 @@ def change_due_date(*, action: Action, by: User, due_on: dt.date, note: str = ""
     action.save(update_fields=["due_on", "updated_at"])
     text = f"Due date moved from {previous:%b %d, %Y} to {due_on:%b %d, %Y}."
     _record(action=action, by=by, from_status=action.status, note=f"{text} {note}".strip())
-    _queue_replan(action)
+    queue_replan(action=action)
     return action
 
 
@@ -444,7 +445,7 @@ def record_pilot_result(*, action: Action, by: User, result: str, learning: str)
     _record(action=action, by=by, from_status=before, note=f"Pilot {label.lower()}: {learning}")
     if before != action.status:
         _stop_reminders(action)
-        _queue_replan(action)
+        queue_replan(action=action)
     return action
 
 
