@@ -2,7 +2,8 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
-from django.db import transaction
+
+from . import services
 
 
 class LoginForm(AuthenticationForm):
@@ -26,8 +27,5 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     worker builds the link from SITE_URL, never from the Host header of the request."""
 
     def save(self, **kwargs) -> None:
-        from . import tasks
-
         for user in self.get_users(self.cleaned_data["email"]):
-            user_id = user.pk
-            transaction.on_commit(lambda user_id=user_id: tasks.send_password_reset.delay(user_id))
+            services.queue_password_reset(user=user)

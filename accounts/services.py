@@ -4,8 +4,14 @@ from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from . import tasks
 from .mail import Email, render_subject
 from .models import User
+
+
+def queue_password_reset(*, user: User) -> None:
+    """Send `user` a reset link from a worker, once the request's transaction commits."""
+    tasks.send_password_reset.delay_on_commit(user.pk)
 
 
 def send_password_reset(*, user: User) -> bool:

@@ -1,7 +1,7 @@
 from celery import shared_task
 
 
-@shared_task(acks_late=True)
+@shared_task
 def send_password_reset(user_id: int) -> None:
     from . import services
     from .models import User

@@ -1,7 +1,6 @@
 from django.contrib import admin
-from django.db import transaction
 
-from . import tasks
+from . import services
 from .models import Action, ActionEvent, QuietPeriod, Reminder, ReminderPolicy
 
 
@@ -30,6 +29,11 @@ class ActionAdmin(admin.ModelAdmin):
     date_hierarchy = "due_on"
     inlines = [ActionEventInline]
 
+    # A due date, owner or status changed here moves the reminders as a change on a page does.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.queue_replan(action=obj)
+
 
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
@@ -45,11 +49,16 @@ class ReplansOnSave:
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        transaction.on_commit(tasks.replan_open_actions.delay)
+        services.reminder_calendar_changed()
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        transaction.on_commit(tasks.replan_open_actions.delay)
+        services.reminder_calendar_changed()
+
+    # The list's "Delete selected" action deletes through here, not delete_model.
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        services.reminder_calendar_changed()
 
 
 @admin.register(ReminderPolicy)

@@ -185,7 +185,7 @@ class Action(models.Model):
     wont_do_reason = models.TextField(blank=True)
     snoozed_until = models.DateField(null=True, blank=True)
     snooze_reason = models.CharField(max_length=300, blank=True)
-    # A pilot: a small, time-boxed try of a change, judged against a hypothesis (issue #9).
+    # A pilot: a small, time-boxed try of a change, judged against a hypothesis.
     is_pilot = models.BooleanField(default=False)
     hypothesis = models.TextField(blank=True)
     success_measure = models.CharField(max_length=500, blank=True)

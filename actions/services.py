@@ -1,4 +1,5 @@
-"""Workflows of improvement actions: every change of state goes through a function here.
+"""Workflows of improvement actions: every change of state made on a page goes through a function
+here (an edit in admin bypasses them, and only has the reminders replanned).
 
 Who may do what (views show the same rules; the services enforce them):
 - the owner or a partner starts, completes, drops (won't do) and re-dates an action;
@@ -88,10 +89,9 @@ def _record(*, action: Action, by: User | None, from_status: str, note: str) -> 
     )
 
 
-def _queue_replan(action: Action) -> None:
+def queue_replan(*, action: Action) -> None:
     """Recompute the reminder plan once the change is committed (and visible to the worker)."""
-    action_id = action.pk
-    transaction.on_commit(lambda: tasks.replan_reminders.delay(action_id))
+    tasks.replan_reminders.delay_on_commit(action.pk)
 
 
 def _stop_reminders(action: Action) -> None:
@@ -134,7 +134,7 @@ def create_action(
     ActionEvent.objects.create(
         action=action, actor=created_by, to_status=action.status, note="Created"
     )
-    _queue_replan(action)
+    queue_replan(action=action)
     return action
 
 
@@ -169,7 +169,7 @@ def complete_action(*, action: Action, by: User, evidence: str, link: str = "") 
     action.save(update_fields=["status", "evidence", "evidence_link", "done_at", "updated_at"])
     _record(action=action, by=by, from_status=before, note=evidence)
     _stop_reminders(action)
-    _queue_replan(action)
+    queue_replan(action=action)
     return action
 
 
@@ -197,7 +197,7 @@ def verify_action(
         parts.append(f"Re-check on {recheck_on:%b %d, %Y}.")
     _record(action=action, by=by, from_status=before, note=" ".join(parts))
     _stop_reminders(action)
-    _queue_replan(action)
+    queue_replan(action=action)
     return action
 
 
@@ -214,7 +214,7 @@ def wont_do(*, action: Action, by: User, reason: str) -> Action:
     action.save(update_fields=["status", "wont_do_reason", "updated_at"])
     _record(action=action, by=by, from_status=before, note=reason)
     _stop_reminders(action)
-    _queue_replan(action)
+    queue_replan(action=action)
     return action
 
 
@@ -245,7 +245,7 @@ def reopen(*, action: Action, by: User, note: str = "") -> Action:
     _record(action=action, by=by, from_status=before, note=note.strip() or "Reopened")
     # No re-check of a change that is being redone.
     action.reminders.filter(sent_at__isnull=True, kind=Kind.RECHECK).delete()
-    _queue_replan(action)
+    queue_replan(action=action)
     return action
 
 
@@ -275,7 +275,7 @@ def snooze_action(*, action: Action, by: User, until: dt.date, reason: str) -> A
         from_status=action.status,
         note=f"Reminders snoozed until {until:%b %d}: {reason}",
     )
-    _queue_replan(action)
+    queue_replan(action=action)
     return action
 
 
@@ -297,7 +297,7 @@ def reassign(*, action: Action, by: User, owner: User, note: str = "") -> Action
     _record(action=action, by=by, from_status=action.status, note=f"{text} {note}".strip())
     # The old owner's pending nudges no longer apply; the replan creates the new owner's.
     action.reminders.filter(sent_at__isnull=True, recipient=previous).delete()
-    _queue_replan(action)
+    queue_replan(action=action)
     return action
 
 
@@ -312,7 +312,7 @@ def change_due_date(*, action: Action, by: User, due_on: dt.date, note: str = ""
     action.save(update_fields=["due_on", "updated_at"])
     text = f"Due date moved from {previous:%b %d, %Y} to {due_on:%b %d, %Y}."
     _record(action=action, by=by, from_status=action.status, note=f"{text} {note}".strip())
-    _queue_replan(action)
+    queue_replan(action=action)
     return action
 
 
@@ -445,7 +445,7 @@ def record_pilot_result(*, action: Action, by: User, result: str, learning: str)
     _record(action=action, by=by, from_status=before, note=f"Pilot {label.lower()}: {learning}")
     if before != action.status:
         _stop_reminders(action)
-        _queue_replan(action)
+        queue_replan(action=action)
     return action
 
 
@@ -567,7 +567,11 @@ def _current_and_future(
 def _candidate_nudges(
     *, action: Action, policy: ReminderPolicy, quiet_periods: list[QuietPeriod], now: dt.datetime
 ) -> tuple[list[Nudge], list[Nudge]]:
-    """(every nudge the plan knows about, the ones that should exist as unsent rows)."""
+    """(every nudge the plan knows about, the ones that should exist as unsent rows), each at
+    its next allowed slot: `days_before_due` before the due date, on it, then every
+    `overdue_every_days` (the next OVERDUE_HORIZON of them; each send extends the plan); the
+    escalation partner is copied on overdue nudges after the first `escalate_after_overdue`;
+    the verifier is asked on the re-check date. Closed actions only keep their re-check."""
 
     def slot(when: dt.datetime) -> dt.datetime:
         return next_allowed_slot(when, policy=policy, quiet_periods=quiet_periods)
@@ -627,17 +631,6 @@ def _policy_and_quiet_periods(
     return policy, list(QuietPeriod.objects.filter(ends_on__gte=earliest))
 
 
-def plan_reminders(*, action: Action, now: dt.datetime | None = None) -> list[Nudge]:
-    """The nudges this action should have pending, each at its next allowed slot:
-    `days_before_due` before the due date, on it, then every `overdue_every_days` (the next
-    OVERDUE_HORIZON of them; each send extends the plan); the escalation partner is copied on
-    overdue nudges after the first `escalate_after_overdue`; the verifier is asked on the
-    re-check date. Closed actions only keep their re-check."""
-    now = now or timezone.now()
-    policy, quiet = _policy_and_quiet_periods(action, now)
-    return _candidate_nudges(action=action, policy=policy, quiet_periods=quiet, now=now)[1]
-
-
 @dataclass
 class ReplanResult:
     created: int = 0
@@ -682,6 +675,24 @@ def replan_reminders(*, action: Action, now: dt.datetime | None = None) -> Repla
     Reminder.objects.bulk_create(new, ignore_conflicts=True)
     result.created = len(new)
     return result
+
+
+def replan_open_actions() -> int:
+    """Replan every action that may still get a nudge (open, or verified with a re-check);
+    returns how many."""
+    count = 0
+    for action in Action.objects.filter(
+        status__in=[*Action.OPEN_STATUSES, Action.Status.VERIFIED]
+    ).iterator(chunk_size=500):
+        replan_reminders(action=action)
+        count += 1
+    return count
+
+
+def reminder_calendar_changed() -> None:
+    """The reminder policy or the firm's quiet periods changed: every pending plan may move,
+    once the change is committed."""
+    tasks.replan_open_actions.delay_on_commit()
 
 
 # --- sending ---------------------------------------------------------------------------------
@@ -830,7 +841,7 @@ def deliver_claimed(*, token: uuid.UUID, now: dt.datetime | None = None) -> Swee
         extend.update(r.action_id for r in reminders if r.kind in (Kind.OVERDUE, Kind.ESCALATION))
     for action_id in sorted(extend):
         # The plan holds only the next few overdue nudges; add the following ones.
-        tasks.replan_reminders.delay(action_id)
+        tasks.replan_reminders.delay_on_commit(action_id)
     return result
 
 

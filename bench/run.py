@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/learnorg_bench"
 BENCH_PASSWORD = os.environ.get("BENCH_PASSWORD", "learnorg-bench")
-# Dashboard: p95 at most 5 × /healthz/ and 100 ms; lists at most 50 ms (issue 7).
+# Dashboard: p95 at most 5 × /healthz/ and 100 ms; lists at most 50 ms.
 TARGETS = {
     "dashboard": (5, 100),
     "dashboard_filtered": (5, 100),

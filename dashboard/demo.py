@@ -1,4 +1,4 @@
-"""Demo team goals for `manage.py seed_demo` (issue #10): the firm's goal, computed from the
+"""Demo team goals for `manage.py seed_demo`: the firm's goal, computed from the
 demo's own losses, and Boston's, kept by hand by a partner. Idempotent: each scope's active goal
 is found and updated, never duplicated."""
 

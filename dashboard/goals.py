@@ -1,4 +1,4 @@
-"""How far a team goal has come (issue #10). Read-only: one query per computed goal, whatever
+"""How far a team goal has come. Read-only: one query per computed goal, whatever
 the data size, through the dashboard's own definitions (dashboard.queries).
 
 A computed measure is an aggregate over up to a year of data, like a dashboard panel (120 ms at

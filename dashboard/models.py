@@ -30,7 +30,7 @@ class Snapshot(models.Model):
 
 class Goal(models.Model):
     """One ambitious goal for a fixed window, for the whole firm or one office (the "team"),
-    with a measure the app computes from its own data or a partner updates by hand (issue #10).
+    with a measure the app computes from its own data or a partner updates by hand.
     Each scope has at most one active goal; the database enforces it."""
 
     class Measure(models.TextChoices):

@@ -1,7 +1,9 @@
 """Read-only aggregates behind the partners' dashboard (DESIGN.md §9).
 
-Every function runs a fixed number of grouped queries in the database, whatever the data size;
-Python only shapes the handful of grouped rows that come back, into JSON-ready dicts.
+Each panel runs a fixed number of queries, whatever the data size, and the database does the
+counting: most queries return a handful of grouped rows, which Python shapes into JSON-ready dicts.
+Clients at risk are the exception: the candidates (clients with a strong signal) come back one row
+each and are scored here, in one place with the words that explain each flag.
 
 Definitions used throughout:
 - A *loss* is a client lost on a date, counted once however many interviews describe it: the
@@ -622,9 +624,6 @@ class _Signals:
             ),
             "risk_line": line,
         }
-
-
-AT_RISK_ORDER = ("-risk_points", "-annual_fees", "name")
 
 
 def at_risk_clients(f: Filters, ref: RiskReference | None = None) -> tuple[list, RiskReference]:

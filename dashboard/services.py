@@ -16,7 +16,7 @@ from actions.models import Action
 from actions.services import create_action
 from feedback.models import Client
 
-from . import goals, queries
+from . import goals, queries, tasks
 from .models import Goal, Snapshot
 
 # A snapshot older than this is refreshed in the background (the page shows the stored copy and
@@ -89,13 +89,11 @@ def _refresh_lock(filters: queries.Filters) -> str:
 def _refresh_in_background(filters: queries.Filters) -> None:
     if not cache.add(_refresh_lock(filters), True, REFRESH_LOCK_SECONDS):
         return
-    from .tasks import refresh_view  # tasks imports this module
-
     fields = {
         name: value.isoformat() if isinstance(value, dt.date) else value
         for name, value in dataclasses.asdict(filters).items()
     }
-    transaction.on_commit(lambda: refresh_view.delay(fields))
+    tasks.refresh_view.delay_on_commit(fields)
 
 
 def refresh_view(fields: dict) -> Snapshot:

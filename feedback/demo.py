@@ -381,7 +381,7 @@ def _seed_feedback(clients: dict[str, Client], users: dict[str, User], today: dt
         )
 
 
-# Save attempts (issue #10): (client, days ago opened, a new low response (rating, words) or
+# Save attempts: (client, days ago opened, a new low response (rating, words) or
 # None for the client's low response in FEEDBACK, first contact (days ago, note), outcome,
 # closed (days ago, note)). Opened on the day of the response. The lost one is Harbor Dental
 # Group, one of the three recent losses: the alert came, the call came too late.

@@ -427,7 +427,7 @@ class FeedbackResponse(models.Model):
     # "You said, we did": the reply sent once the linked action was verified.
     reply_text = models.TextField(blank=True)
     reply_sent_at = models.DateTimeField(null=True, blank=True)
-    # Save alerts (issue #10): criticism the account manager judged urgent, and the save
+    # Save alerts: criticism the account manager judged urgent, and the save
     # attempt this response opened or joined, with when its alert e-mail went out.
     marked_urgent_at = models.DateTimeField(null=True, blank=True)
     marked_urgent_by = models.ForeignKey(
@@ -519,7 +519,7 @@ class LearningCheck(models.Model):
 
 
 class SaveAlertSettings(models.Model):
-    """When a client's feedback opens a save attempt (issue #10); one row, edited in admin."""
+    """When a client's feedback opens a save attempt; one row, edited in admin."""
 
     low_rating_threshold = models.PositiveSmallIntegerField(
         default=6,
@@ -559,7 +559,7 @@ class SaveAttemptQuerySet(models.QuerySet):
 
 
 class SaveAttempt(models.Model):
-    """An effort to keep a current client who told us they are unhappy (issue #10)."""
+    """An effort to keep a current client who told us they are unhappy."""
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
@@ -679,10 +679,6 @@ class Suggestion(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("feedback:suggestion_detail", args=[self.pk])
-
-    @property
-    def is_anonymous(self) -> bool:
-        return self.author_id is None
 
     @property
     def outcome(self) -> "Suggestion":

@@ -349,7 +349,7 @@ def reply_to_feedback(*, response: FeedbackResponse, by: User, text: str) -> Fee
         response.handled_by, response.handled_at = by, timezone.now()
         fields += ["triage", "handled_by", "handled_at"]
     response.save(update_fields=fields)
-    transaction.on_commit(lambda: tasks.send_feedback_reply.delay(response.pk))
+    tasks.send_feedback_reply.delay_on_commit(response.pk)
     return response
 
 
@@ -376,7 +376,7 @@ def send_feedback_reply(*, response: FeedbackResponse) -> bool:
     return True
 
 
-# Save alerts (issue #10) -------------------------------------------------------------------------
+# Save alerts -------------------------------------------------------------------------------------
 
 LOST_BY_INTERVIEW = "Closed when the client's exit interview was finalised."
 
@@ -405,8 +405,7 @@ def queue_save_alert(*, response: FeedbackResponse) -> None:
     """Once the response is committed, a worker decides whether it opens a save attempt."""
     if response.client_id is None:
         return
-    response_id = response.pk
-    transaction.on_commit(lambda: tasks.raise_save_alert.delay(response_id))
+    tasks.raise_save_alert.delay_on_commit(response.pk)
 
 
 @transaction.atomic

@@ -1,14 +1,17 @@
 from celery import shared_task
 
-from . import services
 from .models import FeedbackResponse
 
 
-@shared_task(acks_late=True)
+@shared_task
 def send_feedback_reply(response_id: int) -> None:
+    from . import services
+
     services.send_feedback_reply(response=FeedbackResponse.objects.get(pk=response_id))
 
 
-@shared_task(acks_late=True)
+@shared_task
 def raise_save_alert(response_id: int) -> None:
+    from . import services
+
     services.raise_save_alert(response_id=response_id)

@@ -140,8 +140,9 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     ),
     # Rendered fragments whose key names everything in them (rows of long lists, the dashboard's
-    # panels for one snapshot): never stale, so each process can keep its own copy in memory,
-    # without a network round trip and without shipping 80 kB of panels through Redis each view.
+    # panels for one snapshot): a change makes a new key, and an erasure empties every process's
+    # copy (accounts.fragments), so each process can keep its own in memory, without a network
+    # round trip and without shipping 80 kB of panels through Redis each view.
     # https://docs.djangoproject.com/en/5.2/topics/cache/#local-memory-caching
     "fragments": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -254,29 +255,38 @@ CELERY_RESULT_BACKEND = os.environ.get(
     else f"file://{VAR_DIR / 'celery' / 'results'}",
 )
 CELERY_RESULT_EXPIRES = 3600
+# For every task, a lost run is worse than a repeated one (reminders, replies and save alerts are
+# claimed, so a rerun does not send them twice): a task is acknowledged once it has run, not before.
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html#task-acks-late
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Tasks act on rows; nothing reads what a task returns, so no result is stored.
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html#task-ignore-result
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# A run still queued when the next is due is dropped. The DatabaseScheduler reads the expiry from
+# "expire_seconds" (it ignores "expires").
+# https://django-celery-beat.readthedocs.io/en/latest/reference/django-celery-beat.models.html
 CELERY_BEAT_SCHEDULE: dict = {
     # Sends due reminders; the rows are the truth, so a skipped or doubled run is harmless.
     "actions-send-due-reminders": {
         "task": "actions.tasks.send_due_reminders",
         "schedule": 60.0,
-        "options": {"expires": 55},
+        "options": {"expire_seconds": 55},
     },
     # Recomputes the dashboard's default view (the rollup the page reads) and prunes old ones.
     "dashboard-refresh": {
         "task": "dashboard.tasks.refresh_dashboard",
         "schedule": 600.0,
-        "options": {"expires": 540},
+        "options": {"expire_seconds": 540},
     },
     # Plans recurring process audits four weeks ahead; a unique constraint makes reruns harmless.
     "retrospectives-plan-process-audits": {
         "task": "retrospectives.tasks.plan_process_audits",
         "schedule": 3600.0,
-        "options": {"expires": 3300},
+        "options": {"expire_seconds": 3300},
     },
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

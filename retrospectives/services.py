@@ -22,6 +22,7 @@ from feedback import blame
 from feedback.blame import names as blame_names
 from feedback.models import ExitInterview, LossReason
 
+from . import tasks
 from .freshness import touch
 from .models import (
     VOTES_PER_PHASE,
@@ -78,7 +79,6 @@ def plan_review(
     they may not attach (a partner's choice) stay. Each newly attached interview is audited:
     it opens the interview to the review's facilitator. A new review's facilitator and
     invitees get an invitation with a calendar invite, once committed."""
-    from . import tasks
 
     def ids(queryset, among: set[int]) -> set[int]:
         return set(queryset.filter(pk__in=among).values_list("pk", flat=True))
@@ -105,14 +105,12 @@ def plan_review(
     for user in invited:
         Participant.objects.get_or_create(review=review, user=user)
     if is_new:
-        transaction.on_commit(lambda: tasks.send_review_invitations.delay(review.pk))
+        tasks.send_review_invitations.delay_on_commit(review.pk)
     return review
 
 
 def reschedule_review(*, review: Review, by: User, scheduled_for: dt.datetime) -> Review:
     """Move a planned review; invitees get an updated invite (the next SEQUENCE)."""
-    from . import tasks
-
     if review.status != Review.Status.PLANNED:
         raise ValidationError(
             {"scheduled_for": "Only a planned review can move; this one has started or ended."}
@@ -129,7 +127,7 @@ def reschedule_review(*, review: Review, by: User, scheduled_for: dt.datetime) -
         obj=review,
         detail={"scheduled_for": [str(previous), str(scheduled_for)]},
     )
-    transaction.on_commit(lambda: tasks.send_review_invitations.delay(review.pk))
+    tasks.send_review_invitations.delay_on_commit(review.pk)
     return review
 
 
@@ -210,16 +208,12 @@ def edit_review(
         review.invite_sequence += 1
         review.save(update_fields=["invite_sequence"])
         added_ids, removed_ids = sorted(added), sorted(removed)
-        transaction.on_commit(
-            lambda: tasks.send_review_update.delay(review.pk, added_ids, removed_ids)
-        )
+        tasks.send_review_update.delay_on_commit(review.pk, added_ids, removed_ids)
     return review
 
 
 def cancel_review(*, review: Review, by: User) -> Review:
     """Call off a planned review; invitees get a cancellation that removes it from calendars."""
-    from . import tasks
-
     if review.status != Review.Status.PLANNED:
         raise ValidationError(
             "Only a planned review can be cancelled; this one has started or ended."
@@ -229,7 +223,7 @@ def cancel_review(*, review: Review, by: User) -> Review:
     review.invite_sequence += 1
     review.save(update_fields=["status", "cancelled_at", "invite_sequence"])
     audit.record(actor=by, verb="update", obj=review, detail={"status": "cancelled"})
-    transaction.on_commit(lambda: tasks.send_review_invitations.delay(review.pk))
+    tasks.send_review_invitations.delay_on_commit(review.pk)
     return review
 
 
@@ -374,8 +368,6 @@ def set_timer(*, review: Review, command: str, minutes: int | None = None) -> Re
 
 def close_review(*, review: Review, summary: str = "") -> Review:
     """End the session and e-mail the report to everyone who took part, once committed."""
-    from . import tasks
-
     if review.is_closed:
         raise ValidationError("This review is already closed.")
     review.status = Review.Status.CLOSED
@@ -395,7 +387,7 @@ def close_review(*, review: Review, summary: str = "") -> Review:
             "summary",
         ]
     )
-    transaction.on_commit(lambda: tasks.send_review_report.delay(review.pk))
+    tasks.send_review_report.delay_on_commit(review.pk)
     return review
 
 
@@ -905,20 +897,16 @@ AUDIT_LEAD = dt.timedelta(days=28)
 
 def create_audit_schedule(*, schedule: AuditSchedule, by: User) -> AuditSchedule:
     """Save a new recurring audit and plan any date already inside the lead time."""
-    from . import tasks
-
     schedule.created_by = by
     schedule.save()
     audit.record(actor=by, verb="create", obj=schedule)
-    transaction.on_commit(lambda: tasks.plan_process_audits.delay())
+    tasks.plan_process_audits.delay_on_commit()
     return schedule
 
 
 def set_schedule_status(*, schedule: AuditSchedule, by: User, status: str) -> AuditSchedule:
     """Pause, resume or stop a schedule. Stopping is final and cancels the audits it planned
     that have not happened yet; pausing keeps them (cancel one from its page if need be)."""
-    from . import tasks
-
     allowed = {
         AuditSchedule.Status.ACTIVE: {AuditSchedule.Status.PAUSED, AuditSchedule.Status.STOPPED},
         AuditSchedule.Status.PAUSED: {AuditSchedule.Status.ACTIVE, AuditSchedule.Status.STOPPED},
@@ -938,7 +926,7 @@ def set_schedule_status(*, schedule: AuditSchedule, by: User, status: str) -> Au
         for review in upcoming.select_related("facilitator"):
             cancel_review(review=review, by=by)
     elif status == AuditSchedule.Status.ACTIVE:
-        transaction.on_commit(lambda: tasks.plan_process_audits.delay())
+        tasks.plan_process_audits.delay_on_commit()
     return schedule
 
 
@@ -946,8 +934,6 @@ def plan_due_audits(*, now: dt.datetime | None = None) -> list[Review]:
     """Beat: plan the review of every active schedule's dates that start within the lead time.
     The unique (schedule, date) constraint makes a second run, or a parallel one, plan nothing
     again; dates already past are not planned (after a pause, or a beat outage)."""
-    from . import tasks
-
     now = now or timezone.now()
     planned = []
     schedules = AuditSchedule.objects.active().select_related("service_line", "facilitator")
@@ -971,5 +957,5 @@ def plan_due_audits(*, now: dt.datetime | None = None) -> list[Review]:
             except IntegrityError:
                 continue  # another run planned this date a moment ago
             planned.append(review)
-            transaction.on_commit(lambda pk=review.pk: tasks.send_review_invitations.delay(pk))
+            tasks.send_review_invitations.delay_on_commit(review.pk)
     return planned

@@ -14,6 +14,7 @@ from celery.contrib.testing.worker import start_worker
 from django.db import connections
 from django.test import override_settings
 from django.utils import timezone
+from django_celery_beat.schedulers import DatabaseScheduler
 
 from actions.models import Reminder
 from learnorg.celery import app
@@ -73,7 +74,8 @@ def test_beat_and_a_worker_deliver_a_due_reminder_over_smtp(alice, smtp_sink, fa
         "EMAIL_HOST_USER": "",
         "EMAIL_HOST_PASSWORD": "",
     }
-    beat = EmbeddedService(app, thread=True, max_interval=1)
+    # EmbeddedService defaults to the file-backed scheduler; run the one production runs.
+    beat = EmbeddedService(app, thread=True, max_interval=1, scheduler_cls=DatabaseScheduler)
     with (
         override_settings(**smtp),
         start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10),

@@ -1,4 +1,4 @@
-"""Pilots (issue #9): an open action tried small, against a hypothesis, a measure and a review
+"""Pilots: an open action tried small, against a hypothesis, a measure and a review
 date; a result with what was learned; a pilot that worked rolled out once as a new action."""
 
 import datetime as dt

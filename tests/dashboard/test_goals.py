@@ -1,4 +1,4 @@
-"""Team goals (issue #10): progress against the hand-worked firm of conftest.py (today is
+"""Team goals: progress against the hand-worked firm of conftest.py (today is
 15 June 2026), the rules of the form, one active goal per scope, and who may do what."""
 
 import datetime as dt

@@ -1,4 +1,4 @@
-"""The action funnel counts pilots apart (issue #9), against the hand-worked firm of conftest.py
+"""The action funnel counts pilots apart, against the hand-worked firm of conftest.py
 plus five pilots:
 
   P1 running, created 2026-05-01        P2 worked, created 2026-02-01, rolled out as R

@@ -1,4 +1,4 @@
-"""The save-attempts panel (issue #10), against attempts worked out by hand.
+"""The save-attempts panel, against attempts worked out by hand.
 
 Today is 15 June 2026; the default period is 16 June 2025 – 15 June 2026.
 

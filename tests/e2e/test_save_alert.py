@@ -1,4 +1,4 @@
-"""Save alert journey (issue #10): a client rates us low through the public form, the alert
+"""Save alert journey: a client rates us low through the public form, the alert
 task runs after the commit (Celery is eager in tests), and the account manager finds the
 client at risk, records the first contact and closes the save attempt as saved."""
 

@@ -1,4 +1,4 @@
-"""Save alerts (issue #10): which feedback opens a save attempt, who is told, and that it
+"""Save alerts: which feedback opens a save attempt, who is told, and that it
 happens once. Celery runs eagerly in tests; the task is queued after the commit."""
 
 import datetime as dt

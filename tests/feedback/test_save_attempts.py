@@ -1,4 +1,4 @@
-"""The save attempt pages (issue #10): the list, recording the first contact, closing as saved
+"""The save attempt pages: the list, recording the first contact, closing as saved
 or lost, and who may see them."""
 
 import datetime as dt

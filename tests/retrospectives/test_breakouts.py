@@ -1,4 +1,4 @@
-"""Small-group breakouts (issue #9): the facilitator splits a live review into groups of 3–5 for
+"""Small-group breakouts: the facilitator splits a live review into groups of 3–5 for
 one phase, at random (mixing seniority) or by hand; notes are tagged with the author's group;
 the presenter shows the groups side by side; merging back ends the breakout before voting.
 Fewer than three participants make no breakout: they already are a small group."""

@@ -1,4 +1,4 @@
-"""The process map (issue #10): in the "Actual" phase the facilitator lays out the client's
+"""The process map: in the "Actual" phase the facilitator lays out the client's
 journey as a swimlane of steps (who acted, what happened, when), marks pain points, and moves
 steps earlier or later with buttons. The presenter shows it; the report keeps it."""
 

@@ -1,4 +1,4 @@
-"""Benchmark the reminder sweep (issue 6): 100k open actions, 10k reminders due now, two sweeper
+"""Benchmark the reminder sweep: 100k open actions, 10k reminders due now, two sweeper
 processes, each with its own database connection, calling the service the beat task calls.
 
 Mail goes to a recording backend, so the command can count what was sent twice and what was
