@@ -1,3 +1,5 @@
+import unicodedata
+
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
@@ -16,10 +18,17 @@ class LoginForm(AuthenticationForm):
         username.validators.append(MaxLengthValidator(username.max_length))
 
 
+def is_one_line(value: str) -> bool:
+    """No control characters (line breaks, tabs) and no Unicode line or paragraph separators."""
+    return not any(unicodedata.category(ch) in {"Cc", "Zl", "Zp"} for ch in value)
+
+
 def one_line(value: str) -> None:
     """Titles and names are one line: they become e-mail subjects and headings."""
-    if any(ch in value for ch in "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"):
-        raise ValidationError("Keep this to one line: remove the line breaks.", code="one_line")
+    if not is_one_line(value):
+        raise ValidationError(
+            "Keep this to one line: remove the line breaks and tabs.", code="one_line"
+        )
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):

@@ -125,10 +125,7 @@ class ReviewForm(forms.ModelForm):
             self.initial["facilitator"] = user.pk
 
     def clean_title(self):
-        title = self.cleaned_data["title"].replace("\x00", "").strip()
-        if any(not ch.isprintable() for ch in title):
-            raise forms.ValidationError("Keep the title on one line, without tabs.")
-        return title
+        return self.cleaned_data["title"].replace("\x00", "").strip()
 
     def clean_scheduled_for(self):
         when = self.cleaned_data["scheduled_for"]

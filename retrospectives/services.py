@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts import audit
+from accounts.forms import is_one_line
 from accounts.mail import Email, render_subject
 from accounts.models import User
 from actions.models import Action
@@ -146,12 +147,10 @@ def edit_review(
     changes (its title, kind or attendees), its SEQUENCE moves on and, once committed, people
     added get an invitation, everyone still invited the updated invite, and people removed a
     cancellation. The change is audited, field by field."""
-    from . import tasks
-
     if review.is_over:
         raise ValidationError("A closed or cancelled review can no longer be changed.")
     title = (title or "").replace("\x00", "").strip()
-    if not title or len(title) > 200 or any(not ch.isprintable() for ch in title):
+    if not title or len(title) > 200 or not is_one_line(title):
         raise ValidationError({"title": "Give the review a title of one line, up to 200 letters."})
     if kind not in Review.Kind.values:
         raise ValidationError({"kind": "Pick one of the kinds of review."})

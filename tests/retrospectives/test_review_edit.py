@@ -112,8 +112,8 @@ def test_it_changes_the_title_kind_clients_and_interviews(client, review, fran, 
 @pytest.mark.parametrize(
     ("title", "error"),
     [
-        ("Harbor\nloss", "Keep the title on one line, without tabs."),
-        ("Harbor\tloss", "Keep the title on one line, without tabs."),
+        ("Harbor\nloss", "Keep this to one line: remove the line breaks and tabs."),
+        ("Harbor\tloss", "Keep this to one line: remove the line breaks and tabs."),
         ("   ", "This field is required."),
         ("x" * 201, "Ensure this value has at most 200 characters (it has 201)."),
     ],

@@ -49,7 +49,9 @@ def test_it_refuses_a_title_on_two_lines_and_keeps_what_was_typed(client, fran):
     client.force_login(fran)
     response = client.post(URL, _data(fran, title="Why we lost\r\nHarbor"))
     assert response.status_code == 200
-    assert response.context["form"].errors["title"] == ["Keep the title on one line, without tabs."]
+    assert response.context["form"].errors["title"] == [
+        "Keep this to one line: remove the line breaks and tabs."
+    ]
     assert "Why we lost" in response.content.decode()
     assert not Review.objects.exists()
 

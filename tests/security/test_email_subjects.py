@@ -111,7 +111,7 @@ def test_a_review_title_must_be_one_line(client, pat, fran):
     )
     assert response.status_code == 200
     assert response.context["form"].errors["title"] == [
-        "Keep this to one line: remove the line breaks."
+        "Keep this to one line: remove the line breaks and tabs."
     ]
     assert response.context["form"]["title"].value() == "Why we lost\nHarbor"
     assert not Review.objects.exists()
