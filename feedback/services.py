@@ -580,15 +580,11 @@ def suggestion_for_receipt(token: str) -> Suggestion | None:
     )
 
 
-def _require_triager(by: User) -> None:
-    if not (by.is_active and (by.is_partner or by.is_facilitator)):
-        raise ValidationError("Only partners and facilitators answer suggestions.")
-
-
 def _decide(*, suggestion: Suggestion, by: User, status: str, answer: str, **fields) -> None:
     """Claim the decision with one conditional UPDATE, so two people answering the same
     suggestion at once cannot both succeed."""
-    _require_triager(by)
+    if not Suggestion.objects.triageable_by(by).filter(pk=suggestion.pk).exists():
+        raise ValidationError("Only partners and facilitators answer suggestions.")
     now = timezone.now()
     claimed = Suggestion.objects.filter(pk=suggestion.pk, status=Suggestion.Status.NEW).update(
         status=status, answer=answer, decided_by=by, decided_at=now, **fields

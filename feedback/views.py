@@ -41,8 +41,9 @@ from django.views.defaults import page_not_found
 
 from accounts import audit
 from accounts.csv_export import csv_response
+from accounts.decorators import role_required
 from accounts.fragments import cached_rows
-from accounts.models import AuditEvent, User
+from accounts.models import AuditEvent, Role, User
 from accounts.paging import CappedPaginator
 from accounts.widgets import search_options
 from actions.models import Action
@@ -102,24 +103,6 @@ def _answer_404_inside_transaction(view):
 def _posted(request):
     """The submitted data, or None for a GET; an empty POST still binds (and fails) the form."""
     return request.POST if request.method == "POST" else None
-
-
-def _role_required(check):
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not check(request.user):
-                raise Http404
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-partner_required = _role_required(lambda user: user.is_partner)
-triager_required = _role_required(lambda user: user.is_partner or user.is_account_manager)
-suggestion_triager_required = _role_required(lambda user: user.is_partner or user.is_facilitator)
 
 
 def _safe_next(request, value: str) -> str | None:
@@ -197,7 +180,7 @@ def client_list(request):
                 version=_client_row_version,
             ),
             "query": query.urlencode(),
-            "can_create": request.user.is_partner or request.user.is_account_manager,
+            "can_create": request.user.has_any_role(*Client.EDITORS),
             "can_import": request.user.is_partner,
         },
     )
@@ -285,9 +268,8 @@ def _client_form(request, client: Client | None):
     return render(request, "feedback/client_form.html", {"form": form, "client": client})
 
 
+@role_required(*Client.EDITORS)
 def client_new(request):
-    if not (request.user.is_partner or request.user.is_account_manager):
-        raise Http404
     return _client_form(request, None)
 
 
@@ -295,7 +277,7 @@ def client_edit(request, pk):
     return _client_form(request, _get_client_for_editor(request, pk))
 
 
-@partner_required
+@role_required(Role.PARTNER)
 def client_import(request):
     form = ClientImportForm(_posted(request), request.FILES if request.method == "POST" else None)
     result = None
@@ -597,7 +579,7 @@ def _linkable_actions(user: User):
     )
 
 
-@triager_required
+@role_required(*FeedbackResponse.TRIAGERS)
 def feedback_triage(request):
     show = request.GET.get("show", "new")
     responses = FeedbackResponse.objects.visible_to(request.user).select_related(
@@ -622,7 +604,7 @@ def feedback_triage(request):
     )
 
 
-@triager_required
+@role_required(*FeedbackResponse.TRIAGERS)
 @require_POST
 def feedback_triage_update(request, pk):
     response = _get_response_for_user(request, pk)
@@ -650,7 +632,7 @@ def _back_to_triage(request):
     return redirect("feedback:feedback_triage")
 
 
-@triager_required
+@role_required(*FeedbackResponse.TRIAGERS)
 @require_POST
 def feedback_mark_urgent(request, pk):
     response = _get_response_for_user(request, pk)
@@ -667,7 +649,7 @@ def feedback_mark_urgent(request, pk):
     return _back_to_triage(request)
 
 
-@triager_required
+@role_required(*FeedbackResponse.TRIAGERS)
 def feedback_action_new(request, pk):
     response = _get_response_for_user(request, pk)
     form = FeedbackActionForm(
@@ -688,7 +670,7 @@ def feedback_action_new(request, pk):
     )
 
 
-@triager_required
+@role_required(*FeedbackResponse.TRIAGERS)
 def feedback_reply(request, pk):
     response = _get_response_for_user(request, pk)
     if not services.can_reply(response):
@@ -707,7 +689,7 @@ def feedback_reply(request, pk):
     return render(request, "feedback/feedback_reply.html", {"form": form, "response": response})
 
 
-@partner_required
+@role_required(Role.PARTNER)
 @require_POST
 def firm_link(request):
     if request.POST.get("do") == "revoke":
@@ -949,7 +931,7 @@ def suggestion_receipt(request, token):
 
 
 @require_GET
-@suggestion_triager_required
+@role_required(*Suggestion.TRIAGERS)
 def suggestion_triage(request):
     show = request.GET.get("show", "new")
     suggestions = Suggestion.objects.triageable_by(request.user).select_related(
@@ -1001,7 +983,7 @@ def _suggestion_detail(request, suggestion: Suggestion, status: int = 200, **for
 
 
 @require_GET
-@suggestion_triager_required
+@role_required(*Suggestion.TRIAGERS)
 def suggestion_detail(request, pk):
     return _suggestion_detail(request, _get_suggestion_for_triager(request, pk))
 
@@ -1026,7 +1008,7 @@ def _decide_suggestion(request, suggestion, form, form_name: str, decide, done: 
 
 
 @require_POST
-@suggestion_triager_required
+@role_required(*Suggestion.TRIAGERS)
 def suggestion_accept(request, pk):
     suggestion = _get_suggestion_for_triager(request, pk)
     form = SuggestionAcceptForm(request.POST)
@@ -1043,7 +1025,7 @@ def suggestion_accept(request, pk):
 
 
 @require_POST
-@suggestion_triager_required
+@role_required(*Suggestion.TRIAGERS)
 def suggestion_decline(request, pk):
     suggestion = _get_suggestion_for_triager(request, pk)
     form = SuggestionDeclineForm(request.POST)
@@ -1060,7 +1042,7 @@ def suggestion_decline(request, pk):
 
 
 @require_POST
-@suggestion_triager_required
+@role_required(*Suggestion.TRIAGERS)
 def suggestion_merge(request, pk):
     suggestion = _get_suggestion_for_triager(request, pk)
     form = SuggestionMergeForm(request.POST, suggestion=suggestion)

@@ -63,6 +63,17 @@ def blame_flags(text: str) -> list[dict[str, str]]:
 # The session ---------------------------------------------------------------------------------
 
 
+def _require_runner(review: Review, by: User) -> None:
+    """The views only fetch reviews the person runs; this refuses any other caller."""
+    if not review.is_runnable_by(by):
+        raise ValidationError("Only the review's facilitator or a partner can do this.")
+
+
+def _require_audit_setter(by: User) -> None:
+    if not by.has_any_role(*AuditSchedule.SET_UP_BY):
+        raise ValidationError("Only a partner can set up or change a recurring audit.")
+
+
 def plan_review(
     *,
     review: Review,
@@ -77,6 +88,9 @@ def plan_review(
     it opens the interview to the review's facilitator. A new review's facilitator and
     invitees get an invitation with a calendar invite, once committed."""
     from . import tasks
+
+    if not Review.can_be_planned_by(by):
+        raise ValidationError("Only facilitators and partners plan reviews.")
 
     def ids(queryset, among: set[int]) -> set[int]:
         return set(queryset.filter(pk__in=among).values_list("pk", flat=True))
@@ -111,6 +125,7 @@ def reschedule_review(*, review: Review, by: User, scheduled_for: dt.datetime) -
     """Move a planned review; invitees get an updated invite (the next SEQUENCE)."""
     from . import tasks
 
+    _require_runner(review, by)
     if review.status != Review.Status.PLANNED:
         raise ValidationError(
             {"scheduled_for": "Only a planned review can move; this one has started or ended."}
@@ -135,6 +150,7 @@ def cancel_review(*, review: Review, by: User) -> Review:
     """Call off a planned review; invitees get a cancellation that removes it from calendars."""
     from . import tasks
 
+    _require_runner(review, by)
     if review.status != Review.Status.PLANNED:
         raise ValidationError(
             "Only a planned review can be cancelled; this one has started or ended."
@@ -703,6 +719,7 @@ def note_to_action(
     """Turn a note into an improvement action of the review, tied to the reviewed client when
     there is exactly one."""
     review = note.review
+    _require_runner(review, by)
     clients = list(review.clients.all()[:2])
     action = create_action(
         title=title,
@@ -720,6 +737,7 @@ def note_to_action(
 
 def note_to_lesson(*, note: Contribution, by: User) -> Lesson:
     """A draft lesson from a note; someone writes its publishable statement before publishing."""
+    _require_runner(note.review, by)
     lesson = Lesson.objects.create(
         review=note.review,
         statement_internal=note.text,
@@ -807,6 +825,7 @@ def create_audit_schedule(*, schedule: AuditSchedule, by: User) -> AuditSchedule
     """Save a new recurring audit and plan any date already inside the lead time."""
     from . import tasks
 
+    _require_audit_setter(by)
     schedule.created_by = by
     schedule.save()
     audit.record(actor=by, verb="create", obj=schedule)
@@ -819,6 +838,7 @@ def set_schedule_status(*, schedule: AuditSchedule, by: User, status: str) -> Au
     that have not happened yet; pausing keeps them (cancel one from its page if need be)."""
     from . import tasks
 
+    _require_audit_setter(by)
     allowed = {
         AuditSchedule.Status.ACTIVE: {AuditSchedule.Status.PAUSED, AuditSchedule.Status.STOPPED},
         AuditSchedule.Status.PAUSED: {AuditSchedule.Status.ACTIVE, AuditSchedule.Status.STOPPED},
