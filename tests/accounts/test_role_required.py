@@ -22,13 +22,13 @@ def _get(user):
 
 
 @pytest.mark.parametrize("persona", ["pat", "fran"])
-def test_it_lets_people_with_one_of_the_roles_through(request, persona):
+def test_it_lets_people_with_one_of_the_roles_through(db, request, persona):
     response = _get(request.getfixturevalue(persona))
     assert response.content == b"page 7"
 
 
 @pytest.mark.parametrize("persona", ["alice", "sam", "deactivated"])
-def test_it_404s_for_everyone_else(request, persona):
+def test_it_404s_for_everyone_else(db, request, persona):
     with pytest.raises(Http404):
         _get(request.getfixturevalue(persona))
 
