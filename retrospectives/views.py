@@ -1176,13 +1176,11 @@ def lesson_list(request):
         if data["service_line"]:
             lessons = lessons.filter(service_lines=data["service_line"])
         lessons = library.search_lessons(lessons, data["q"])
-    drafts = Lesson.objects.none()
-    if request.user.is_facilitator or request.user.is_partner:
-        drafts = (
-            Lesson.objects.visible_to(request.user)
-            .filter(status=Lesson.Status.DRAFT)
-            .select_related("review")
-        )
+    drafts = (
+        Lesson.objects.editable_by(request.user)
+        .filter(status=Lesson.Status.DRAFT)
+        .select_related("review")
+    )
     return render(
         request,
         "retrospectives/lesson_list.html",
