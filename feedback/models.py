@@ -47,6 +47,8 @@ class Client(models.Model):
 
     # Who adds clients and edits them (an account manager only their own: editable_by).
     EDITORS = (Role.PARTNER, Role.ACCOUNT_MANAGER)
+    # Who imports clients from a CSV file (it may update any client).
+    IMPORTED_BY = (Role.PARTNER,)
 
     class Industry(models.TextChoices):
         CONSTRUCTION = "construction", "Construction"
@@ -254,6 +256,9 @@ def new_token() -> str:
 
 class FeedbackRequest(models.Model):
     """A public link to the feedback form: one per client, or firm-wide when client is empty."""
+
+    # Who issues and revokes the firm-wide link; a client's link is its editors' (editable_by).
+    FIRM_WIDE_BY = (Role.PARTNER,)
 
     token = models.CharField(max_length=64, unique=True, default=new_token)
     client = models.ForeignKey(

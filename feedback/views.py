@@ -43,7 +43,7 @@ from accounts import audit
 from accounts.csv_export import csv_response
 from accounts.decorators import role_required
 from accounts.fragments import cached_rows
-from accounts.models import AuditEvent, Role, User
+from accounts.models import AuditEvent, User
 from accounts.paging import CappedPaginator
 from accounts.widgets import search_options
 from actions.models import Action
@@ -181,7 +181,7 @@ def client_list(request):
             ),
             "query": query.urlencode(),
             "can_create": request.user.has_any_role(*Client.EDITORS),
-            "can_import": request.user.is_partner,
+            "can_import": request.user.has_any_role(*Client.IMPORTED_BY),
         },
     )
 
@@ -277,7 +277,7 @@ def client_edit(request, pk):
     return _client_form(request, _get_client_for_editor(request, pk))
 
 
-@role_required(Role.PARTNER)
+@role_required(*Client.IMPORTED_BY)
 def client_import(request):
     form = ClientImportForm(_posted(request), request.FILES if request.method == "POST" else None)
     result = None
@@ -689,7 +689,7 @@ def feedback_reply(request, pk):
     return render(request, "feedback/feedback_reply.html", {"form": form, "response": response})
 
 
-@role_required(Role.PARTNER)
+@role_required(*FeedbackRequest.FIRM_WIDE_BY)
 @require_POST
 def firm_link(request):
     if request.POST.get("do") == "revoke":

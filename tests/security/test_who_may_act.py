@@ -14,7 +14,7 @@ from actions.models import Action
 from dashboard import services as dashboard_services
 from dashboard.models import Goal
 from feedback import services as feedback_services
-from feedback.models import Client, FeedbackResponse, Suggestion
+from feedback.models import Client, FeedbackResponse, SaveAttempt, Suggestion
 from retrospectives import services as retro_services
 from retrospectives.models import AuditSchedule, Lesson, Review
 from tests.factories import (
@@ -235,3 +235,60 @@ def test_it_refuses_setting_up_an_audit_in_the_service(fran, pat):
 def test_it_refuses_ending_a_goal_in_the_service(alice, world):
     with pytest.raises(ValidationError, match="Only a partner"):
         dashboard_services.end_goal(goal=world["goal"], by=alice)
+
+
+@pytest.mark.parametrize("persona", ["bob", "fran", "sam"])
+def test_it_refuses_handling_feedback_in_the_services(request, persona, world):
+    user, response = request.getfixturevalue(persona), world["response"]
+    with pytest.raises(ValidationError, match="handles this"):
+        feedback_services.triage_response(response=response, by=user, handled=True)
+    with pytest.raises(ValidationError, match="handles this"):
+        feedback_services.mark_urgent(response=response, by=user)
+    with pytest.raises(ValidationError, match="handles this"):
+        feedback_services.reply_to_feedback(response=response, by=user, text="Thank you.")
+    with pytest.raises(ValidationError, match="handles this"):
+        feedback_services.create_action_from_feedback(
+            response=response, by=user, title="Call", owner=user, due_on=timezone.localdate()
+        )
+    response.refresh_from_db()
+    assert response.triage == FeedbackResponse.Triage.NEW
+    assert response.marked_urgent_at is None
+
+
+@pytest.mark.parametrize("persona", ["bob", "fran", "sam"])
+def test_it_refuses_a_client_link_to_anyone_who_may_not_edit_the_client(request, persona, world):
+    user, client = request.getfixturevalue(persona), world["client"]
+    with pytest.raises(ValidationError, match="manages its link"):
+        feedback_services.issue_feedback_link(client=client, by=user)
+    with pytest.raises(ValidationError, match="manages its link"):
+        feedback_services.revoke_feedback_link(client=client, by=user)
+    assert not client.feedback_requests.filter(created_by=user).exists()
+
+
+def test_it_refuses_the_firm_wide_link_and_imports_to_anyone_but_a_partner(alice, pat):
+    with pytest.raises(ValidationError, match="manages its link"):
+        feedback_services.issue_feedback_link(client=None, by=alice)
+    with pytest.raises(ValidationError, match="import"):
+        feedback_services.import_clients(data=b"name\nNew Client LLC\n", by=alice)
+    assert not Client.objects.filter(name="New Client LLC").exists()
+    assert feedback_services.issue_feedback_link(client=None, by=pat).client is None
+
+
+def test_it_refuses_working_a_save_attempt_one_may_not_see(alice, bob, world):
+    attempt = SaveAttempt.objects.create(
+        client=world["client"],
+        owner=alice,
+        trigger=SaveAttempt.Trigger.LOW_RATING,
+        first_contact_due_on=timezone.localdate() + dt.timedelta(days=2),
+        client_status_before=Client.Status.ACTIVE,
+    )
+    with pytest.raises(ValidationError, match="owner, the account manager or a partner"):
+        feedback_services.record_first_contact(
+            attempt=attempt, by=bob, contacted_on=timezone.localdate(), note="Called."
+        )
+    with pytest.raises(ValidationError, match="owner, the account manager or a partner"):
+        feedback_services.close_save_attempt(
+            attempt=attempt, by=bob, outcome=SaveAttempt.Status.SAVED, note="Fine."
+        )
+    attempt.refresh_from_db()
+    assert attempt.first_contact_on is None and attempt.status == SaveAttempt.Status.OPEN
