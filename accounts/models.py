@@ -56,7 +56,13 @@ class User(AbstractUser):
         return frozenset(self.groups.values_list("name", flat=True))
 
     def has_role(self, role: Role) -> bool:
-        return self.is_active and (self.is_superuser or role.value in self.role_names)
+        return self.has_any_role(role)
+
+    def has_any_role(self, *roles: Role) -> bool:
+        """Active and holding one of `roles`; an admin holds every role."""
+        if not self.is_active:
+            return False
+        return self.is_superuser or any(role.value in self.role_names for role in roles)
 
     @property
     def is_partner(self) -> bool:

@@ -65,7 +65,7 @@ class ActionForm(_Crispy, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.helper = self._helper()
-        may_assign = user.is_partner or user.is_facilitator
+        may_assign = user.has_any_role(*Action.OVERSEERS)
         current = self.instance.owner_id if self.instance.pk else user.pk
         # The current owner stays selectable even if they left, so other fields can be edited.
         owners = User.objects.filter(Q(is_active=True) | Q(pk=current))

@@ -6,7 +6,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Role, User
 
 
 def open_first() -> Case:
@@ -56,7 +56,7 @@ class ActionQuerySet(models.QuerySet):
         """Partners and facilitators see every action; everyone else the ones they own."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.is_partner or user.is_facilitator:
+        if user.has_any_role(*Action.OVERSEERS):
             return self
         return self.filter(owner=user)
 
@@ -93,6 +93,8 @@ class Action(models.Model):
         HIGH = "high", "High"
 
     OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS)
+    # Who oversees every action: sees them all, lists and exports them, and assigns new ones.
+    OVERSEERS = (Role.PARTNER, Role.FACILITATOR)
     # Where an action can come from, in the order the action page lists them. Creating an action,
     # rolling out a pilot, the list's filter, the export, the action page and the admin all read
     # this; a new kind of source is a foreign key below and one line here.
@@ -260,6 +262,39 @@ class Action(models.Model):
             for field in self.ORIGIN_FIELDS
             if getattr(self, f"{field}_id") is not None
         }
+
+    # Who may act on this action: decided here, next to visible_to. Views show the buttons
+    # and fetch through these; the services refuse anyone else. None of them queries.
+
+    def manageable_by(self, user: User) -> bool:
+        """Owner or partner: start, complete, drop, re-date, edit, and run it as a pilot."""
+        return user.is_active and (self.owner_id == user.pk or user.is_partner)
+
+    def verifiable_by(self, user: User) -> bool:
+        """A partner, or the facilitator of the source review; never the owner themself."""
+        if not user.is_active or self.owner_id == user.pk:
+            return False
+        if user.is_partner:
+            return True
+        return self.source_review_id is not None and (self.source_review.facilitator_id == user.pk)
+
+    def reassignable_by(self, user: User) -> bool:
+        """Whoever may verify it, and any partner (even when they own it)."""
+        return user.is_active and (user.is_partner or self.verifiable_by(user))
+
+    def reopenable_by(self, user: User) -> bool:
+        """Whoever may verify it, and the owner of one closed but not yet verified."""
+        if self.verifiable_by(user):
+            return True
+        return (
+            user.is_active
+            and self.owner_id == user.pk
+            and self.status in (self.Status.DONE, self.Status.WONT_DO)
+        )
+
+    def snoozable_by(self, user: User) -> bool:
+        """Only the owner snoozes their own reminders."""
+        return user.is_active and self.owner_id == user.pk
 
     @property
     def is_open(self) -> bool:

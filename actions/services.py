@@ -1,7 +1,8 @@
 """Workflows of improvement actions: every change of state made on a page goes through a function
 here (an edit in admin bypasses them, and only has the reminders replanned).
 
-Who may do what (views show the same rules; the services enforce them):
+Who may do what (decided by Action.manageable_by and its siblings; views show the same rules and
+the services enforce them):
 - the owner or a partner starts, completes, drops (won't do) and re-dates an action;
 - a partner, or the facilitator of the review the action came from, verifies it (never the
   owner) and reassigns it; the owner alone snoozes it, once;
@@ -49,28 +50,7 @@ Status = Action.Status
 Kind = Reminder.Kind
 
 
-# --- who may do what -------------------------------------------------------------------------
-
-
-def can_manage(user: User, action: Action) -> bool:
-    """Owner or partner: start, complete, drop, re-date and edit."""
-    return user.is_active and (action.owner_id == user.pk or user.is_partner)
-
-
-def can_verify(user: User, action: Action) -> bool:
-    """A partner, or the facilitator of the source review; never the owner themself."""
-    if not user.is_active or action.owner_id == user.pk:
-        return False
-    if user.is_partner:
-        return True
-    review = action.source_review
-    return review is not None and review.facilitator_id == user.pk
-
-
-def can_reopen(user: User, action: Action) -> bool:
-    if can_verify(user, action):
-        return True
-    return action.owner_id == user.pk and action.status in (Status.DONE, Status.WONT_DO)
+# --- who may do what: Action.manageable_by and its siblings decide; these refuse the rest ---
 
 
 def _require(allowed: bool, message: str) -> None:
@@ -141,7 +121,7 @@ def create_action(
 @transaction.atomic
 def start_action(*, action: Action, by: User, note: str = "") -> Action:
     """Open → in progress."""
-    _require(can_manage(by, action), "Only the owner or a partner can start this action.")
+    _require(action.manageable_by(by), "Only the owner or a partner can start this action.")
     _require_status(action, (Status.OPEN,), "Only an open action can be started.")
     before = action.status
     action.status = Status.IN_PROGRESS
@@ -153,7 +133,7 @@ def start_action(*, action: Action, by: User, note: str = "") -> Action:
 @transaction.atomic
 def complete_action(*, action: Action, by: User, evidence: str, link: str = "") -> Action:
     """Mark an action done; evidence of what changed is required so a partner can verify it."""
-    _require(can_manage(by, action), "Only the owner or a partner can mark this action done.")
+    _require(action.manageable_by(by), "Only the owner or a partner can mark this action done.")
     _require_status(action, Action.OPEN_STATUSES, "This action is already closed.")
     evidence = evidence.strip()
     if not evidence:
@@ -180,7 +160,7 @@ def verify_action(
     """A partner (or the source review's facilitator) confirms the change happened; with a
     re-check date they are asked again then whether it held."""
     _require(
-        can_verify(by, action),
+        action.verifiable_by(by),
         "Only a partner or the facilitator of the source review can verify an action, "
         "and never its owner.",
     )
@@ -204,7 +184,7 @@ def verify_action(
 @transaction.atomic
 def wont_do(*, action: Action, by: User, reason: str) -> Action:
     """Drop an action; the reason is kept so the decision can be revisited."""
-    _require(can_manage(by, action), "Only the owner or a partner can drop this action.")
+    _require(action.manageable_by(by), "Only the owner or a partner can drop this action.")
     _require_status(action, Action.OPEN_STATUSES, "This action is already closed.")
     reason = reason.strip()
     if not reason:
@@ -227,7 +207,7 @@ def reopen(*, action: Action, by: User, note: str = "") -> Action:
         (Status.DONE, Status.VERIFIED, Status.WONT_DO),
         "Only a closed action can be reopened.",
     )
-    _require(can_reopen(by, action), "You cannot reopen this action.")
+    _require(action.reopenable_by(by), "You cannot reopen this action.")
     before = action.status
     action.status = Status.OPEN
     action.verified_by, action.verified_at, action.recheck_on = None, None, None
@@ -252,7 +232,7 @@ def reopen(*, action: Action, by: User, note: str = "") -> Action:
 @transaction.atomic
 def snooze_action(*, action: Action, by: User, until: dt.date, reason: str) -> Action:
     """The owner pauses reminders, once, for at most a week. The due date does not move."""
-    _require(action.owner_id == by.pk, "Only the owner can snooze an action.")
+    _require(action.snoozable_by(by), "Only the owner can snooze an action.")
     _require_status(action, Action.OPEN_STATUSES, "Only an open action can be snoozed.")
     if action.snoozed_until is not None:
         raise ValidationError("This action has already been snoozed once.")
@@ -283,7 +263,7 @@ def snooze_action(*, action: Action, by: User, until: dt.date, reason: str) -> A
 def reassign(*, action: Action, by: User, owner: User, note: str = "") -> Action:
     """Give the action to someone else (for instance when its owner left the firm)."""
     _require(
-        by.is_partner or can_verify(by, action),
+        action.reassignable_by(by),
         "Only a partner or the facilitator of the source review can reassign an action.",
     )
     if not owner.is_active:
@@ -304,7 +284,7 @@ def reassign(*, action: Action, by: User, owner: User, note: str = "") -> Action
 @transaction.atomic
 def change_due_date(*, action: Action, by: User, due_on: dt.date, note: str = "") -> Action:
     """Move the due date; the reminder plan follows it."""
-    _require(can_manage(by, action), "Only the owner or a partner can change the due date.")
+    _require(action.manageable_by(by), "Only the owner or a partner can change the due date.")
     if due_on == action.due_on:
         return action
     previous = action.due_on
@@ -330,7 +310,7 @@ def edit_action(
 ) -> Action:
     """Save the edit form: plain fields in place, the due date and owner through their own
     services so that history and reminders follow."""
-    _require(can_manage(by, action), "Only the owner or a partner can edit this action.")
+    _require(action.manageable_by(by), "Only the owner or a partner can edit this action.")
     changed = [
         label
         for label, old, new in [
@@ -372,7 +352,7 @@ def mark_pilot(
     *, action: Action, by: User, hypothesis: str, success_measure: str, review_on: dt.date
 ) -> Action:
     """Make an open action a pilot, or change the plan of a pilot that has no result yet."""
-    _require(can_manage(by, action), "Only the owner or a partner can make this a pilot.")
+    _require(action.manageable_by(by), "Only the owner or a partner can make this a pilot.")
     _require_status(action, Action.OPEN_STATUSES, "Only an open action can become a pilot.")
     if action.pilot_result:
         raise ValidationError("This pilot has a result; its plan can no longer change.")
@@ -409,7 +389,7 @@ def record_pilot_result(*, action: Action, by: User, result: str, learning: str)
     learning is its evidence, for a partner to verify). Before the review date only "did not
     work" may be recorded: a pilot that has clearly failed can stop early, a success cannot be
     declared early."""
-    _require(can_manage(by, action), "Only the owner or a partner can record the result.")
+    _require(action.manageable_by(by), "Only the owner or a partner can record the result.")
     if not action.is_pilot:
         raise ValidationError("Only a pilot has a result.")
     if action.pilot_result:
@@ -454,7 +434,7 @@ def rollout_pilot(*, pilot: Action, by: User, due_on: dt.date | None = None) -> 
     """Turn a pilot that worked into a firm-wide action, once. The new action keeps the
     pilot's owner (or `by`, when the owner has left), priority, client, cause and every source
     (Action.ORIGIN_FIELDS), and says in its details what the pilot showed."""
-    _require(can_manage(by, pilot), "Only the owner or a partner can roll out this pilot.")
+    _require(pilot.manageable_by(by), "Only the owner or a partner can roll out this pilot.")
     # Lock the pilot so that two clicks cannot both roll it out.
     pilot = Action.objects.select_for_update().select_related("owner").get(pk=pilot.pk)
     if not (pilot.is_pilot and pilot.pilot_result == Result.WORKED):

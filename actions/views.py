@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import audit
 from accounts.csv_export import csv_response
+from accounts.decorators import role_required
 from accounts.fragments import cached_rows
 from accounts.models import User
 from accounts.paging import CappedPaginator
@@ -57,10 +58,6 @@ ROW_FIELDS = [
 ]
 
 
-def _is_overseer(user) -> bool:
-    return user.is_partner or user.is_facilitator
-
-
 def _get_action_for_user(request: HttpRequest, pk: int) -> Action:
     """The one place that decides who may see an action; everyone else gets 404."""
     return get_object_or_404(
@@ -69,9 +66,9 @@ def _get_action_for_user(request: HttpRequest, pk: int) -> Action:
 
 
 def _get_editable_action_for_user(request: HttpRequest, pk: int) -> Action:
-    """Owner or partner; anyone else gets 404, as if the action did not exist."""
+    """Owner or partner (Action.manageable_by); anyone else gets 404, as if it did not exist."""
     action = _get_action_for_user(request, pk)
-    if not services.can_manage(request.user, action):
+    if not action.manageable_by(request.user):
         raise Http404("No action found.")
     return action
 
@@ -81,9 +78,9 @@ def _with_permissions(actions, user):
     their own actions done from a list (evidence typed inline); anyone else who may, a partner,
     does it on the action's page, so the partners' list of everyone's actions stays light."""
     for action in actions:
-        action.user_can_manage = services.can_manage(user, action)
+        action.user_can_manage = action.manageable_by(user)
         action.completes_here = action.user_can_manage and action.owner_id == user.pk
-        action.user_can_verify = services.can_verify(user, action)
+        action.user_can_verify = action.verifiable_by(user)
         action.needs_reassignment = action.is_open and not action.owner.is_active
     return actions
 
@@ -174,13 +171,12 @@ def action_mine(request):
 
 
 def _filtered_actions(request):
-    if not _is_overseer(request.user):
-        raise Http404("No such page.")
     form = ActionFilterForm(request.GET or None)
     actions = form.filter(Action.objects.visible_to(request.user))
     return form, _overdue_first(actions)
 
 
+@role_required(*Action.OVERSEERS)
 def action_list(request):
     form, actions = _filtered_actions(request)
     number = request.GET.get("page")
@@ -200,6 +196,7 @@ def action_list(request):
     )
 
 
+@role_required(*Action.OVERSEERS)
 def action_export(request):
     form, actions = _filtered_actions(request)
     response, writer = csv_response("actions.csv")
@@ -271,7 +268,7 @@ def _detail_context(request, action: Action, **forms) -> dict:
         )
         if action.user_can_manage or action.user_can_verify
         else [],
-        "can_reopen": services.can_reopen(user, action) and not action.is_open,
+        "can_reopen": action.reopenable_by(user) and not action.is_open,
         "can_snooze": is_owner and action.is_open and action.snoozed_until is None,
         "complete_form": CompleteForm(),
         "wont_do_form": WontDoForm(),

@@ -1,5 +1,7 @@
 from django.db import models
 
+from accounts.models import Role
+
 
 class Snapshot(models.Model):
     """A rollup: every dashboard panel for one set of filters, as of `computed_at`.
@@ -28,6 +30,14 @@ class Snapshot(models.Model):
         return self.computed_version < self.version
 
 
+class GoalQuerySet(models.QuerySet):
+    def changeable_by(self, user) -> "GoalQuerySet":
+        """Every goal for those who set goals (Goal.SET_BY); none for anyone else."""
+        if not user.is_authenticated or not user.has_any_role(*Goal.SET_BY):
+            return self.none()
+        return self
+
+
 class Goal(models.Model):
     """One ambitious goal for a fixed window, for the whole firm or one office (the "team"),
     with a measure the app computes from its own data or a partner updates by hand.
@@ -44,6 +54,8 @@ class Goal(models.Model):
         ACTIVE = "active", "Active"
         ENDED = "ended", "Ended"
 
+    # Who sets, updates and ends team goals.
+    SET_BY = (Role.PARTNER,)
     # Counted over the window, so far; the others are a level at the moment.
     CUMULATIVE = (Measure.CONTROLLABLE_LOSSES, Measure.FEES_LOST, Measure.ACTIONS_VERIFIED)
 
@@ -73,6 +85,8 @@ class Goal(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = GoalQuerySet.as_manager()
 
     class Meta:
         ordering = [models.F("office__name").asc(nulls_first=True), "-starts_on"]

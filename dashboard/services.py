@@ -164,8 +164,8 @@ def check_in(*, client: Client, by: User, due_on: dt.date) -> CheckIn:
 # --- team goals ------------------------------------------------------------------------------
 
 
-def _require_partner(by: User) -> None:
-    if not by.is_partner:
+def _require_goal_setter(by: User) -> None:
+    if not by.has_any_role(*Goal.SET_BY):
         raise ValidationError("Only a partner can set or change a team goal.")
 
 
@@ -189,7 +189,7 @@ def set_goal(
 ) -> Goal:
     """Set the one active goal of a scope (the firm, or an office). The form checks the values;
     the database's unique constraint settles two partners setting a goal at the same moment."""
-    _require_partner(by)
+    _require_goal_setter(by)
     try:
         with transaction.atomic():
             goal = Goal.objects.create(
@@ -221,7 +221,7 @@ def set_goal(
 @transaction.atomic
 def update_goal_value(*, goal: Goal, by: User, value: Decimal, request=None) -> Goal:
     """A partner records today's value of a goal measured by hand."""
-    _require_partner(by)
+    _require_goal_setter(by)
     if not goal.is_manual or goal.status != Goal.Status.ACTIVE:
         raise ValidationError("Only an active goal measured by hand can be updated.")
     previous = goal.manual_value
@@ -243,7 +243,7 @@ def update_goal_value(*, goal: Goal, by: User, value: Decimal, request=None) -> 
 def end_goal(*, goal: Goal, by: User, request=None) -> Goal:
     """Retire a goal (its window is over, or it was the wrong goal) so its scope can have a
     new one. The goal stays in the database."""
-    _require_partner(by)
+    _require_goal_setter(by)
     if goal.status != Goal.Status.ACTIVE:
         raise ValidationError("This goal has already ended.")
     goal.status, goal.ended_at = Goal.Status.ENDED, timezone.now()

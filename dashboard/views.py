@@ -14,8 +14,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import audit
 from accounts.csv_export import csv_response
+from accounts.decorators import role_required
 from accounts.fragments import cached_fragment
 from accounts.ids import id_or_404
+from accounts.models import Role
 from actions.models import Action
 from feedback.models import Client, LossReason
 from retrospectives.models import Review
@@ -26,12 +28,6 @@ from .models import Goal
 
 DRILL_PAGE_SIZE = 50
 CHECK_IN_DUE_IN = dt.timedelta(days=14)
-
-
-def _require_partner(request) -> None:
-    """The dashboard is for partners (and admins); everyone else gets 404, not 403."""
-    if not request.user.is_partner:
-        raise Http404("No dashboard here.")
 
 
 def _filters(request) -> tuple[FilterForm, queries.Filters]:
@@ -250,18 +246,18 @@ def _personal(request):
 
 
 @require_POST
+@role_required(Role.PARTNER)
 def refresh(request):
-    _require_partner(request)
     services.refresh_snapshot(filters=_filters(request)[1])
     messages.success(request, "The dashboard was recalculated from the latest data.")
     return redirect(f"{reverse('dashboard:index')}?{_filter_query(request)}")
 
 
 @require_POST
+@role_required(Role.PARTNER)
 def check_in(request, client_id: int):
     """Create a check-in action for an at-risk client, owned by its account manager; posting
     again while it is open creates nothing and says so."""
-    _require_partner(request)
     client = get_object_or_404(Client.objects.visible_to(request.user), pk=client_id)
     result = services.check_in(
         client=client, by=request.user, due_on=timezone.localdate() + CHECK_IN_DUE_IN
@@ -285,9 +281,9 @@ def check_in(request, client_id: int):
 
 
 @require_GET
+@role_required(Role.PARTNER)
 def export(request, panel: str):
     """One panel's numbers as CSV, for the filters in the query string."""
-    _require_partner(request)
     if panel not in exports.PANELS:
         raise Http404("No such panel.")
     form, filters = _filters(request)
@@ -339,10 +335,10 @@ def _narrowing(request) -> list[tuple[str, str]]:
 
 
 @require_GET
+@role_required(Role.PARTNER)
 def losses(request):
     """The losses behind a dashboard bar: the period's final exit interviews, narrowed by the
     reason or segment that was clicked."""
-    _require_partner(request)
     form, filters = _filters(request)
     qs = queries.losses(filters)
     narrowed = []
@@ -382,9 +378,9 @@ def losses(request):
 
 
 @require_GET
+@role_required(Role.PARTNER)
 def actions(request):
     """The actions behind the funnel and the overdue-by-owner list."""
-    _require_partner(request)
     form, filters = _filters(request)
     qs = queries.scoped_actions(filters)
     narrowed = []
@@ -446,9 +442,9 @@ def _narrow_pilots(pilot: str, qs, filters, narrowed: list):
 
 
 @require_GET
+@role_required(Role.PARTNER)
 def at_risk(request):
     """Every flagged client of the period, most points first, with why it is flagged."""
-    _require_partner(request)
     form, filters = _filters(request)
     clients, reference = queries.at_risk_clients(filters)
     page = _page(request, clients)
@@ -472,9 +468,9 @@ TRIAGE_STATES = {
 
 
 @require_GET
+@role_required(Role.PARTNER)
 def responses(request):
     """The client feedback behind the client-voice panel."""
-    _require_partner(request)
     form, filters = _filters(request)
     qs = queries.client_voice_responses(filters)
     narrowed = []
@@ -502,18 +498,19 @@ def responses(request):
 
 
 def _get_goal_for_partner(request, pk: int) -> Goal:
-    """Goals are changed by partners only; anyone else gets 404."""
-    _require_partner(request)
-    return get_object_or_404(Goal.objects.select_related("office"), pk=pk)
+    """A goal this person may change; anyone else gets 404."""
+    return get_object_or_404(
+        Goal.objects.changeable_by(request.user).select_related("office"), pk=pk
+    )
 
 
 def _goals_url() -> str:
     return f"{reverse('dashboard:index')}#goals"
 
 
+@role_required(*Goal.SET_BY)
 def goal_new(request):
     """Set the one goal of the firm or of an office, for a fixed window."""
-    _require_partner(request)
     form = GoalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -538,6 +535,7 @@ def goal_new(request):
     return render(request, "dashboard/goal_form.html", {"form": form})
 
 
+@role_required(*Goal.SET_BY)
 def goal_progress(request, pk: int):
     """A partner records today's number of a goal measured by hand."""
     goal = _get_goal_for_partner(request, pk)
@@ -557,6 +555,7 @@ def goal_progress(request, pk: int):
 
 
 @require_POST
+@role_required(*Goal.SET_BY)
 def goal_end(request, pk: int):
     goal = _get_goal_for_partner(request, pk)
     try:

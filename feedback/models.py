@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Office, User
+from accounts.models import Office, Role, User
 
 
 class ServiceLine(models.Model):
@@ -32,13 +32,11 @@ class ClientQuerySet(models.QuerySet):
 
     def editable_by(self, user: User) -> "ClientQuerySet":
         """Partners edit every client; an account manager edits the clients they manage."""
-        if not user.is_authenticated or not user.is_active:
+        if not user.is_authenticated or not user.has_any_role(*Client.EDITORS):
             return self.none()
         if user.is_partner:
             return self
-        if user.is_account_manager:
-            return self.filter(account_manager=user)
-        return self.none()
+        return self.filter(account_manager=user)
 
 
 class Client(models.Model):
@@ -47,6 +45,11 @@ class Client(models.Model):
         AT_RISK = "at_risk", "At risk"
         LOST = "lost", "Lost"
         WON_BACK = "won_back", "Won back"
+
+    # Who adds clients and edits them (an account manager only their own: editable_by).
+    EDITORS = (Role.PARTNER, Role.ACCOUNT_MANAGER)
+    # Who imports clients from a CSV file (it may update any client).
+    IMPORTED_BY = (Role.PARTNER,)
 
     class Industry(models.TextChoices):
         CONSTRUCTION = "construction", "Construction"
@@ -333,6 +336,9 @@ def new_token() -> str:
 class FeedbackRequest(models.Model):
     """A public link to the feedback form: one per client, or firm-wide when client is empty."""
 
+    # Who issues and revokes the firm-wide link; a client's link is its editors' (editable_by).
+    FIRM_WIDE_BY = (Role.PARTNER,)
+
     token = models.CharField(max_length=64, unique=True, default=new_token)
     client = models.ForeignKey(
         Client, null=True, blank=True, on_delete=models.CASCADE, related_name="feedback_requests"
@@ -361,13 +367,11 @@ class FeedbackResponseQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> "FeedbackResponseQuerySet":
         """Partners triage everything, including firm-wide feedback; account managers the
         feedback about their own clients."""
-        if not user.is_authenticated or not user.is_active:
+        if not user.is_authenticated or not user.has_any_role(*FeedbackResponse.TRIAGERS):
             return self.none()
         if user.is_partner:
             return self
-        if user.is_account_manager:
-            return self.filter(client__account_manager=user)
-        return self.none()
+        return self.filter(client__account_manager=user)
 
     def not_triaged(self) -> "FeedbackResponseQuerySet":
         return self.filter(NOT_TRIAGED)
@@ -392,6 +396,9 @@ class FeedbackResponse(models.Model):
     class Triage(models.TextChoices):
         NEW = "new", "New"
         HANDLED = "handled", "Handled"
+
+    # Who reads and handles client feedback (an account manager their clients': visible_to).
+    TRIAGERS = (Role.PARTNER, Role.ACCOUNT_MANAGER)
 
     request = models.ForeignKey(
         FeedbackRequest, null=True, on_delete=models.SET_NULL, related_name="responses"
@@ -623,11 +630,9 @@ def receipt_digest(token: str) -> str:
 class SuggestionQuerySet(models.QuerySet):
     def triageable_by(self, user: User) -> "SuggestionQuerySet":
         """Partners and facilitators read and decide every suggestion; nobody else any."""
-        if not user.is_authenticated or not user.is_active:
+        if not user.is_authenticated or not user.has_any_role(*Suggestion.TRIAGERS):
             return self.none()
-        if user.is_partner or user.is_facilitator:
-            return self
-        return self.none()
+        return self
 
 
 class Suggestion(models.Model):
@@ -640,6 +645,9 @@ class Suggestion(models.Model):
         ACCEPTED = "accepted", "Accepted"
         DECLINED = "declined", "Declined"
         MERGED = "merged", "Merged with a similar suggestion"
+
+    # Who reads and answers every suggestion (triageable_by).
+    TRIAGERS = (Role.PARTNER, Role.FACILITATOR)
 
     text = models.TextField()
     author = models.ForeignKey(

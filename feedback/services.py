@@ -102,6 +102,8 @@ def _read_csv(data: bytes) -> list[dict[str, str]]:
 def import_clients(*, data: bytes, by: User, request=None) -> ImportResult:
     """Validate every row of a client CSV; import all of them or, on any error, none.
     A row whose name matches an existing client (case-insensitive) updates that client."""
+    if not by.has_any_role(*Client.IMPORTED_BY):
+        raise ValidationError("Only a partner can import clients.")
     result = ImportResult()
     try:
         rows = _read_csv(data)
@@ -254,9 +256,19 @@ def active_link(client: Client | None) -> FeedbackRequest | None:
     return FeedbackRequest.objects.filter(client=client, revoked_at__isnull=True).first()
 
 
+def _require_link_keeper(*, client: Client | None, by: User) -> None:
+    if client is None:
+        allowed = by.has_any_role(*FeedbackRequest.FIRM_WIDE_BY)
+    else:
+        allowed = Client.objects.editable_by(by).filter(pk=client.pk).exists()
+    if not allowed:
+        raise ValidationError("Only a partner or the client's account manager manages its link.")
+
+
 @transaction.atomic
 def revoke_feedback_link(*, client: Client | None, by: User) -> int:
     """Revoke the active link(s) of a client (or the firm-wide link when client is None)."""
+    _require_link_keeper(client=client, by=by)
     return FeedbackRequest.objects.filter(client=client, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
@@ -272,6 +284,12 @@ def issue_feedback_link(*, client: Client | None, by: User) -> FeedbackRequest:
 # Triage -----------------------------------------------------------------------------------------
 
 
+def _require_triager(*, response: FeedbackResponse, by: User) -> None:
+    """FeedbackResponse.visible_to is who handles a response; the views fetch through it."""
+    if not FeedbackResponse.objects.visible_to(by).filter(pk=response.pk).exists():
+        raise ValidationError("Only a partner or the client's account manager handles this.")
+
+
 @transaction.atomic
 def triage_response(
     *,
@@ -281,6 +299,7 @@ def triage_response(
     linked_action: Action | None = None,
     handled: bool = False,
 ) -> FeedbackResponse:
+    _require_triager(response=response, by=by)
     response.reason = reason
     response.linked_action = linked_action
     if handled and response.triage != FeedbackResponse.Triage.HANDLED:
@@ -298,6 +317,7 @@ def create_action_from_feedback(
     *, response: FeedbackResponse, by: User, title: str, owner: User, due_on: dt.date
 ) -> Action:
     """An improvement action born from a client's feedback, linked back to it."""
+    _require_triager(response=response, by=by)
     action = create_action(
         title=title,
         owner=owner,
@@ -337,6 +357,7 @@ def reply_draft(response: FeedbackResponse) -> str:
 @transaction.atomic
 def reply_to_feedback(*, response: FeedbackResponse, by: User, text: str) -> FeedbackResponse:
     """Record the reply and send it by e-mail once the transaction has committed."""
+    _require_triager(response=response, by=by)
     if not can_reply(response):
         raise ValidationError(
             "A reply needs a verified action, a contact e-mail and the client's consent."
@@ -411,6 +432,7 @@ def queue_save_alert(*, response: FeedbackResponse) -> None:
 @transaction.atomic
 def mark_urgent(*, response: FeedbackResponse, by: User, request=None) -> FeedbackResponse:
     """The account manager judges this criticism urgent: it opens (or joins) a save attempt."""
+    _require_triager(response=response, by=by)
     if response.client is None:
         raise ValidationError("Firm-wide feedback has no client, so there is nobody to save.")
     if response.client.status == Client.Status.LOST:
@@ -516,7 +538,9 @@ def send_save_alert(*, response: FeedbackResponse, attempt: SaveAttempt) -> bool
     return True
 
 
-def _require_open(attempt: SaveAttempt) -> None:
+def _require_open(attempt: SaveAttempt, by: User) -> None:
+    if not SaveAttempt.objects.visible_to(by).filter(pk=attempt.pk).exists():
+        raise ValidationError("Only the attempt's owner, the account manager or a partner can.")
     if attempt.status != SaveAttempt.Status.OPEN:
         raise ValidationError("This save attempt is already closed.")
 
@@ -526,7 +550,7 @@ def record_first_contact(
     *, attempt: SaveAttempt, by: User, contacted_on: dt.date, note: str, request=None
 ) -> SaveAttempt:
     """Write down when and how the owner first spoke to the client."""
-    _require_open(attempt)
+    _require_open(attempt, by)
     attempt.first_contact_on, attempt.first_contact_note = contacted_on, note
     attempt.save(update_fields=["first_contact_on", "first_contact_note"])
     audit.record(
@@ -551,7 +575,7 @@ def close_save_attempt(
 ) -> SaveAttempt:
     """Close an attempt as saved or lost, after the first contact. Saved gives the client its
     status back; lost leaves marking the client lost to the exit interview's finalise."""
-    _require_open(attempt)
+    _require_open(attempt, by)
     if outcome not in (SaveAttempt.Status.SAVED, SaveAttempt.Status.LOST):
         raise ValidationError("Choose saved or lost.")
     if attempt.first_contact_on is None:
@@ -611,15 +635,11 @@ def suggestion_for_receipt(token: str) -> Suggestion | None:
     )
 
 
-def _require_triager(by: User) -> None:
-    if not (by.is_active and (by.is_partner or by.is_facilitator)):
-        raise ValidationError("Only partners and facilitators answer suggestions.")
-
-
 def _decide(*, suggestion: Suggestion, by: User, status: str, answer: str, **fields) -> None:
     """Claim the decision with one conditional UPDATE, so two people answering the same
     suggestion at once cannot both succeed."""
-    _require_triager(by)
+    if not Suggestion.objects.triageable_by(by).filter(pk=suggestion.pk).exists():
+        raise ValidationError("Only partners and facilitators answer suggestions.")
     now = timezone.now()
     claimed = Suggestion.objects.filter(pk=suggestion.pk, status=Suggestion.Status.NEW).update(
         status=status, answer=answer, decided_by=by, decided_at=now, **fields

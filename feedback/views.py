@@ -40,6 +40,7 @@ from django.views.defaults import page_not_found
 
 from accounts import audit, throttle
 from accounts.csv_export import csv_response
+from accounts.decorators import role_required
 from accounts.fragments import cached_rows
 from accounts.models import AuditEvent, User
 from accounts.network import client_ip
@@ -103,24 +104,6 @@ def _answer_404_inside_transaction(view):
 def _posted(request):
     """The submitted data, or None for a GET; an empty POST still binds (and fails) the form."""
     return request.POST if request.method == "POST" else None
-
-
-def _role_required(check):
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not check(request.user):
-                raise Http404
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-partner_required = _role_required(lambda user: user.is_partner)
-triager_required = _role_required(lambda user: user.is_partner or user.is_account_manager)
-suggestion_triager_required = _role_required(lambda user: user.is_partner or user.is_facilitator)
 
 
 def _safe_next(request, value: str) -> str | None:
@@ -198,8 +181,8 @@ def client_list(request):
                 version=_client_row_version,
             ),
             "query": query.urlencode(),
-            "can_create": request.user.is_partner or request.user.is_account_manager,
-            "can_import": request.user.is_partner,
+            "can_create": request.user.has_any_role(*Client.EDITORS),
+            "can_import": request.user.has_any_role(*Client.IMPORTED_BY),
         },
     )
 
@@ -286,9 +269,8 @@ def _client_form(request, client: Client | None):
     return render(request, "feedback/client_form.html", {"form": form, "client": client})
 
 
+@role_required(*Client.EDITORS)
 def client_new(request):
-    if not (request.user.is_partner or request.user.is_account_manager):
-        raise Http404
     return _client_form(request, None)
 
 
@@ -296,7 +278,7 @@ def client_edit(request, pk):
     return _client_form(request, _get_client_for_editor(request, pk))
 
 
-@partner_required
+@role_required(*Client.IMPORTED_BY)
 def client_import(request):
     form = ClientImportForm(_posted(request), request.FILES if request.method == "POST" else None)
     result = None
@@ -587,7 +569,7 @@ def _linkable_actions(user: User):
     )
 
 
-@triager_required
+@role_required(*FeedbackResponse.TRIAGERS)
 def feedback_triage(request):
     show = request.GET.get("show", "new")
     responses = FeedbackResponse.objects.visible_to(request.user).select_related(
@@ -612,7 +594,7 @@ def feedback_triage(request):
     )
 
 
-@triager_required
+@role_required(*FeedbackResponse.TRIAGERS)
 @require_POST
 def feedback_triage_update(request, pk):
     response = _get_response_for_user(request, pk)
@@ -640,7 +622,7 @@ def _back_to_triage(request):
     return redirect("feedback:feedback_triage")
 
 
-@triager_required
+@role_required(*FeedbackResponse.TRIAGERS)
 @require_POST
 def feedback_mark_urgent(request, pk):
     response = _get_response_for_user(request, pk)
@@ -657,7 +639,7 @@ def feedback_mark_urgent(request, pk):
     return _back_to_triage(request)
 
 
-@triager_required
+@role_required(*FeedbackResponse.TRIAGERS)
 def feedback_action_new(request, pk):
     response = _get_response_for_user(request, pk)
     form = FeedbackActionForm(
@@ -678,7 +660,7 @@ def feedback_action_new(request, pk):
     )
 
 
-@triager_required
+@role_required(*FeedbackResponse.TRIAGERS)
 def feedback_reply(request, pk):
     response = _get_response_for_user(request, pk)
     if not services.can_reply(response):
@@ -697,7 +679,7 @@ def feedback_reply(request, pk):
     return render(request, "feedback/feedback_reply.html", {"form": form, "response": response})
 
 
-@partner_required
+@role_required(*FeedbackRequest.FIRM_WIDE_BY)
 @require_POST
 def firm_link(request):
     if request.POST.get("do") == "revoke":
@@ -939,7 +921,7 @@ def suggestion_receipt(request, token):
 
 
 @require_GET
-@suggestion_triager_required
+@role_required(*Suggestion.TRIAGERS)
 def suggestion_triage(request):
     show = request.GET.get("show", "new")
     suggestions = Suggestion.objects.triageable_by(request.user).select_related(
@@ -991,7 +973,7 @@ def _suggestion_detail(request, suggestion: Suggestion, status: int = 200, **for
 
 
 @require_GET
-@suggestion_triager_required
+@role_required(*Suggestion.TRIAGERS)
 def suggestion_detail(request, pk):
     return _suggestion_detail(request, _get_suggestion_for_triager(request, pk))
 
@@ -1016,7 +998,7 @@ def _decide_suggestion(request, suggestion, form, form_name: str, decide, done: 
 
 
 @require_POST
-@suggestion_triager_required
+@role_required(*Suggestion.TRIAGERS)
 def suggestion_accept(request, pk):
     suggestion = _get_suggestion_for_triager(request, pk)
     form = SuggestionAcceptForm(request.POST)
@@ -1033,7 +1015,7 @@ def suggestion_accept(request, pk):
 
 
 @require_POST
-@suggestion_triager_required
+@role_required(*Suggestion.TRIAGERS)
 def suggestion_decline(request, pk):
     suggestion = _get_suggestion_for_triager(request, pk)
     form = SuggestionDeclineForm(request.POST)
@@ -1050,7 +1032,7 @@ def suggestion_decline(request, pk):
 
 
 @require_POST
-@suggestion_triager_required
+@role_required(*Suggestion.TRIAGERS)
 def suggestion_merge(request, pk):
     suggestion = _get_suggestion_for_triager(request, pk)
     form = SuggestionMergeForm(request.POST, suggestion=suggestion)

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Role, User
 from feedback.models import Client, ExitInterview, LossReason, ServiceLine
 
 # Letters that cannot be confused with each other when read off a projector.
@@ -64,6 +64,16 @@ class ReviewQuerySet(models.QuerySet):
             return self
         return self.filter(Q(facilitator=user) | Q(participants__user=user)).distinct()
 
+    def runnable_by(self, user: User) -> "ReviewQuerySet":
+        """The reviews this person runs (console, presenter, moderation, breakouts, lessons):
+        partners every review, anyone else the ones they facilitate. Review.is_runnable_by is
+        the same rule for a review in hand."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_partner:
+            return self
+        return self.filter(facilitator=user)
+
     def overdue_audits(self, today: dt.date | None = None) -> "ReviewQuerySet":
         """Process audits still planned more than two weeks after their date: one dated 1 June
         is overdue from 16 June on."""
@@ -93,6 +103,9 @@ class Review(models.Model):
         LIVE = "live", "Live"
         CLOSED = "closed", "Closed"
         CANCELLED = "cancelled", "Cancelled"
+
+    # Who plans reviews (can_be_planned_by); running one is ReviewQuerySet.runnable_by.
+    PLANNERS = (Role.FACILITATOR, Role.PARTNER)
 
     title = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.CLIENT_LOSS)
@@ -154,7 +167,13 @@ class Review(models.Model):
     @staticmethod
     def can_be_planned_by(user: User) -> bool:
         """Facilitators and partners plan (and re-plan) reviews; everyone else gets 404."""
-        return user.is_authenticated and (user.is_facilitator or user.is_partner)
+        return user.is_authenticated and user.has_any_role(*Review.PLANNERS)
+
+    def is_runnable_by(self, user: User) -> bool:
+        """ReviewQuerySet.runnable_by for a review in hand, without a query."""
+        if not user.is_authenticated or not user.is_active:
+            return False
+        return user.is_partner or self.facilitator_id == user.pk
 
     @classmethod
     def clients_attachable_by(cls, user: User) -> models.QuerySet[Client]:
@@ -679,6 +698,15 @@ class LessonQuerySet(models.QuerySet):
             Q(status=Lesson.Status.PUBLISHED) | Q(created_by=user) | Q(review__facilitator=user)
         )
 
+    def editable_by(self, user: User) -> "LessonQuerySet":
+        """Partners edit and publish every lesson; others the ones they wrote or whose review
+        they facilitate."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_partner:
+            return self
+        return self.filter(Q(created_by=user) | Q(review__facilitator=user))
+
 
 class Lesson(models.Model):
     class Status(models.TextChoices):
@@ -747,6 +775,9 @@ class AuditSchedule(models.Model):
         ACTIVE = "active", "Active"
         PAUSED = "paused", "Paused"
         STOPPED = "stopped", "Stopped"
+
+    # Who sets up, pauses and stops recurring audits.
+    SET_UP_BY = (Role.PARTNER,)
 
     MONTHS = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.YEARLY: 12}
 

@@ -67,6 +67,17 @@ def blame_flags(text: str) -> list[dict]:
 # The session ---------------------------------------------------------------------------------
 
 
+def _require_runner(review: Review, by: User) -> None:
+    """The views only fetch reviews the person runs; this refuses any other caller."""
+    if not review.is_runnable_by(by):
+        raise ValidationError("Only the review's facilitator or a partner can do this.")
+
+
+def _require_audit_setter(by: User) -> None:
+    if not by.has_any_role(*AuditSchedule.SET_UP_BY):
+        raise ValidationError("Only a partner can set up or change a recurring audit.")
+
+
 def plan_review(
     *,
     review: Review,
@@ -80,6 +91,9 @@ def plan_review(
     they may not attach (a partner's choice) stay. Each newly attached interview is audited:
     it opens the interview to the review's facilitator. A new review's facilitator and
     invitees get an invitation with a calendar invite, once committed."""
+
+    if not Review.can_be_planned_by(by):
+        raise ValidationError("Only facilitators and partners plan reviews.")
 
     def ids(queryset, among: set[int]) -> set[int]:
         return set(queryset.filter(pk__in=among).values_list("pk", flat=True))
@@ -112,6 +126,7 @@ def plan_review(
 
 def reschedule_review(*, review: Review, by: User, scheduled_for: dt.datetime) -> Review:
     """Move a planned review; invitees get an updated invite (the next SEQUENCE)."""
+    _require_runner(review, by)
     if review.status != Review.Status.PLANNED:
         raise ValidationError(
             {"scheduled_for": "Only a planned review can move; this one has started or ended."}
@@ -147,6 +162,7 @@ def edit_review(
     changes (its title, kind or attendees), its SEQUENCE moves on and, once committed, people
     added get an invitation, everyone still invited the updated invite, and people removed a
     cancellation. The change is audited, field by field."""
+    _require_runner(review, by)
     if review.is_over:
         raise ValidationError("A closed or cancelled review can no longer be changed.")
     title = (title or "").replace("\x00", "").strip()
@@ -213,6 +229,7 @@ def edit_review(
 
 def cancel_review(*, review: Review, by: User) -> Review:
     """Call off a planned review; invitees get a cancellation that removes it from calendars."""
+    _require_runner(review, by)
     if review.status != Review.Status.PLANNED:
         raise ValidationError(
             "Only a planned review can be cancelled; this one has started or ended."
@@ -815,6 +832,7 @@ def note_to_action(
     """Turn a note into an improvement action of the review, tied to the reviewed client when
     there is exactly one."""
     review = note.review
+    _require_runner(review, by)
     clients = list(review.clients.all()[:2])
     action = create_action(
         title=title,
@@ -832,6 +850,7 @@ def note_to_action(
 
 def note_to_lesson(*, note: Contribution, by: User) -> Lesson:
     """A draft lesson from a note; someone writes its publishable statement before publishing."""
+    _require_runner(note.review, by)
     lesson = Lesson.objects.create(
         review=note.review,
         statement_internal=note.text,
@@ -896,6 +915,7 @@ AUDIT_LEAD = dt.timedelta(days=28)
 
 def create_audit_schedule(*, schedule: AuditSchedule, by: User) -> AuditSchedule:
     """Save a new recurring audit and plan any date already inside the lead time."""
+    _require_audit_setter(by)
     schedule.created_by = by
     schedule.save()
     audit.record(actor=by, verb="create", obj=schedule)
@@ -906,6 +926,7 @@ def create_audit_schedule(*, schedule: AuditSchedule, by: User) -> AuditSchedule
 def set_schedule_status(*, schedule: AuditSchedule, by: User, status: str) -> AuditSchedule:
     """Pause, resume or stop a schedule. Stopping is final and cancels the audits it planned
     that have not happened yet; pausing keeps them (cancel one from its page if need be)."""
+    _require_audit_setter(by)
     allowed = {
         AuditSchedule.Status.ACTIVE: {AuditSchedule.Status.PAUSED, AuditSchedule.Status.STOPPED},
         AuditSchedule.Status.PAUSED: {AuditSchedule.Status.ACTIVE, AuditSchedule.Status.STOPPED},

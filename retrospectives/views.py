@@ -14,6 +14,7 @@ from django.views.decorators.http import condition, require_GET, require_POST
 
 from accounts import audit
 from accounts.csv_export import csv_response
+from accounts.decorators import role_required
 from accounts.widgets import search_options
 from actions.models import Action
 from feedback import blame
@@ -75,16 +76,12 @@ def _get_review_for_user(request, pk: int) -> Review:
     )
 
 
-def _can_run(user, review: Review) -> bool:
-    return user.is_partner or review.facilitator_id == user.pk
-
-
 def _get_review_to_run(request, pk: int) -> Review:
-    """The facilitator's (and partners') view of a review: console, presenter, moderation."""
-    review = _get_review_for_user(request, pk)
-    if not _can_run(request.user, review):
-        raise Http404("No review to run here.")
-    return review
+    """The facilitator's (and partners') view of a review: console, presenter, moderation.
+    Anyone else gets 404, as if the review did not exist."""
+    return get_object_or_404(
+        Review.objects.runnable_by(request.user).select_related("facilitator"), pk=pk
+    )
 
 
 def _get_note_to_run(request, pk: int, note_id: int) -> Contribution:
@@ -126,8 +123,7 @@ def _poll_etag(queryset, kind: str, user) -> str | None:
 
 
 def _reviews_to_run(request, pk: int):
-    reviews = Review.objects.visible_to(request.user).filter(pk=pk)
-    return reviews if request.user.is_partner else reviews.filter(facilitator=request.user)
+    return Review.objects.runnable_by(request.user).filter(pk=pk)
 
 
 def _present_etag(request, pk: int) -> str | None:
@@ -172,9 +168,8 @@ def review_list(request):
     )
 
 
+@role_required(*Review.PLANNERS)
 def review_new(request):
-    if not Review.can_be_planned_by(request.user):
-        raise Http404("Only facilitators and partners plan reviews.")
     # A save attempt links here with ?kind=client_save&client=<id> to start the form filled in.
     initial = {"clients": request.GET.getlist("client")}
     if request.GET.get("kind") in Review.Kind.values:
@@ -196,11 +191,10 @@ def review_new(request):
 
 
 @require_GET
+@role_required(*Review.PLANNERS)
 def interview_options(request):
     """The exit interviews the review form's menu offers while someone types a client's name:
     those this person may attach. Labels name the client and the date, never what was said."""
-    if not Review.can_be_planned_by(request.user):
-        raise Http404("Only facilitators and partners plan reviews.")
     options = search_options(
         request,
         Review.interviews_attachable_by(request.user)
@@ -240,8 +234,8 @@ def review_detail(request, pk):
         "retrospectives/review_detail.html",
         {
             "review": review,
-            "can_run": _can_run(request.user, review),
-            "can_edit": _can_run(request.user, review)
+            "can_run": review.is_runnable_by(request.user),
+            "can_edit": review.is_runnable_by(request.user)
             and Review.can_be_planned_by(request.user)
             and not review.is_over,
             "clients": review.clients.select_related("account_manager"),
@@ -348,15 +342,9 @@ def review_cancel(request, pk):
 # Recurring process audits ----------------------------------------------------------------------
 
 
-def _require_partner(request) -> None:
-    """Recurring audits are the partners' to set up; everyone else gets 404."""
-    if not request.user.is_partner:
-        raise Http404("No audit schedules here.")
-
-
 @require_GET
+@role_required(*AuditSchedule.SET_UP_BY)
 def audit_list(request):
-    _require_partner(request)
     schedules = AuditSchedule.objects.select_related("service_line", "facilitator").annotate(
         planned=Count("reviews", filter=Q(reviews__status=Review.Status.PLANNED))
     )
@@ -372,8 +360,8 @@ def audit_list(request):
     )
 
 
+@role_required(*AuditSchedule.SET_UP_BY)
 def audit_new(request):
-    _require_partner(request)
     form = AuditScheduleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         schedule = services.create_audit_schedule(schedule=form.save(commit=False), by=request.user)
@@ -392,13 +380,14 @@ def audit_new(request):
 
 
 def _get_schedule(request, pk: int) -> AuditSchedule:
-    _require_partner(request)
+    """For the views only those who set up audits reach (role_required)."""
     return get_object_or_404(
         AuditSchedule.objects.select_related("service_line", "facilitator", "created_by"), pk=pk
     )
 
 
 @require_GET
+@role_required(*AuditSchedule.SET_UP_BY)
 def audit_detail(request, pk):
     schedule = _get_schedule(request, pk)
     now = timezone.now()
@@ -420,6 +409,7 @@ def audit_detail(request, pk):
 
 
 @require_POST
+@role_required(*AuditSchedule.SET_UP_BY)
 def audit_status(request, pk):
     """Pause, resume or stop a schedule."""
     schedule = _get_schedule(request, pk)
@@ -1228,13 +1218,11 @@ def lesson_list(request):
         if data["service_line"]:
             lessons = lessons.filter(service_lines=data["service_line"])
         lessons = library.search_lessons(lessons, data["q"])
-    drafts = Lesson.objects.none()
-    if request.user.is_facilitator or request.user.is_partner:
-        drafts = (
-            Lesson.objects.visible_to(request.user)
-            .filter(status=Lesson.Status.DRAFT)
-            .select_related("review")
-        )
+    drafts = (
+        Lesson.objects.editable_by(request.user)
+        .filter(status=Lesson.Status.DRAFT)
+        .select_related("review")
+    )
     return render(
         request,
         "retrospectives/lesson_list.html",
@@ -1245,14 +1233,6 @@ def lesson_list(request):
 def _get_lesson_for_user(request, pk: int) -> Lesson:
     return get_object_or_404(
         Lesson.objects.visible_to(request.user).select_related("cause", "review"), pk=pk
-    )
-
-
-def _can_edit_lesson(user, lesson: Lesson) -> bool:
-    return (
-        user.is_partner
-        or lesson.created_by_id == user.pk
-        or (lesson.review is not None and lesson.review.facilitator_id == user.pk)
     )
 
 
@@ -1269,15 +1249,18 @@ def lesson_detail(request, pk):
         {
             "lesson": lesson,
             "sees_review": sees_review,
-            "can_edit": _can_edit_lesson(request.user, lesson),
+            "can_edit": Lesson.objects.editable_by(request.user).filter(pk=lesson.pk).exists(),
         },
     )
 
 
 def lesson_edit(request, pk):
-    lesson = _get_lesson_for_user(request, pk)
-    if not _can_edit_lesson(request.user, lesson):
-        raise Http404("No lesson to edit here.")
+    lesson = get_object_or_404(
+        Lesson.objects.visible_to(request.user)
+        .editable_by(request.user)
+        .select_related("cause", "review"),
+        pk=pk,
+    )
     return _lesson_form(request, lesson)
 
 

@@ -2,7 +2,13 @@ import pytest
 from django.urls import reverse
 
 from retrospectives.models import Lesson
-from tests.factories import ClientFactory, LessonFactory, ServiceLineFactory, loss_reason
+from tests.factories import (
+    ClientFactory,
+    LessonFactory,
+    ReviewFactory,
+    ServiceLineFactory,
+    loss_reason,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +81,18 @@ def test_drafts_are_private_to_their_review(client, sam, draft):
     client.force_login(sam)
     assert client.get(reverse("retrospectives:lesson_detail", args=[draft.pk])).status_code == 404
     assert client.get(reverse("retrospectives:lesson_edit", args=[draft.pk])).status_code == 404
+
+
+def test_the_library_lists_exactly_the_drafts_one_may_edit(client, fran, sam, review, draft):
+    own = LessonFactory(created_by=sam, statement_internal="Sam's own draft about handovers.")
+    LessonFactory(review=ReviewFactory(), statement_internal="Another review's draft.")
+    for person, expected in ((fran, {draft}), (sam, {own})):
+        client.force_login(person)
+        drafts = client.get(reverse("retrospectives:lesson_list")).context["drafts"]
+        assert set(drafts) == expected
+        for lesson in drafts:
+            edit = reverse("retrospectives:lesson_edit", args=[lesson.pk])
+            assert client.get(edit).status_code == 200
 
 
 def test_only_the_public_statement_reaches_people_outside_the_review(client, bob, review):
