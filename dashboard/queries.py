@@ -993,22 +993,3 @@ def overdue_audits(f: Filters) -> dict:
         )
     ]
     return {"count": len(rows), "rows": rows[:TOP_ROWS]}
-
-
-def dashboard(f: Filters) -> dict:
-    """Every panel, JSON-ready, for one set of filters."""
-    return {
-        "headline": headline(f),
-        "pareto": pareto(f),
-        "segments": segments(f),
-        "team_vs_client": team_vs_client(f),
-        "repeat_causes": repeat_causes(f),
-        "actions": action_funnel(f),
-        "at_risk": at_risk(f),
-        "client_voice": client_voice(f),
-        "saves": saves(f),
-        "learning": learning(f),
-        "perception": perception(f),
-        "trend": trend(f),
-        "overdue_audits": overdue_audits(f),
-    }
