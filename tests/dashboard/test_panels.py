@@ -2,7 +2,9 @@
 charts read the registry, and a snapshot of an older data shape is computed again."""
 
 import csv
+import hashlib
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -117,3 +119,32 @@ def test_it_names_each_template_after_the_panel():
     for key, panel in PANELS.items():
         assert panel.key == key
         assert panel.template == f"dashboard/panels/{key}.html"
+
+
+def _shape(value):
+    """The keys a panel's data has, all the way down (list items merged), without the values."""
+    if isinstance(value, dict):
+        return {key: _shape(item) for key, item in sorted(value.items())}
+    if isinstance(value, list):
+        merged = {}
+        for item in value:
+            shape = _shape(item)
+            merged = {**merged, **shape} if isinstance(shape, dict) else {"": shape}
+        return [merged]
+    return "value"
+
+
+# The shape of every panel's data at each schema version, as a short digest of _shape.
+SHAPE_AT_SCHEMA = {1: "3c9a4e6aff27"}
+
+
+def test_a_change_of_shape_comes_with_a_new_schema_version(firm):
+    """A panel whose data gains, renames or drops a key must raise SCHEMA_VERSION (and record its
+    new shape here), or the snapshots stored before it would be read with the wrong shape."""
+    data = panels.compute(services.default_filters(firm.today))
+    shape = json.dumps(_shape(data), sort_keys=True).encode()
+    digest = hashlib.sha256(shape).hexdigest()[:12]
+    assert digest == SHAPE_AT_SCHEMA[panels.SCHEMA_VERSION], (
+        "A panel's data changed shape: raise dashboard.panels.SCHEMA_VERSION and record "
+        f"{panels.SCHEMA_VERSION + 1}: {digest!r} in SHAPE_AT_SCHEMA."
+    )
