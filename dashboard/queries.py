@@ -1,4 +1,5 @@
-"""Read-only aggregates behind the partners' dashboard (DESIGN.md §9).
+"""Read-only aggregates behind the partners' dashboard (DESIGN.md §9); each panel of
+dashboard.panels names the one it shows.
 
 Every function runs a fixed number of grouped queries in the database, whatever the data size;
 Python only shapes the handful of grouped rows that come back, into JSON-ready dicts.
@@ -228,7 +229,8 @@ def pareto(f: Filters) -> dict:
     return {"by_count": pareto_rows(rows, "count"), "by_fees": pareto_rows(rows, "fees")}
 
 
-# Segment dimensions: (key, title, id lookup, label lookup, drill-down query parameter).
+# Segment dimensions: (key, title, id lookup, label lookup); the key is also the drill-down's
+# query parameter.
 SEGMENTS = [
     ("service_line", "Service line", "client__service_lines", "client__service_lines__name"),
     ("industry", "Industry", "client__industry", "client__industry"),
