@@ -4,7 +4,8 @@ from accounts.models import Role
 
 
 class Snapshot(models.Model):
-    """A rollup: every dashboard panel for one set of filters, as of `computed_at`.
+    """A rollup: every dashboard panel (dashboard.panels) for one set of filters, as of
+    `computed_at`, each panel's data under its key.
 
     Aggregating 100,000 interviews on each page view is too slow for a partner meeting, so the
     page reads this row; a beat task refreshes the default view, and a row older than
@@ -13,6 +14,9 @@ class Snapshot(models.Model):
 
     key = models.CharField(max_length=120, unique=True)
     data = models.JSONField()
+    # The shape of `data` (dashboard.panels.SCHEMA_VERSION when it was computed); a copy of an
+    # older shape is computed again rather than read.
+    schema = models.PositiveSmallIntegerField(default=0)
     computed_at = models.DateTimeField(db_index=True)
     # Raised by every change the panels must show at once (dashboard.services.mark_stale); the
     # data is from `computed_version`, so a change made while it was computed still counts.

@@ -1,4 +1,5 @@
-"""Read-only aggregates behind the partners' dashboard (DESIGN.md §9).
+"""Read-only aggregates behind the partners' dashboard (DESIGN.md §9); each panel of
+dashboard.panels names the one it shows.
 
 Each panel runs a fixed number of queries, whatever the data size, and the database does the
 counting: most queries return a handful of grouped rows, which Python shapes into JSON-ready dicts.
@@ -230,7 +231,8 @@ def pareto(f: Filters) -> dict:
     return {"by_count": pareto_rows(rows, "count"), "by_fees": pareto_rows(rows, "fees")}
 
 
-# Segment dimensions: (key, title, id lookup, label lookup, drill-down query parameter).
+# Segment dimensions: (key, title, id lookup, label lookup); the key is also the drill-down's
+# query parameter.
 SEGMENTS = [
     ("service_line", "Service line", "client__service_lines", "client__service_lines__name"),
     ("industry", "Industry", "client__industry", "client__industry"),
@@ -992,22 +994,3 @@ def overdue_audits(f: Filters) -> dict:
         )
     ]
     return {"count": len(rows), "rows": rows[:TOP_ROWS]}
-
-
-def dashboard(f: Filters) -> dict:
-    """Every panel, JSON-ready, for one set of filters."""
-    return {
-        "headline": headline(f),
-        "pareto": pareto(f),
-        "segments": segments(f),
-        "team_vs_client": team_vs_client(f),
-        "repeat_causes": repeat_causes(f),
-        "actions": action_funnel(f),
-        "at_risk": at_risk(f),
-        "client_voice": client_voice(f),
-        "saves": saves(f),
-        "learning": learning(f),
-        "perception": perception(f),
-        "trend": trend(f),
-        "overdue_audits": overdue_audits(f),
-    }

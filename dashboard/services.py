@@ -16,7 +16,7 @@ from actions.models import Action
 from actions.services import create_action
 from feedback.models import Client
 
-from . import goals, queries, tasks
+from . import goals, panels, queries, tasks
 from .models import Goal, Snapshot
 
 # A snapshot older than this is refreshed in the background (the page shows the stored copy and
@@ -46,14 +46,16 @@ def refresh_snapshot(*, filters: queries.Filters, version: int | None = None) ->
     """Compute every panel and store it, replacing an older copy in one upsert, so two workers
     computing the same view at once do not collide. The copy records the version of the
     snapshot it was computed at (`version`, read now when not given): a change marked while it
-    was being computed leaves it stale."""
+    was being computed leaves it stale. The copy records the panels' schema it was computed
+    with (dashboard.panels.SCHEMA_VERSION)."""
     if version is None:
         version = (
             Snapshot.objects.filter(key=filters.key).values_list("version", flat=True).first() or 0
         )
     snapshot = Snapshot(
         key=filters.key,
-        data=queries.dashboard(filters),
+        data=panels.compute(filters),
+        schema=panels.SCHEMA_VERSION,
         computed_at=timezone.now(),
         version=version,
         computed_version=version,
@@ -62,7 +64,7 @@ def refresh_snapshot(*, filters: queries.Filters, version: int | None = None) ->
         [snapshot],
         update_conflicts=True,
         unique_fields=["key"],
-        update_fields=["data", "computed_at", "computed_version"],
+        update_fields=["data", "schema", "computed_at", "computed_version"],
     )
     return snapshot
 
@@ -72,10 +74,13 @@ def snapshot_for(*, filters: queries.Filters) -> Snapshot:
     background when they are stale (older than SNAPSHOT_MAX_AGE, or marked stale by a change;
     stale-while-revalidate: at 100,000 interviews a computation takes seconds, which a partner
     should wait for once per view, not after every change). The data itself loads on first use:
-    a page whose rendered panels are cached never needs it."""
+    a page whose rendered panels are cached never needs it. A copy of an older panel schema
+    is not shown: it is computed again now, like a missing one."""
     snapshot = Snapshot.objects.defer("data").filter(key=filters.key).first()
     if snapshot is None:
         return refresh_snapshot(filters=filters, version=0)
+    if snapshot.schema != panels.SCHEMA_VERSION:
+        return refresh_snapshot(filters=filters, version=snapshot.version)
     too_old = timezone.now() - snapshot.computed_at > SNAPSHOT_MAX_AGE
     if too_old or snapshot.changed_since_computed:
         _refresh_in_background(filters)

@@ -22,7 +22,7 @@ from actions.models import Action
 from feedback.models import Client, LossReason
 from retrospectives.models import Review
 
-from . import exports, goals, queries, services
+from . import goals, panels, queries, services
 from .forms import FilterForm, GoalForm, GoalValueForm
 from .models import Goal
 
@@ -125,7 +125,8 @@ def index(request):
             "filters": filters,
             "snapshot": snapshot,
             # Called by the template only when the cached panels must be rendered again.
-            "charts": lambda: _chart_data(snapshot.data, filter_query),
+            "panels": lambda: panels.shown(snapshot.data),
+            "charts": lambda: panels.charts(snapshot.data, filter_query),
             "data_as_of": snapshot.computed_at,
             "snapshot_version": f"{snapshot.key}@{snapshot.computed_at.isoformat()}",
             "filter_query": filter_query,
@@ -133,64 +134,6 @@ def index(request):
             "goals_html": _goals_html(request, timezone.localdate(), every_office=True),
         },
     )
-
-
-def _chart_data(data: dict, filter_query: str) -> dict:
-    """What dashboard.js draws; each bar carries the link to the list behind it."""
-    losses_url = reverse("dashboard:losses")
-    perception = data.get("perception", {}).get("quarters", [])
-
-    def pareto(rows, metric):
-        return {
-            "labels": [row["label"] for row in rows],
-            "values": [row[metric] for row in rows],
-            "cumulative": [round(100 * (row["cumulative"] or 0), 1) for row in rows],
-            "links": [f"{losses_url}?{filter_query}&reason={row['id']}" for row in rows],
-        }
-
-    return {
-        "pareto_count": pareto(data["pareto"]["by_count"], "count"),
-        "pareto_fees": pareto(data["pareto"]["by_fees"], "fees"),
-        "segments": {
-            key: {
-                "labels": [row["label"] for row in segment["rows"][: queries.TOP_ROWS]],
-                "values": [row["count"] for row in segment["rows"][: queries.TOP_ROWS]],
-                "cumulative": [
-                    round(100 * (row["cumulative"] or 0), 1)
-                    for row in segment["rows"][: queries.TOP_ROWS]
-                ],
-                "links": [
-                    f"{losses_url}?{filter_query}&{key}={row['id']}"
-                    for row in segment["rows"][: queries.TOP_ROWS]
-                ],
-            }
-            for key, segment in data["segments"].items()
-        },
-        "funnel": {
-            "labels": [stage["label"] for stage in data["actions"]["stages"]],
-            "values": [stage["n"] for stage in data["actions"]["stages"]],
-        },
-        "trend": {
-            "labels": [row["month"] for row in data["trend"]],
-            "losses": [row["n"] for row in data["trend"]],
-            "fees": [row["fees"] for row in data["trend"]],
-        },
-        "voice": {
-            "labels": [row["month"] for row in data["client_voice"]["months"]],
-            "rating": [row["rating"] for row in data["client_voice"]["months"]],
-        },
-        "learning": {
-            "labels": [row["quarter"] for row in data["learning"]["quarters"]],
-            "index": [row["index"] for row in data["learning"]["quarters"]],
-        },
-        # A snapshot stored before this panel existed has no "perception" until it is redone.
-        "perception": {
-            "labels": [row["quarter"] for row in perception],
-            "verified": [row["verified"] for row in perception],
-            "clients": [row["client_mean"] for row in perception],
-            "staff": [row["staff_mean"] for row in perception],
-        },
-    }
 
 
 def _open_actions_of_client():
@@ -284,13 +227,14 @@ def check_in(request, client_id: int):
 @role_required(Role.PARTNER)
 def export(request, panel: str):
     """One panel's numbers as CSV, for the filters in the query string."""
-    if panel not in exports.PANELS:
+    if panel not in panels.PANELS:
         raise Http404("No such panel.")
+    exported = panels.PANELS[panel]
     form, filters = _filters(request)
     snapshot = services.snapshot_for(filters=filters)
     response, writer = csv_response(f"dashboard-{panel}-{filters.start}-{filters.end}.csv")
-    writer.writerow([f"{exports.PANELS[panel]}, {filters.start} to {filters.end}"])
-    writer.writerows(exports.rows(panel, snapshot.data))
+    writer.writerow([f"{exported.csv_title}, {filters.start} to {filters.end}"])
+    writer.writerows(exported.csv_rows(snapshot.data[panel]))
     audit.record(
         actor=request.user,
         verb="export",

@@ -14,7 +14,8 @@
     };
   }
 
-  function pareto(canvas, data, valueLabel) {
+  function pareto(canvas, data) {
+    const valueLabel = data.label;
     return new Chart(canvas, {
       data: {
         labels: data.labels,
@@ -38,21 +39,68 @@
     });
   }
 
-  function bars(canvas, labels, values, label, options = {}) {
+  function bars(canvas, data) {
     return new Chart(canvas, {
       type: "bar",
-      data: { labels, datasets: [{ label, data: values, backgroundColor: BRAND }] },
-      options: { maintainAspectRatio: false, plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true, ticks: { precision: 0 } } }, ...options },
+      data: { labels: data.labels, datasets: [{ label: data.label, data: data.values, backgroundColor: BRAND }] },
+      options: {
+        maintainAspectRatio: false,
+        indexAxis: data.horizontal ? "y" : "x",
+        plugins: { legend: { display: false } },
+        scales: { x: { beginAtZero: true, ticks: { precision: 0 } } },
+      },
     });
   }
 
-  function line(canvas, labels, values, label, yOptions) {
+  function line(canvas, data) {
     return new Chart(canvas, {
       type: "line",
-      data: { labels, datasets: [{ label, data: values, borderColor: BRAND, backgroundColor: BRAND, spanGaps: true }] },
-      options: { maintainAspectRatio: false, plugins: { legend: { display: false } }, scales: { y: yOptions } },
+      data: { labels: data.labels, datasets: [{ label: data.label, data: data.values, borderColor: BRAND, backgroundColor: BRAND, spanGaps: true }] },
+      options: { maintainAspectRatio: false, plugins: { legend: { display: false } }, scales: { y: data.scale } },
     });
   }
+
+  function perception(canvas, data) {
+    return new Chart(canvas, {
+      data: {
+        labels: data.labels,
+        datasets: [
+          { type: "bar", label: "Actions verified", data: data.verified, backgroundColor: MUTED, yAxisID: "y", order: 1 },
+          { type: "line", label: "Clients (1-5)", data: data.clients, borderColor: ACCENT, backgroundColor: ACCENT, yAxisID: "score", spanGaps: true, order: 0 },
+          { type: "line", label: "Staff, item 5 (1-5)", data: data.staff, borderColor: BRAND, backgroundColor: BRAND, borderDash: [6, 4], yAxisID: "score", spanGaps: true, order: 0 },
+        ],
+      },
+      options: {
+        maintainAspectRatio: false,
+        scales: {
+          y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "Verified" } },
+          score: { position: "right", min: 1, max: 5, grid: { drawOnChartArea: false }, ticks: { stepSize: 1 } },
+        },
+        // Lines drawn over the bars (order), the legend in reading order (dataset index).
+        plugins: { legend: { position: "bottom", labels: { boxWidth: 12, sort: (a, b) => a.datasetIndex - b.datasetIndex } } },
+      },
+    });
+  }
+
+  function trend(canvas, data) {
+    return new Chart(canvas, {
+      data: {
+        labels: data.labels,
+        datasets: [
+          { type: "bar", label: "Clients lost", data: data.losses, backgroundColor: MUTED, yAxisID: "y" },
+          { type: "line", label: "Fees lost ($)", data: data.fees, borderColor: ACCENT, backgroundColor: ACCENT, yAxisID: "fees" },
+        ],
+      },
+      options: {
+        maintainAspectRatio: false,
+        scales: { y: { beginAtZero: true, ticks: { precision: 0 } }, fees: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false } } },
+        plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } } },
+      },
+    });
+  }
+
+  // How each kind of chart is drawn; the panels (dashboard/panels.py) say which kind, and where.
+  const DRAW = { pareto, bars, line, perception, trend };
 
   document.addEventListener("DOMContentLoaded", () => {
     const source = document.getElementById("dashboard-charts");
@@ -63,48 +111,12 @@
     const charts = JSON.parse(source.textContent);
     Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
     Chart.defaults.animation = false;
-    const canvas = (id) => document.getElementById(id);
-
-    pareto(canvas("chart-pareto_count"), charts.pareto_count, "Clients lost");
-    pareto(canvas("chart-pareto_fees"), charts.pareto_fees, "Fees lost ($)");
-    Object.entries(charts.segments).forEach(([key, data]) => pareto(canvas(`chart-seg-${key}`), data, "Clients lost"));
-    bars(canvas("chart-funnel"), charts.funnel.labels, charts.funnel.values, "Actions", { indexAxis: "y" });
-    line(canvas("chart-voice"), charts.voice.labels, charts.voice.rating, "Average rating", { min: 0, max: 10 });
-    line(canvas("chart-learning"), charts.learning.labels, charts.learning.index, "Index", { min: 0, max: 100 });
-    if (charts.perception && canvas("chart-perception")) {
-      new Chart(canvas("chart-perception"), {
-        data: {
-          labels: charts.perception.labels,
-          datasets: [
-            { type: "bar", label: "Actions verified", data: charts.perception.verified, backgroundColor: MUTED, yAxisID: "y", order: 1 },
-            { type: "line", label: "Clients (1-5)", data: charts.perception.clients, borderColor: ACCENT, backgroundColor: ACCENT, yAxisID: "score", spanGaps: true, order: 0 },
-            { type: "line", label: "Staff, item 5 (1-5)", data: charts.perception.staff, borderColor: BRAND, backgroundColor: BRAND, borderDash: [6, 4], yAxisID: "score", spanGaps: true, order: 0 },
-          ],
-        },
-        options: {
-          maintainAspectRatio: false,
-          scales: {
-            y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "Verified" } },
-            score: { position: "right", min: 1, max: 5, grid: { drawOnChartArea: false }, ticks: { stepSize: 1 } },
-          },
-          // Lines drawn over the bars (order), the legend in reading order (dataset index).
-          plugins: { legend: { position: "bottom", labels: { boxWidth: 12, sort: (a, b) => a.datasetIndex - b.datasetIndex } } },
-        },
-      });
-    }
-    new Chart(canvas("chart-trend"), {
-      data: {
-        labels: charts.trend.labels,
-        datasets: [
-          { type: "bar", label: "Clients lost", data: charts.trend.losses, backgroundColor: MUTED, yAxisID: "y" },
-          { type: "line", label: "Fees lost ($)", data: charts.trend.fees, borderColor: ACCENT, backgroundColor: ACCENT, yAxisID: "fees" },
-        ],
-      },
-      options: {
-        maintainAspectRatio: false,
-        scales: { y: { beginAtZero: true, ticks: { precision: 0 } }, fees: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false } } },
-        plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } } },
-      },
+    // Each chart is drawn on the canvas "chart-<its name>" of its panel's template.
+    Object.entries(charts).forEach(([name, data]) => {
+      const canvas = document.getElementById(`chart-${name}`);
+      if (canvas) {
+        DRAW[data.kind](canvas, data);
+      }
     });
 
     // Charts drawn for the screen are re-laid out for paper, then back.

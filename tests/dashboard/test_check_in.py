@@ -44,10 +44,8 @@ def test_it_marks_the_stored_views_stale_and_they_refresh_in_the_background(
     assert all(s.changed_since_computed for s in Snapshot.objects.all())
 
     computed = []
-    real_dashboard = services.queries.dashboard
-    monkeypatch.setattr(
-        services.queries, "dashboard", lambda f: computed.append(f) or real_dashboard(f)
-    )
+    real_compute = services.panels.compute
+    monkeypatch.setattr(services.panels, "compute", lambda f: computed.append(f) or real_compute(f))
     with django_capture_on_commit_callbacks() as queued:
         home = client.get(reverse("home"))
         index = client.get(reverse("dashboard:index"))
@@ -66,18 +64,18 @@ def test_it_marks_the_stored_views_stale_and_they_refresh_in_the_background(
 def test_a_change_while_a_view_is_computed_leaves_it_stale(firm, pat):
     filters = services.default_filters(firm.today)
     services.refresh_snapshot(filters=filters)
-    real_dashboard = services.queries.dashboard
+    real_compute = services.panels.compute
 
     def computed_while_a_check_in_is_made(f):
-        data = real_dashboard(f)
+        data = real_compute(f)
         services.check_in(client=firm.at_risk[1], by=pat, due_on=firm.today)
         return data
 
-    services.queries.dashboard = computed_while_a_check_in_is_made
+    services.panels.compute = computed_while_a_check_in_is_made
     try:
         services.refresh_snapshot(filters=filters)
     finally:
-        services.queries.dashboard = real_dashboard
+        services.panels.compute = real_compute
     assert Snapshot.objects.get(key=filters.key).changed_since_computed
 
 

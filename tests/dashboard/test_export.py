@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import AuditEvent
-from dashboard.exports import PANELS
+from dashboard.panels import PANELS
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def test_it_exports_every_panel(client, firm, pat, panel):
     assert response["Content-Type"].startswith("text/csv")
     assert f"dashboard-{panel}-2025-06-16-2026-06-15.csv" in response["Content-Disposition"]
     rows = _csv(response)
-    assert rows[0] == [f"{PANELS[panel]}, 2025-06-16 to 2026-06-15"]
+    assert rows[0] == [f"{PANELS[panel].csv_title}, 2025-06-16 to 2026-06-15"]
     assert len(rows) > 2
 
 

@@ -2,14 +2,14 @@
 
 import pytest
 
-from dashboard import queries, services
+from dashboard import panels, queries, services
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def data(firm):
-    return queries.dashboard(services.default_filters(firm.today))
+    return panels.compute(services.default_filters(firm.today))
 
 
 def test_it_uses_the_trailing_twelve_months(firm):

@@ -26,7 +26,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from dashboard import goals, queries, services
+from dashboard import goals, panels, services
 from dashboard.models import Goal
 from feedback import services as feedback_services
 from feedback.models import Client, ExitInterview
@@ -73,7 +73,7 @@ def relogged(firm, client, pat):
 
 @pytest.fixture
 def data(relogged):
-    return queries.dashboard(services.default_filters(relogged.today))
+    return panels.compute(services.default_filters(relogged.today))
 
 
 def test_each_loss_is_counted_through_one_interview(relogged):

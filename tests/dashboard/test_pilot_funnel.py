@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 
 from actions.models import Action
-from dashboard import exports, queries, services
+from dashboard import panels, queries, services
 from tests.dashboard.conftest import at
 from tests.factories import ActionFactory
 
@@ -81,7 +81,7 @@ def test_the_dashboard_and_its_export_show_the_pilots(client, firm, pilots, pat)
     csv = client.get(reverse("dashboard:export", args=["actions"])).content.decode()
     assert "Pilots created in the period,Pilots" in csv and "Did not work,1" in csv
     data = services.snapshot_for(filters=services.default_filters(firm.today)).data
-    assert ["Worked", 1] in list(exports.rows("actions", data))
+    assert ["Worked", 1] in list(panels.PANELS["actions"].csv_rows(data["actions"]))
 
 
 @pytest.mark.parametrize(
