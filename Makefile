@@ -46,7 +46,7 @@ format: install
 PYTEST_WORKERS ?= auto
 
 test: install chromium lint
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 # PostgreSQL backups in pg_dump's custom format; both read DATABASE_URL. See README "Backups".
 backup:
