@@ -10,6 +10,8 @@ from pathlib import Path
 
 from django.apps import apps
 
+from tests.sources import project_app_configs
+
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = "learnorg"
 
@@ -32,11 +34,7 @@ CONFIGURATION = {"__init__.py", "settings.py", "urls.py", "celery.py", "wsgi.py"
 
 
 def _first_party_apps() -> set[str]:
-    return {
-        config.name
-        for config in apps.get_app_configs()
-        if Path(config.path).resolve().is_relative_to(ROOT)
-    }
+    return {config.name for config in project_app_configs()}
 
 
 def _module_name(path: Path) -> str:

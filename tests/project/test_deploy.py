@@ -7,8 +7,9 @@ import sys
 import tomllib
 from pathlib import Path
 
-from django.apps import apps
 from ruamel.yaml import YAML
+
+from tests.sources import project_app_configs
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
@@ -70,11 +71,7 @@ def test_compose_file_runs_the_production_services():
 
 
 def test_the_installed_package_and_the_image_hold_every_app():
-    first_party = {
-        config.name
-        for config in apps.get_app_configs()
-        if Path(config.path).resolve().is_relative_to(ROOT)
-    }
+    first_party = {config.name for config in project_app_configs()}
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     patterns = project["tool"]["setuptools"]["packages"]["find"]["include"]
     packaged = {app for app in first_party if any(fnmatch.fnmatch(app, p) for p in patterns)}

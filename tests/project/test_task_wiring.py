@@ -12,8 +12,9 @@ import ast
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.conf import settings
+
+from tests.sources import project_app_configs
 
 PLAIN_TYPES = {"int", "str", "bool", "float", "dict", "list", "None"}
 QUEUE_NOW = {"delay", "apply_async"}
@@ -22,12 +23,7 @@ SET_ONCE = {"acks_late", "ignore_result", "reject_on_worker_lost"}
 
 
 def _project_apps() -> list[Path]:
-    root = Path(settings.BASE_DIR).resolve()
-    return sorted(
-        Path(config.path)
-        for config in apps.get_app_configs()
-        if Path(config.path).resolve().is_relative_to(root)
-    )
+    return sorted(Path(config.path) for config in project_app_configs())
 
 
 def _sources() -> list[Path]:
