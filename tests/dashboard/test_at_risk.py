@@ -192,7 +192,8 @@ def test_the_drill_down_lists_the_flagged_clients_with_why(client, book, today, 
 
 def test_flagged_clients_of_the_bench_firm_lose_more_often_later():
     """Score the bench firm as it stood a year ago; the clients flagged then must have been
-    lost in the following year far more often than the clients not flagged."""
+    lost in the following year far more often than the clients not flagged, and so must the
+    clients flagged partly for a fee change."""
     call_command("seed_bench", interviews=1500, batch=500, stdout=None)
     today = dt.date.today()
     cutoff = today - dt.timedelta(days=365)
@@ -211,6 +212,10 @@ def test_flagged_clients_of_the_bench_firm_lose_more_often_later():
     assert flagged <= population
     assert 0 < len(flagged) <= 0.1 * len(population) + 1
     assert flagged_rate >= 2 * unflagged_rate, (flagged_rate, unflagged_rate)
+    # Fee changes are among the reasons, and the clients flagged partly for them lose as often.
+    for_fees = {c.pk for c in clients if any(why.startswith("fees ") for why in c.risk_why)}
+    fee_rate = len(for_fees & lost_later) / len(for_fees)
+    assert fee_rate >= 2 * unflagged_rate, (fee_rate, unflagged_rate)
 
 
 def test_it_runs_the_same_queries_however_many_clients_are_flagged(
