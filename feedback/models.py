@@ -152,8 +152,12 @@ class Client(models.Model):
     def _remember_stored(self, fields=None) -> None:
         """What the database holds now, to compare the next save with (all of it, or only the
         fields just read from it)."""
-        if fields is None or {"status", "lost_on"} & set(fields):
-            self._stored_loss = self._loss_state()
+        status, lost_on = self._loss_state()
+        if fields is not None:
+            stored_status, stored_lost_on = getattr(self, "_stored_loss", (None, None))
+            status = status if "status" in fields else stored_status
+            lost_on = lost_on if "lost_on" in fields else stored_lost_on
+        self._stored_loss = status, lost_on
         if fields is None or "annual_fees" in fields:
             self._stored_fees = self.__dict__.get("annual_fees")
 
