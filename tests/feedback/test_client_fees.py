@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from feedback.models import Client, FeeChange
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +180,15 @@ def test_erasing_the_client_keeps_its_fee_history(client_a):
     assert [(p, n) for p, n, _, _ in _history(client_a)] == [
         (Decimal("25000.00"), Decimal("30000.00"))
     ]
+
+
+def test_admin_shows_the_fee_history_read_only(client, client_a):
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client_a.annual_fees = 30000
+    client_a.save()
+    client.force_login(admin)
+    response = client.get(reverse("admin:feedback_client_change", args=[client_a.pk]))
+    assert response.status_code == 200
+    inline = next(f for f in response.context["inline_admin_formsets"])
+    assert inline.formset.model is FeeChange
+    assert not inline.has_add_permission and not inline.has_change_permission
