@@ -20,7 +20,7 @@ import datetime as dt
 import math
 import statistics
 from dataclasses import dataclass, replace
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
     Avg,
@@ -36,6 +36,7 @@ from django.db.models import (
     F,
     FloatField,
     IntegerField,
+    Max,
     Min,
     OuterRef,
     Q,
@@ -54,6 +55,7 @@ from feedback.models import (
     NOT_TRIAGED,
     Client,
     ExitInterview,
+    FeeChange,
     FeedbackResponse,
     LearningCheck,
     LossReason,
@@ -443,7 +445,8 @@ def action_funnel(f: Filters) -> dict:
 #
 # An active client is scored on signals that come before a loss, each worth a few points, and
 # compared with the firm's recent controllable losses (their reason categories and service
-# lines). Only clients with enough points are flagged, and at most the top AT_RISK_SHARE of
+# lines); fee changes count too (surprise bills drive clients away, and scope shrinks before
+# they go). Only clients with enough points are flagged, and at most the top AT_RISK_SHARE of
 # the active clients firm-wide, so the list stays short enough to call every one of them.
 
 AT_RISK_SHARE = 0.10
@@ -456,6 +459,11 @@ RATING_DROP = 2
 # A service line resembles recent losses when its share of them is this much above its share
 # of the active clients, on at least two lost clients.
 LINE_LIFT = 1.25
+# The fees as they stand on the day against the fees before the first change of the window
+# (a rise taken back within it is no rise; fees set on a client that had none are no rise).
+FEE_WINDOW = dt.timedelta(days=365)
+FEE_RISE = Decimal("1.15")
+FEE_CUT = Decimal("0.75")
 RISK_POINTS = {
     "marked": 3,  # an open save attempt, or the client marked at risk (today's status)
     "low_rating": 2,  # average feedback rating at or below LOW_RATING in the last 6 months
@@ -463,6 +471,8 @@ RISK_POINTS = {
     "stated_reason": 2,  # feedback in the last year triaged to a cause of recent losses
     "overdue": 1,  # an action on the client overdue (two points from three overdue)
     "line": 1,  # a service line over-represented among recent controllable losses
+    "fee_rise": 1,  # fees up FEE_RISE or more over the last 12 months
+    "fee_cut": 1,  # fees down to FEE_CUT or less over the last 12 months
 }
 
 
@@ -553,6 +563,7 @@ class _Signals:
         self.overdue = Action.objects.filter(
             client__isnull=False, created_at__lt=self.end, due_on__lt=day
         ).filter(Q(status__in=Action.OPEN_STATUSES) | Q(done_at__gte=self.end))
+        self.fees = FeeChange.objects.filter(changed_on__gt=day - FEE_WINDOW, changed_on__lte=day)
 
     def candidates(self) -> Q:
         """Who can reach AT_RISK_MIN_POINTS at all: without one of these, a client has at
@@ -573,6 +584,27 @@ class _Signals:
                 .filter(n__gte=3)
                 .values("client")
             )
+            | Q(pk__in=self._fees_moved())
+        )
+
+    def _fees_moved(self) -> QuerySet:
+        """Clients whose fees may have risen by FEE_RISE or fallen to FEE_CUT in the window:
+        the highest (lowest) new fees against the lowest (highest) earlier fees, with a little
+        room for rounding; _assess decides on the exact amounts."""
+        room = Decimal("0.001")
+        return (
+            self.fees.values("client")
+            .annotate(
+                top=Max("new"),
+                bottom=Min("new"),
+                low=Min("previous", filter=Q(previous__gt=0)),
+                high=Max("previous"),
+            )
+            .filter(
+                Q(top__gte=F("low") * (FEE_RISE - room))
+                | Q(bottom__lte=F("high") * (FEE_CUT + room))
+            )
+            .values("client")
         )
 
     def average_rating(self, since: dt.datetime, until: dt.datetime) -> Subquery:
@@ -625,6 +657,21 @@ class _Signals:
                 0,
             ),
             "risk_line": line,
+            # The fees before the window's first change from some fees, when it was made, and
+            # the fees after its last change: as they stood on the day.
+            **{
+                f"risk_fee_{name}": Subquery(
+                    self.fees.filter(client=OuterRef("pk"), previous__gt=0)
+                    .order_by("changed_on", "id")
+                    .values(field)[:1]
+                )
+                for name, field in [("from", "previous"), ("since", "changed_on")]
+            },
+            "risk_fee_to": Subquery(
+                self.fees.filter(client=OuterRef("pk"))
+                .order_by("-changed_on", "-id")
+                .values("new")[:1]
+            ),
         }
 
 
@@ -684,6 +731,10 @@ def _assess(client: Client, ref: RiskReference) -> tuple[int, list[str]]:
             f"raised “{label}” in feedback, the reason of {n} recent controllable "
             + ("loss" if n == 1 else "losses")
         )
+    if (fee_change := _fee_change(client)) is not None:
+        kind, words = fee_change
+        points += RISK_POINTS[kind]
+        why.append(words)
     if client.risk_overdue:
         points += RISK_POINTS["overdue"] * (2 if client.risk_overdue >= 3 else 1)
         s = "" if client.risk_overdue == 1 else "s"
@@ -693,6 +744,21 @@ def _assess(client: Client, ref: RiskReference) -> tuple[int, list[str]]:
         name, n = ref.lines[client.risk_line]
         why.append(f"{name}, like {n} recent controllable losses")
     return points, why
+
+
+def _fee_change(client: Client) -> tuple[str, str] | None:
+    """The fee signal of a candidate, and its words ("fees up 20% since March 2026")."""
+    before, now, since = client.risk_fee_from, client.risk_fee_to, client.risk_fee_since
+    if not before or now is None:
+        return None
+    if now >= before * FEE_RISE:
+        kind, direction = "fee_rise", "up"
+    elif now <= before * FEE_CUT:
+        kind, direction = "fee_cut", "down"
+    else:
+        return None
+    percent = (abs(now - before) / before * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return kind, f"fees {direction} {percent}% since {since:%B %Y}"
 
 
 def at_risk(f: Filters) -> dict:

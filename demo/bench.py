@@ -10,7 +10,10 @@ Losses are made predictable the way a real firm's are, and no more: about half o
 later lost for a reason we control show warning signs in the months before (low feedback
 ratings about the cause they later give, a save attempt that failed, an action on them left
 overdue); the other half leave without warning, and healthy clients send some low ratings and
-have overdue actions too. The clients-at-risk panel is measured against this.
+have overdue actions too. Fees move the same way: many clients get a small rise now and then,
+a few a large rise or a cut; before about half of the losses for a fees reason came a large
+rise, and before some other controllable losses a large rise or a cut (scope shrinking). The
+clients-at-risk panel is measured against this.
 """
 
 import contextlib
@@ -32,6 +35,7 @@ from dashboard.models import Goal
 from feedback.models import (
     Client,
     ExitInterview,
+    FeeChange,
     FeedbackResponse,
     LearningCheck,
     LossReason,
@@ -224,7 +228,14 @@ class BenchFirm:
             transaction.atomic(),
             _checks_after_load(),
             _indexes_built_after_load(
-                Client, ExitInterview, Action, Review, Contribution, Participant, FeedbackResponse
+                Client,
+                ExitInterview,
+                Action,
+                Review,
+                Contribution,
+                Participant,
+                FeedbackResponse,
+                FeeChange,
             ),
             _dates_as_given(
                 Action._meta.get_field("created_at"),
@@ -240,6 +251,7 @@ class BenchFirm:
             self._step("reviews", self._reviews, interviews // 5, clients, people)
             self._step("feedback", self._feedback, interviews // 5, clients)
             self._step("warning signs", self._warning_signs, clients, reasons, people)
+            self._step("fee changes", self._fee_changes, clients, reasons)
             self._step("learning checks", self._learning_checks, people["staff"])
             self._step("team goal", self._goal, people["partner"][0])
         if connection.vendor == "postgresql":
@@ -552,6 +564,49 @@ class BenchFirm:
         self._bulk(FeedbackResponse, responses)
         self._bulk(SaveAttempt, saves)
         self._bulk(Action, actions)
+
+    def _fee_changes(self, clients: list[dict], reasons: dict) -> None:
+        """Each client's fee history, ending at its annual fees. Routine small rises for many
+        clients, large rises and cuts at random for a few (healthy clients among them), and
+        before some controllable losses a large rise (most often when fees were the reason)
+        or a cut, some months before the client left."""
+        rng = self.rng
+        taxonomy = {r.pk: r for r in LossReason.objects.all()}
+        first_day = self.today - dt.timedelta(days=365 * YEARS)
+        rows = []
+        for client in clients:
+            start = max(client["client_since"], first_day)
+            end = client["lost_on"] or self.today
+            if end <= start + dt.timedelta(days=1):
+                continue
+            planned = []
+            for chance, low, high in [(0.3, 1.02, 1.08), (0.06, 1.15, 1.35), (0.02, 0.5, 0.75)]:
+                if rng.random() < chance:
+                    day = start + dt.timedelta(days=rng.randrange(1, (end - start).days))
+                    planned.append((day, rng.uniform(low, high)))
+            reason = taxonomy.get(reasons.get(client["id"]))
+            if client["lost_on"] and reason and reason.controllable:
+                before = 0.5 if reason.category == LossReason.Category.FEES else 0.1
+                if rng.random() < before:
+                    said = end - dt.timedelta(days=rng.randrange(30, 240))
+                    planned.append((said, rng.uniform(1.15, 1.4)))
+                if rng.random() < 0.1:
+                    shrunk = end - dt.timedelta(days=rng.randrange(60, 300))
+                    planned.append((shrunk, rng.uniform(0.5, 0.75)))
+            new = client["annual_fees"]
+            for day, factor in sorted((p for p in planned if p[0] > start), reverse=True):
+                previous = int(max(round(new / factor, -2), 100))
+                rows.append(
+                    {
+                        "client_id": client["id"],
+                        "previous": previous,
+                        "new": new,
+                        "changed_on": day,
+                        "changed_by_id": client["account_manager_id"],
+                    }
+                )
+                new = previous
+        self._bulk(FeeChange, rows)
 
     def _goal(self, partner: int) -> None:
         """The firm's goal for the year, measured from the data: the partners' dashboard and

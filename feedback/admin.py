@@ -3,6 +3,7 @@ from django.contrib import admin
 from .models import (
     Client,
     ExitInterview,
+    FeeChange,
     FeedbackRequest,
     FeedbackResponse,
     LearningCheck,
@@ -27,6 +28,22 @@ class LossReasonAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+class FeeChangeInline(admin.TabularInline):
+    """The fee history, read-only: Client.save writes it when the fees change."""
+
+    model = FeeChange
+    fields = ["changed_on", "previous", "new", "changed_by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Client)
 class ClientAdmin(admin.ModelAdmin):
     list_display = [
@@ -41,6 +58,11 @@ class ClientAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     autocomplete_fields = ["account_manager", "relationship_partner"]
     filter_horizontal = ["service_lines"]
+    inlines = [FeeChangeInline]
+
+    def save_model(self, request, obj, form, change):
+        obj.changed_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(ExitInterview)

@@ -170,6 +170,7 @@ class ClientForm(forms.ModelForm):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["name"].validators.append(one_line)
+        self.instance.changed_by = user
         # Only partners hand a client to another account manager; an account manager's own
         # clients stay theirs, so they cannot lose sight of a client by mistake.
         if not user.is_partner:

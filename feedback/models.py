@@ -1,11 +1,13 @@
 import datetime as dt
 import hashlib
 import secrets
+from contextlib import nullcontext
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -99,19 +101,31 @@ class Client(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    # Who is saving the client (set by the client form, the import and admin; not stored): the
+    # fee history names them.
+    changed_by: User | None = None
+
     def save(self, *args, **kwargs):
         """A new date on a client that was lost corrects the date of that loss: its exit
-        interviews move with it, however the client was changed (form, import, admin)."""
+        interviews move with it; new annual fees are written to the fee history. However the
+        client was changed (form, import, admin)."""
         was_status, was_lost_on = getattr(self, "_stored_loss", (None, None))
-        super().save(*args, **kwargs)
         update_fields = kwargs.get("update_fields")
+        fee_change = None
+        if update_fields is None or "annual_fees" in update_fields:
+            fee_change = self._fee_change()
+        with transaction.atomic(using=kwargs.get("using")) if fee_change else nullcontext():
+            super().save(*args, **kwargs)
+            if fee_change:
+                fee_change.save()
         date_saved = update_fields is None or "lost_on" in update_fields
         moved = was_lost_on and self.lost_on and self.lost_on != was_lost_on
         if date_saved and was_status == self.Status.LOST and moved:
             ExitInterview.objects.settle_loss(
                 client_id=self.pk, lost_on=self.lost_on, also=[was_lost_on]
             )
-        self._stored_loss = self._loss_state()
+        # Only what was written is now stored.
+        self._remember_stored(update_fields)
 
     def get_absolute_url(self) -> str:
         return reverse("feedback:client_detail", args=[self.pk])
@@ -132,12 +146,92 @@ class Client(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         client = super().from_db(db, field_names, values)
-        client._stored_loss = client._loss_state()
+        client._remember_stored()
         return client
+
+    def _remember_stored(self, fields=None) -> None:
+        """What the database holds now, to compare the next save with (all of it, or only the
+        fields just read from it)."""
+        status, lost_on = self._loss_state()
+        if fields is not None:
+            stored_status, stored_lost_on = getattr(self, "_stored_loss", (None, None))
+            status = status if "status" in fields else stored_status
+            lost_on = lost_on if "lost_on" in fields else stored_lost_on
+        self._stored_loss = status, lost_on
+        if fields is None or "annual_fees" in fields:
+            self._stored_fees = self.__dict__.get("annual_fees")
 
     def _loss_state(self) -> tuple[str | None, dt.date | None]:
         # Read from __dict__ so that a deferred field is not loaded just for this.
         return self.__dict__.get("status"), self.__dict__.get("lost_on")
+
+    def _fee_change(self) -> "FeeChange | None":
+        """The change of annual fees this save makes, if any, compared with the fees as stored
+        (read when the client was loaded; read now only if they were not loaded but are set)."""
+        if self._state.adding or self.__dict__.get("annual_fees") is None:
+            return None
+        new = _money(self.annual_fees)
+        previous = getattr(self, "_stored_fees", None)
+        if previous is None:
+            stored = Client.objects.filter(pk=self.pk).values_list("annual_fees", flat=True)
+            previous = next(iter(stored), None)
+        if previous is None or _money(previous) == new:
+            return None
+        return FeeChange(
+            client=self, previous=_money(previous), new=new, changed_by=self.changed_by
+        )
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        self._remember_stored(fields)
+
+
+def _money(value) -> Decimal:
+    """An amount as a DecimalField(decimal_places=2) stores it."""
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+class FeeChangeQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> "FeeChangeQuerySet":
+        """A client's fee history is seen by whoever sees the client."""
+        return self.filter(client__in=Client.objects.visible_to(user))
+
+
+class FeeChange(models.Model):
+    """One change of a client's annual fees, written by Client.save. Amounts and dates only:
+    no personal data, so erasing the client keeps it."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="fee_changes")
+    previous = models.DecimalField(max_digits=12, decimal_places=2)
+    new = models.DecimalField(max_digits=12, decimal_places=2)
+    changed_on = models.DateField(default=timezone.localdate)
+    changed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = FeeChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-changed_on", "-id"]
+        indexes = [
+            # A client's changes over a period (the client page, the at-risk fee signal).
+            models.Index(fields=["client", "changed_on"], name="fee_change_client_day"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(previous__gte=0, new__gte=0), name="fee_change_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Fees of {self.client} from {self.previous} to {self.new} on {self.changed_on}"
+
+    @property
+    def percent(self) -> int | None:
+        """The change in whole percent of the previous fees; none from no fees."""
+        if not self.previous:
+            return None
+        return round((self.new - self.previous) / self.previous * 100)
 
 
 class LossReason(models.Model):

@@ -71,6 +71,7 @@ from .forms import (
 from .models import (
     Client,
     ExitInterview,
+    FeeChange,
     FeedbackRequest,
     FeedbackResponse,
     LearningCheck,
@@ -246,6 +247,9 @@ def client_detail(request, pk):
             "reviews": client.reviews.visible_to(user).select_related("facilitator"),
             "actions": client.actions.visible_to(user).still_open().select_related("owner"),
             "link": services.active_link(client) if can_edit else None,
+            "fee_changes": FeeChange.objects.visible_to(user)
+            .filter(client=client)
+            .select_related("changed_by"),
             "save_attempts": SaveAttempt.objects.visible_to(user)
             .filter(client=client)
             .select_related("owner")

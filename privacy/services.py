@@ -34,7 +34,14 @@ from django.utils import timezone
 from accounts import audit, fragments
 from accounts.models import AuditEvent
 from actions.models import Action, ActionEvent
-from feedback.models import Client, ExitInterview, FeedbackRequest, FeedbackResponse, SaveAttempt
+from feedback.models import (
+    Client,
+    ExitInterview,
+    FeeChange,
+    FeedbackRequest,
+    FeedbackResponse,
+    SaveAttempt,
+)
 from retrospectives.models import Contribution, Lesson, Review
 
 # Apps whose text is scrubbed of the client's name; admin keeps object names in its history.
@@ -315,6 +322,7 @@ def export_client(*, client: Client) -> dict:
         "lessons_mentioning_client": rows(lessons),
         "actions": rows(actions),
         "save_attempts": rows(saves),
+        "fee_changes": rows(FeeChange.objects.filter(client=client).order_by("changed_on", "pk")),
         "audit_events": rows(
             _audit_events([client, *interviews, *requests, *responses, *actions, *saves])
         ),

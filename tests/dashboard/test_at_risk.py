@@ -11,7 +11,7 @@ from django.urls import reverse
 from actions.models import Action
 from dashboard import queries
 from dashboard.services import default_filters
-from feedback.models import Client, SaveAttempt
+from feedback.models import Client, FeeChange, SaveAttempt
 from tests.dashboard.conftest import at
 from tests.factories import (
     ActionFactory,
@@ -192,7 +192,8 @@ def test_the_drill_down_lists_the_flagged_clients_with_why(client, book, today, 
 
 def test_flagged_clients_of_the_bench_firm_lose_more_often_later():
     """Score the bench firm as it stood a year ago; the clients flagged then must have been
-    lost in the following year far more often than the clients not flagged."""
+    lost in the following year far more often than the clients not flagged, and so must the
+    clients flagged partly for a fee change."""
     call_command("seed_bench", interviews=1500, batch=500, stdout=None)
     today = dt.date.today()
     cutoff = today - dt.timedelta(days=365)
@@ -211,6 +212,10 @@ def test_flagged_clients_of_the_bench_firm_lose_more_often_later():
     assert flagged <= population
     assert 0 < len(flagged) <= 0.1 * len(population) + 1
     assert flagged_rate >= 2 * unflagged_rate, (flagged_rate, unflagged_rate)
+    # Fee changes are among the reasons, and the clients flagged partly for them lose as often.
+    for_fees = {c.pk for c in clients if any(why.startswith("fees ") for why in c.risk_why)}
+    fee_rate = len(for_fees & lost_later) / len(for_fees)
+    assert fee_rate >= 2 * unflagged_rate, (fee_rate, unflagged_rate)
 
 
 def test_it_runs_the_same_queries_however_many_clients_are_flagged(
@@ -246,3 +251,97 @@ def test_it_still_flags_a_client_in_trouble_when_nothing_was_lost(today):
     assert [(row["label"], row["why"]) for row in rows] == [
         ("Troubled", ["save attempt open", "feedback rating 2.0/10 in the last 6 months"])
     ]
+
+
+def _fees(client, day: str, previous: int, new: int):
+    FeeChange.objects.create(
+        client=client, previous=previous, new=new, changed_on=dt.date.fromisoformat(day)
+    )
+
+
+def _why(today, name: str) -> list[str] | None:
+    return {row["label"]: row["why"] for row in _panel(today)["rows"]}.get(name)
+
+
+def test_it_names_a_fee_rise_of_15_percent_in_the_last_12_months(book, today):
+    client = book["quiet"][0]
+    _respond(client, "2026-05-01", 5)
+    _fees(client, "2026-03-10", 10000, 11500)
+    assert _why(today, client.name) == [
+        "feedback rating 5.0/10 in the last 6 months",
+        "fees up 15% since March 2026",
+    ]
+    assert _panel(today)["rows"][0]["points"] == 2 + 1
+
+
+def test_it_does_not_count_a_smaller_rise_or_one_more_than_12_months_ago(book, today):
+    smaller, older = book["quiet"][:2]
+    for client in (smaller, older):
+        _respond(client, "2026-05-01", 5)
+    _fees(smaller, "2026-03-10", 10000, 11499)
+    _fees(older, "2025-06-15", 10000, 20000)
+    assert _panel(today)["rows"] == []
+
+
+def test_it_names_a_fee_cut_of_a_quarter(book, today):
+    cut, smaller = book["quiet"][:2]
+    for client in (cut, smaller):
+        _respond(client, "2026-05-01", 5)
+    _fees(cut, "2025-12-01", 40000, 30000)
+    _fees(smaller, "2025-12-01", 40000, 30001)
+    assert _why(today, cut.name) == [
+        "feedback rating 5.0/10 in the last 6 months",
+        "fees down 25% since December 2025",
+    ]
+    assert _why(today, smaller.name) is None
+
+
+def test_a_fee_rise_with_weaker_signals_makes_a_client_a_candidate(book, today):
+    """One overdue action, a service line like recent losses and a fee rise: three points,
+    although none of the strong signals is there."""
+    client = ClientFactory(name="Creeping", service_lines=[book["tax"]])
+    _overdue(client, 1)
+    _fees(client, "2025-09-01", 10000, 10800)
+    _fees(client, "2026-02-01", 10800, 11700)
+    assert _why(today, "Creeping") == [
+        "fees up 17% since September 2025",
+        "1 overdue action on the client",
+        "Tax, like 2 recent controllable losses",
+    ]
+
+
+def test_it_scores_the_fees_as_they_stand_at_the_end_of_the_year(book, today):
+    """A rise taken back within the year leaves the fees where they were; setting fees on a
+    client that had none is no rise."""
+    taken_back, first_set = book["quiet"][:2]
+    for client in (taken_back, first_set):
+        _respond(client, "2026-05-01", 5)
+    _fees(taken_back, "2026-01-10", 10000, 13000)
+    _fees(taken_back, "2026-02-10", 13000, 10000)
+    _fees(first_set, "2026-01-10", 0, 13000)
+    assert _panel(today)["rows"] == []
+
+
+def test_it_scores_fees_as_they_stood_on_a_past_day(book, today):
+    day = dt.date(2026, 4, 1)
+    f = queries.Filters(start=dt.date(2025, 4, 2), end=day, today=day)
+    rose_later, rose_before = book["quiet"][:2]
+    for client in (rose_later, rose_before):
+        _respond(client, "2026-03-01", 5)
+    _fees(rose_later, "2026-05-01", 10000, 20000)
+    _fees(rose_before, "2026-03-01", 10000, 12000)
+    _fees(rose_before, "2026-05-01", 12000, 10000)  # taken back after that day
+    clients, _ = queries.at_risk_clients(f)
+    assert [(c.name, c.risk_why[-1]) for c in clients] == [
+        (rose_before.name, "fees up 20% since March 2026")
+    ]
+
+
+def test_fee_changes_add_no_query(book, today, django_assert_num_queries):
+    f = default_filters(today)
+    for client in book["quiet"][:5]:
+        _respond(client, "2026-05-01", 5)
+        _fees(client, "2026-03-10", 10000, 13000)
+        _fees(client, "2026-04-10", 13000, 14000)
+    with django_assert_num_queries(4):
+        assert len(queries.at_risk(f)["rows"]) == 2

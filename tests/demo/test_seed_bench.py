@@ -1,9 +1,12 @@
+import datetime as dt
+from decimal import Decimal
+
 import pytest
 from django.core.management import CommandError, call_command
 
 from actions.models import Action
 from dashboard.models import Goal
-from feedback.models import Client, ExitInterview, SaveAttempt
+from feedback.models import Client, ExitInterview, FeeChange, SaveAttempt
 from retrospectives.models import Contribution, Review
 
 pytestmark = pytest.mark.django_db
@@ -53,3 +56,29 @@ def test_it_refuses_to_build_over_a_data_set_of_another_size():
     with pytest.raises(CommandError, match="another size"):
         call_command("seed_bench", interviews=30, batch=64, stdout=None)
     assert Client.objects.filter(name__startswith="Bench client").count() == 20
+
+
+def test_it_plants_fee_histories_that_end_at_each_clients_fees():
+    call_command("seed_bench", interviews=600, batch=64, stdout=None)
+    changes: dict[int, list[FeeChange]] = {}
+    for change in FeeChange.objects.order_by("changed_on", "pk"):
+        changes.setdefault(change.client_id, []).append(change)
+    clients = Client.objects.in_bulk(changes)
+    for pk, history in changes.items():
+        client = clients[pk]
+        assert history[-1].new == client.annual_fees
+        assert all(a.new == b.previous for a, b in zip(history, history[1:], strict=False))
+        assert all(c.changed_on <= (client.lost_on or dt.date.today()) for c in history)
+
+    def large_rise(change):
+        return change.new >= change.previous * Decimal("1.15")
+
+    rose = {c.client_id for history in changes.values() for c in history if large_rise(c)}
+    lost = {pk for pk, c in clients.items() if c.status == Client.Status.LOST}
+    # Rises come before some losses, and to clients who stay too (noise).
+    assert rose & lost and rose - lost
+    # Small routine rises, which score nothing, are the most common change.
+    small = [
+        c for h in changes.values() for c in h if c.previous < c.new < c.previous * Decimal("1.1")
+    ]
+    assert len(small) > len(rose)

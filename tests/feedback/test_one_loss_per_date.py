@@ -200,3 +200,24 @@ def test_an_imported_loss_date_moves_the_clients_loss_too(pat, lost_client):
     result = services.import_clients(data=csv_text, by=pat)
     assert (result.errors, result.updated) == ([], 1)
     assert _losses(lost_client) == [(interview.pk, D("2026-02-25"))]
+
+
+def test_a_loss_date_set_but_not_saved_still_moves_the_loss_when_saved(pat, lost_client):
+    interview = _finalise(_draft(lost_client), pat)
+    lost_client.refresh_from_db()
+    lost_client.lost_on = D("2026-02-20")
+    lost_client.save(update_fields=["name"])
+    lost_client.save()
+    assert _losses(lost_client) == [(interview.pk, D("2026-02-20"))]
+
+
+def test_a_client_read_again_compares_with_the_loss_date_stored_now(pat, lost_client):
+    interview = _finalise(_draft(lost_client), pat)
+    stale = Client.objects.get(pk=lost_client.pk)
+    other = Client.objects.get(pk=lost_client.pk)
+    other.lost_on = D("2026-02-20")
+    other.save()
+    stale.refresh_from_db()
+    stale.lost_on = D("2026-02-25")
+    stale.save()
+    assert _losses(lost_client) == [(interview.pk, D("2026-02-25"))]
