@@ -4,9 +4,11 @@ Screenshots go to test-artifacts/ (git-ignored) so that people can look at them.
 """
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from playwright.sync_api import sync_playwright
 
 from tests.factories import PASSWORD
@@ -83,3 +85,22 @@ def screenshot(page, name: str, **options) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), **options)
     return path
+
+
+@pytest.fixture
+def one_request_at_a_time_on_sqlite(live_server):
+    """Polling windows make concurrent requests, and in-memory SQLite shares one connection
+    between the live server's threads: serve one request at a time there."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    server = live_server.thread.httpd
+    app, lock = server.get_app(), threading.Lock()
+
+    def serialised(environ, start_response):
+        with lock:
+            return app(environ, start_response)
+
+    server.set_app(serialised)
+    yield
+    server.set_app(app)

@@ -1,17 +1,19 @@
 """Blame nudges in the browser: the flagged words are marked in the text box as people type, on
 the interview form and on the phone page, with the hint for each kind."""
 
-import threading
-
 import pytest
-from django.db import connection
 from playwright.sync_api import expect
 
 from retrospectives.models import Phase, Review
 from tests.e2e.conftest import ARTIFACTS, PHONE, screenshot
 from tests.factories import ClientFactory, ParticipantFactory, ReviewFactory
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    # Polling screens make concurrent requests (see the fixture in conftest.py).
+    pytest.mark.usefixtures("one_request_at_a_time_on_sqlite"),
+]
 
 WIDE = {"width": 1280, "height": 900}
 HYPOTHESIS = (
@@ -19,24 +21,6 @@ HYPOTHESIS = (
     "as usual. Honestly a difficult client."
 )
 NOTE = "Bob never called them back. we should have escalated it"
-
-
-@pytest.fixture(autouse=True)
-def _one_request_at_a_time_on_in_memory_sqlite(live_server):
-    """The phone page polls while the check runs; in-memory SQLite shares one connection."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    server = live_server.thread.httpd
-    app, lock = server.get_app(), threading.Lock()
-
-    def serialised(environ, start_response):
-        with lock:
-            return app(environ, start_response)
-
-    server.set_app(serialised)
-    yield
-    server.set_app(app)
 
 
 def _marks(page, box):

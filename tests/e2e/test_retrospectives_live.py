@@ -2,10 +2,8 @@
 and three participants on 375px phones."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -14,31 +12,16 @@ from retrospectives.models import Contribution, Phase, Review
 from tests.e2e.conftest import PHONE, screenshot
 from tests.factories import ReviewFactory
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    # Polling screens make concurrent requests (see the fixture in conftest.py).
+    pytest.mark.usefixtures("one_request_at_a_time_on_sqlite"),
+]
 
 LIVE = 3_000  # notes must reach the projector within 3 s
 PROJECTOR_720 = {"width": 1280, "height": 720}
 PROJECTOR_1080 = {"width": 1920, "height": 1080}
-
-
-@pytest.fixture(autouse=True)
-def _one_request_at_a_time_on_in_memory_sqlite(live_server):
-    """Five polling windows make concurrent requests. With in-memory SQLite the live server's
-    threads share the test's one connection, which cannot be used concurrently; serialise
-    them there. PostgreSQL (CI) serves them concurrently, as production does."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    server = live_server.thread.httpd
-    app, lock = server.get_app(), threading.Lock()
-
-    def serialised(environ, start_response):
-        with lock:
-            return app(environ, start_response)
-
-    server.set_app(serialised)
-    yield
-    server.set_app(app)
 
 
 def _phone(new_page, log_in, live_server, user, code):

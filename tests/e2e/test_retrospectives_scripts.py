@@ -1,10 +1,7 @@
 """A win, run in Debian's Chromium: the facilitator turns a planned loss review into a win from
 its edit page, and the presenter (1280×720) and a 375px phone ask the win's questions."""
 
-import threading
-
 import pytest
-from django.db import connection
 from django.utils.html import escape
 from playwright.sync_api import expect
 
@@ -12,29 +9,16 @@ from retrospectives.models import SCRIPTS, Phase, Review
 from tests.e2e.conftest import PHONE, screenshot
 from tests.factories import ReviewFactory
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    # Polling screens make concurrent requests (see the fixture in conftest.py).
+    pytest.mark.usefixtures("one_request_at_a_time_on_sqlite"),
+]
 
 LIVE = 3_000
 PROJECTOR_720 = {"width": 1280, "height": 720}
 WIN = SCRIPTS[Review.Kind.WIN]
-
-
-@pytest.fixture(autouse=True)
-def _one_request_at_a_time_on_in_memory_sqlite(live_server):
-    """Polling windows make concurrent requests; in-memory SQLite shares one connection."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    server = live_server.thread.httpd
-    app, lock = server.get_app(), threading.Lock()
-
-    def serialised(environ, start_response):
-        with lock:
-            return app(environ, start_response)
-
-    server.set_app(serialised)
-    yield
-    server.set_app(app)
 
 
 def _font_px(locator) -> float:
