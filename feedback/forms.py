@@ -159,13 +159,18 @@ class ClientForm(forms.ModelForm):
             "status",
             "client_since",
             "lost_on",
+            "contact_name",
+            "contact_email",
         ]
         widgets = {
             "service_lines": forms.CheckboxSelectMultiple,
             "client_since": forms.DateInput(attrs={"type": "date"}),
             "lost_on": forms.DateInput(attrs={"type": "date"}),
         }
-        help_texts = {"annual_fees": "In dollars, before any discount."}
+        help_texts = {
+            "annual_fees": "In dollars, before any discount.",
+            "contact_email": "Where the feedback link is e-mailed from the client's page.",
+        }
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -268,6 +273,8 @@ class ClientRowForm(ClientForm):
             "service_lines": ";".join(line.name for line in client.service_lines.all())
             if client.pk
             else "",
+            "contact_name": client.contact_name,
+            "contact_email": client.contact_email,
         }
 
     @classmethod
@@ -651,3 +658,35 @@ class SuggestionMergeForm(forms.Form):
             .exclude(status=Suggestion.Status.MERGED)
             .order_by("-submitted_on", "-id")
         )
+
+
+# The word in an account manager's message that becomes the client's feedback link when it is sent.
+LINK_PLACEHOLDER = "{link}"
+
+
+class FeedbackLinkEmailForm(forms.Form):
+    """The e-mail carrying a client's feedback link, as the account manager edits it."""
+
+    to = forms.EmailField(label="To", max_length=254)
+    subject = forms.CharField(max_length=200, validators=[one_line])
+    body = forms.CharField(
+        label="Message", max_length=5000, widget=forms.Textarea(attrs={"rows": 12})
+    )
+    remember_contact = forms.BooleanField(
+        label="Keep this address as the client's contact", required=False
+    )
+
+    def __init__(self, *args, client: Client, **kwargs):
+        super().__init__(*args, **kwargs)
+        if client.contact_email:
+            self.fields[
+                "remember_contact"
+            ].label = "Replace the client's contact address with this one"
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        if LINK_PLACEHOLDER not in body:
+            raise ValidationError(
+                f"Keep {LINK_PLACEHOLDER} in the message: it becomes the client's feedback link."
+            )
+        return body

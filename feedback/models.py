@@ -90,6 +90,9 @@ class Client(models.Model):
     status = models.CharField(max_length=10, choices=Status, default=Status.ACTIVE, db_index=True)
     client_since = models.DateField(null=True, blank=True)
     lost_on = models.DateField(null=True, blank=True, db_index=True)
+    # The person at the client the feedback link is sent to (erase_client clears both).
+    contact_name = models.CharField(max_length=120, blank=True)
+    contact_email = models.EmailField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -455,6 +458,28 @@ class FeedbackRequest(models.Model):
     @property
     def public_url(self) -> str:
         return settings.SITE_URL + self.get_absolute_url()
+
+
+class FeedbackLinkEmail(models.Model):
+    """A feedback link e-mailed to a client's contact: what was sent, to whom, by whom and when,
+    shown on the client's page. The message is as the account manager edited it."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="link_emails")
+    request = models.ForeignKey(
+        FeedbackRequest, null=True, on_delete=models.SET_NULL, related_name="emails"
+    )
+    to = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    sent_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    queued_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-queued_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Feedback link e-mail to {self.to}"
 
 
 class FeedbackResponseQuerySet(models.QuerySet):

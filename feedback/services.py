@@ -21,10 +21,11 @@ from actions.models import Action
 from actions.services import create_action
 
 from . import tasks
-from .forms import CSV_MAX_ROWS, ClientRowForm
+from .forms import CSV_MAX_ROWS, LINK_PLACEHOLDER, ClientRowForm
 from .models import (
     Client,
     ExitInterview,
+    FeedbackLinkEmail,
     FeedbackRequest,
     FeedbackResponse,
     SaveAlertSettings,
@@ -45,6 +46,8 @@ CSV_COLUMNS = [
     "client_since",
     "lost_on",
     "service_lines",
+    "contact_name",
+    "contact_email",
 ]
 
 
@@ -177,6 +180,8 @@ def export_clients(*, clients, writer: SafeWriter, by: User, request=None) -> No
                 client.client_since or "",
                 client.lost_on or "",
                 ";".join(line.name for line in client.service_lines.all()),
+                client.contact_name,
+                client.contact_email,
             ]
         )
     audit.record(
@@ -279,6 +284,79 @@ def issue_feedback_link(*, client: Client | None, by: User) -> FeedbackRequest:
     """A fresh unguessable link; any older link of the same client stops working."""
     revoke_feedback_link(client=client, by=by)
     return FeedbackRequest.objects.create(client=client, created_by=by)
+
+
+def feedback_link_message(*, client: Client, by: User) -> dict[str, str]:
+    """The message an account manager starts from when e-mailing the feedback link: addressed to
+    the client's contact, signed by the sender, with LINK_PLACEHOLDER where the link goes."""
+    context = {"client": client, "sender": by, "link": LINK_PLACEHOLDER}
+    return {
+        "to": client.contact_email,
+        "subject": render_subject("emails/feedback_link_subject.txt", context),
+        # As plain text: render_to_string marks its result safe, and the form shows this in a
+        # page, where a client or person named with markup must come out escaped.
+        "body": str.__add__("", render_to_string("emails/feedback_link.txt", context)),
+    }
+
+
+@transaction.atomic
+def email_feedback_link(
+    *,
+    client: Client,
+    by: User,
+    to: str,
+    subject: str,
+    body: str,
+    remember_contact: bool = False,
+    request=None,
+) -> FeedbackLinkEmail:
+    """E-mail the client's feedback link (issued now if the client has none) to `to`, in the
+    words the sender edited; the send is recorded on the client and goes out once the
+    transaction commits."""
+    _require_link_keeper(client=client, by=by)
+    if LINK_PLACEHOLDER not in body:
+        raise ValidationError(
+            {"body": f"Keep {LINK_PLACEHOLDER} in the message: it becomes the link."}
+        )
+    link = active_link(client) or issue_feedback_link(client=client, by=by)
+    sent = FeedbackLinkEmail.objects.create(
+        client=client,
+        request=link,
+        to=to,
+        subject=subject,
+        body=body.replace(LINK_PLACEHOLDER, link.public_url),
+        sent_by=by,
+    )
+    if remember_contact and client.contact_email != to:
+        client.contact_email = to
+        client.changed_by = by
+        client.save(update_fields=["contact_email", "updated_at"])
+    audit.record(actor=by, verb="create", obj=sent, request=request, detail={"client": client.pk})
+    tasks.send_feedback_link_email.delay_on_commit(sent.pk)
+    return sent
+
+
+def send_feedback_link_email(*, sent: FeedbackLinkEmail) -> bool:
+    """Send a recorded feedback-link e-mail, once: the UPDATE claims it, so a retried task sends
+    nothing; a failed send is released for the retry."""
+    claimed = FeedbackLinkEmail.objects.filter(pk=sent.pk, sent_at__isnull=True).update(
+        sent_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    message = Email(
+        subject=sent.subject,
+        body=sent.body,
+        to=[sent.to],
+        reply_to=[sent.sent_by.email] if sent.sent_by and sent.sent_by.email else None,
+        headers={"Message-ID": f"<feedback-link-{sent.pk}@learnorg>"},
+    )
+    try:
+        message.send()
+    except OSError:
+        FeedbackLinkEmail.objects.filter(pk=sent.pk).update(sent_at=None)
+        raise
+    return True
 
 
 # Triage -----------------------------------------------------------------------------------------

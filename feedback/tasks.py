@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from .models import FeedbackResponse
+from .models import FeedbackLinkEmail, FeedbackResponse
 
 
 @shared_task
@@ -15,3 +15,10 @@ def raise_save_alert(response_id: int) -> None:
     from . import services
 
     services.raise_save_alert(response_id=response_id)
+
+
+@shared_task
+def send_feedback_link_email(sent_id: int) -> None:
+    from . import services
+
+    services.send_feedback_link_email(sent=FeedbackLinkEmail.objects.get(pk=sent_id))

@@ -14,6 +14,11 @@ urlpatterns = [
     path("clients/<int:pk>/", views.client_detail, name="client_detail"),
     path("clients/<int:pk>/edit/", views.client_edit, name="client_edit"),
     path("clients/<int:pk>/feedback-link/", views.client_link, name="client_link"),
+    path(
+        "clients/<int:pk>/feedback-link/email/",
+        views.client_link_email,
+        name="client_link_email",
+    ),
     path("clients/<int:pk>/interviews/new/", views.interview_new, name="interview_new"),
     path("interviews/blame-check/", views.interview_blame_check, name="interview_blame_check"),
     path("interviews/<int:pk>/", views.interview_detail, name="interview_detail"),

@@ -39,7 +39,14 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.defaults import page_not_found
 
 from accounts import audit, throttle
-from accounts.csv_export import csv_response
+from accounts.csv_export import (
+    Column,
+    absolute_url,
+    csv_response,
+    list_csv,
+    local_time,
+    wants_csv,
+)
 from accounts.decorators import role_required
 from accounts.fragments import cached_rows
 from accounts.models import AuditEvent, User
@@ -56,6 +63,7 @@ from .forms import (
     ClientImportForm,
     CloseSaveForm,
     FeedbackActionForm,
+    FeedbackLinkEmailForm,
     FinaliseForm,
     FirstContactForm,
     InterviewForm,
@@ -247,6 +255,7 @@ def client_detail(request, pk):
             "reviews": client.reviews.visible_to(user).select_related("facilitator"),
             "actions": client.actions.visible_to(user).still_open().select_related("owner"),
             "link": services.active_link(client) if can_edit else None,
+            "link_emails": client.link_emails.select_related("sent_by")[:10] if can_edit else [],
             "fee_changes": FeeChange.objects.visible_to(user)
             .filter(client=client)
             .select_related("changed_by"),
@@ -309,6 +318,29 @@ def client_link(request, pk):
         services.issue_feedback_link(client=client, by=request.user)
         messages.success(request, "A new feedback link is ready; any older link stopped working.")
     return redirect(client)
+
+
+def client_link_email(request, pk):
+    """E-mail the client's feedback link to its contact, in words the sender may edit first."""
+    client = _get_client_for_editor(request, pk)
+    initial = services.feedback_link_message(client=client, by=request.user)
+    initial["remember_contact"] = not client.contact_email
+    form = FeedbackLinkEmailForm(_posted(request), initial=initial, client=client)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sent = services.email_feedback_link(
+                client=client, by=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"The feedback link is on its way to {sent.to}.")
+            return redirect(client)
+    return render(
+        request,
+        "feedback/feedback_link_email.html",
+        {"form": form, "client": client, "link": services.active_link(client)},
+    )
 
 
 # Exit interviews --------------------------------------------------------------------------------
@@ -573,6 +605,29 @@ def _linkable_actions(user: User):
     )
 
 
+# The triage list's CSV: each response as the triage page shows it; the client's contact only
+# where they agreed to be contacted.
+RESPONSE_COLUMNS = [
+    Column("id", lambda response: response.pk),
+    Column("submitted at", lambda response: local_time(response.submitted_at)),
+    Column("client", lambda response: response.client.name if response.client else "firm-wide"),
+    Column("rating", lambda response: response.rating),
+    Column("doing right", lambda response: response.doing_right),
+    Column("do better", lambda response: response.do_better),
+    Column("triage", lambda response: response.get_triage_display()),
+    Column("reason", lambda response: response.reason.name if response.reason else ""),
+    Column("action", lambda response: response.linked_action_id or ""),
+    Column("handled by", lambda response: response.handled_by.name if response.handled_by else ""),
+    Column(
+        "contact name", lambda response: response.contact_name if response.contact_consent else ""
+    ),
+    Column(
+        "contact e-mail",
+        lambda response: response.contact_email if response.contact_consent else "",
+    ),
+]
+
+
 @role_required(*FeedbackResponse.TRIAGERS)
 def feedback_triage(request):
     show = request.GET.get("show", "new")
@@ -581,6 +636,14 @@ def feedback_triage(request):
     )
     if show in FeedbackResponse.Triage.values:
         responses = responses.filter(triage=show)
+    if wants_csv(request):
+        return list_csv(
+            request,
+            responses,
+            columns=RESPONSE_COLUMNS,
+            filename="feedback.csv",
+            object_type="feedback.feedbackresponse",
+        )
     page = Paginator(responses, 20).get_page(request.GET.get("page"))
     for response in page:
         response.can_reply = services.can_reply(response)
@@ -741,6 +804,22 @@ def _get_save_for_user(request, pk) -> SaveAttempt:
     )
 
 
+# The save attempts' CSV: each attempt as the list shows it.
+SAVE_COLUMNS = [
+    Column("id", lambda attempt: attempt.pk),
+    Column("client", lambda attempt: attempt.client.name),
+    Column("owner", lambda attempt: attempt.owner.name if attempt.owner else ""),
+    Column("trigger", lambda attempt: attempt.get_trigger_display()),
+    Column("status", lambda attempt: attempt.get_status_display()),
+    Column("opened at", lambda attempt: local_time(attempt.opened_at)),
+    Column("first contact due", lambda attempt: attempt.first_contact_due_on),
+    Column("first contact on", lambda attempt: attempt.first_contact_on or ""),
+    Column("closed at", lambda attempt: local_time(attempt.closed_at)),
+    Column("responses", lambda attempt: attempt.response_count),
+    Column("url", absolute_url),
+]
+
+
 @require_GET
 def save_list(request):
     user = request.user
@@ -755,6 +834,14 @@ def save_list(request):
     attempts = attempts.select_related("client", "owner").annotate(
         response_count=Count("responses")
     )
+    if wants_csv(request):
+        return list_csv(
+            request,
+            attempts,
+            columns=SAVE_COLUMNS,
+            filename="save-attempts.csv",
+            object_type="feedback.saveattempt",
+        )
     page = Paginator(attempts, SAVES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -924,6 +1011,21 @@ def suggestion_receipt(request, token):
     return render(request, "feedback/suggestion_receipt.html", {"suggestion": suggestion})
 
 
+# The suggestion box's CSV: an anonymous suggestion has no author to write, only its day.
+SUGGESTION_COLUMNS = [
+    Column("id", lambda suggestion: suggestion.pk),
+    Column("suggestion", lambda suggestion: suggestion.text),
+    Column("from", lambda suggestion: suggestion.author.name if suggestion.author else "Anonymous"),
+    Column("submitted on", lambda suggestion: suggestion.submitted_on),
+    Column("status", lambda suggestion: suggestion.get_status_display()),
+    Column("answer", lambda suggestion: suggestion.answer),
+    Column("merged into", lambda suggestion: suggestion.merged_into_id or ""),
+    Column(
+        "decided by", lambda suggestion: suggestion.decided_by.name if suggestion.decided_by else ""
+    ),
+]
+
+
 @require_GET
 @role_required(*Suggestion.TRIAGERS)
 def suggestion_triage(request):
@@ -935,6 +1037,14 @@ def suggestion_triage(request):
         suggestions = suggestions.filter(status=show)
     else:
         show = "all"
+    if wants_csv(request):
+        return list_csv(
+            request,
+            suggestions,
+            columns=SUGGESTION_COLUMNS,
+            filename="suggestions.csv",
+            object_type="feedback.suggestion",
+        )
     page = Paginator(suggestions, SUGGESTIONS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,

@@ -38,6 +38,7 @@ from feedback.models import (
     Client,
     ExitInterview,
     FeeChange,
+    FeedbackLinkEmail,
     FeedbackRequest,
     FeedbackResponse,
     SaveAttempt,
@@ -66,6 +67,7 @@ INTERVIEW_TEXT = [
     "did_well",
     "do_better",
 ]
+CLIENT_CONTACT = ["contact_name", "contact_email"]
 RESPONSE_TEXT = ["doing_right", "do_better", "contact_name", "contact_email", "reply_text"]
 # What the client said or was told in its own words, as it may have been copied elsewhere.
 INTERVIEW_WORDS = ["client_words", "team_hypothesis", "did_well", "do_better"]
@@ -140,8 +142,9 @@ def identifying_terms(client: Client) -> list[str]:
     """Strings that identify the client or its people in free text, longest first. A lone first
     name is left out: scrubbing every "Dana" in the firm's notes would hit other people."""
     people = {i.interviewee_name for i in _interviews(client)}
-    people |= {r.contact_name for r in _responses(client)}
-    emails = {r.contact_email for r in _responses(client)}
+    people |= {r.contact_name for r in _responses(client)} | {client.contact_name}
+    emails = {r.contact_email for r in _responses(client)} | {client.contact_email}
+    emails |= set(FeedbackLinkEmail.objects.filter(client=client).values_list("to", flat=True))
     names = {client.name, short_name(client.name)}
     terms = {*names, *emails, *(p for p in people if " " in p.strip())}
     return sorted({t.strip() for t in terms if len(t.strip()) >= 3}, key=len, reverse=True)
@@ -305,6 +308,7 @@ def export_client(*, client: Client) -> dict:
     actions = list(_actions(client))
     reviews = list(_reviews(client))
     saves = list(SaveAttempt.objects.filter(client=client).order_by("pk"))
+    link_emails = list(FeedbackLinkEmail.objects.filter(client=client).order_by("pk"))
     terms = identifying_terms(client)
     notes = _mentioning(Contribution.objects.all(), terms)
     lessons = _mentioning(Lesson.objects.all(), terms)
@@ -316,6 +320,9 @@ def export_client(*, client: Client) -> dict:
         "client": rows([client])[0],
         "exit_interviews": rows(interviews),
         "feedback_requests": rows(requests),
+        "feedback_link_emails": rows(
+            FeedbackLinkEmail.objects.filter(client=client).order_by("pk")
+        ),
         "feedback_responses": rows(responses),
         "reviews": rows(reviews),
         "review_notes_mentioning_client": rows(notes),
@@ -324,7 +331,9 @@ def export_client(*, client: Client) -> dict:
         "save_attempts": rows(saves),
         "fee_changes": rows(FeeChange.objects.filter(client=client).order_by("changed_on", "pk")),
         "audit_events": rows(
-            _audit_events([client, *interviews, *requests, *responses, *actions, *saves])
+            _audit_events(
+                [client, *interviews, *requests, *responses, *actions, *saves, *link_emails]
+            )
         ),
     }
 
@@ -473,9 +482,14 @@ def erase_client(*, client: Client) -> dict[str, int]:
         "feedback_links_revoked": FeedbackRequest.objects.filter(
             client=client, revoked_at__isnull=True
         ).update(revoked_at=timezone.now()),
+        # Who the link was sent to, and the message that greeted them by name.
+        "feedback_link_emails": FeedbackLinkEmail.objects.filter(client=client).update(
+            to="", subject="", body=""
+        ),
     }
     client.name = erased_name(client)
-    client.save(update_fields=["name", "updated_at"])
+    client.contact_name = client.contact_email = ""
+    client.save(update_fields=["name", *CLIENT_CONTACT, "updated_at"])
     counts["rows_scrubbed"] = _scrub_everywhere(rewrite, terms, quotes)
     counts["rows_scrubbed"] += _scrub_own_actions(client, own_words)
     counts["sessions_scrubbed"] = _scrub_sessions(rewrite)

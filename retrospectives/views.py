@@ -13,7 +13,14 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_GET, require_POST
 
 from accounts import audit
-from accounts.csv_export import csv_response
+from accounts.csv_export import (
+    Column,
+    absolute_url,
+    csv_response,
+    list_csv,
+    local_time,
+    wants_csv,
+)
 from accounts.decorators import role_required
 from accounts.widgets import search_options
 from actions.models import Action
@@ -146,6 +153,20 @@ def _board_etag(request, code: str) -> str | None:
 # Reviews --------------------------------------------------------------------------------------
 
 
+# A review list's CSV (review_list?format=csv): what each row of the page says, and its address.
+REVIEW_COLUMNS = [
+    Column("id", lambda review: review.pk),
+    Column("title", lambda review: review.title),
+    Column("kind", lambda review: review.get_kind_display()),
+    Column("status", lambda review: review.get_status_display()),
+    Column("scheduled for", lambda review: local_time(review.scheduled_for)),
+    Column("facilitator", lambda review: review.facilitator.name if review.facilitator else ""),
+    Column("clients", lambda review: "; ".join(client.name for client in review.clients.all())),
+    Column("closed at", lambda review: local_time(review.closed_at)),
+    Column("url", absolute_url),
+]
+
+
 @require_GET
 def review_list(request):
     reviews = (
@@ -156,6 +177,14 @@ def review_list(request):
     status = request.GET.get("status", "")
     if status in Review.Status.values:
         reviews = reviews.filter(status=status)
+    if wants_csv(request):
+        return list_csv(
+            request,
+            reviews,
+            columns=REVIEW_COLUMNS,
+            filename="reviews.csv",
+            object_type="retrospectives.review",
+        )
     return render(
         request,
         "retrospectives/review_list.html",
@@ -342,6 +371,20 @@ def review_cancel(request, pk):
 # Recurring process audits ----------------------------------------------------------------------
 
 
+# The audit schedules' CSV: each schedule as the list shows it.
+AUDIT_COLUMNS = [
+    Column("id", lambda schedule: schedule.pk),
+    Column("service line", lambda schedule: schedule.service_line.name),
+    Column("facilitator", lambda schedule: schedule.facilitator.name),
+    Column("frequency", lambda schedule: schedule.get_frequency_display()),
+    Column("starts on", lambda schedule: schedule.starts_on),
+    Column("time of day", lambda schedule: schedule.time_of_day),
+    Column("status", lambda schedule: schedule.get_status_display()),
+    Column("planned audits", lambda schedule: schedule.planned),
+    Column("url", absolute_url),
+]
+
+
 @require_GET
 @role_required(*AuditSchedule.SET_UP_BY)
 def audit_list(request):
@@ -353,6 +396,14 @@ def audit_list(request):
         .select_related("facilitator", "schedule__service_line")
         .order_by("scheduled_for", "id")
     )
+    if wants_csv(request):
+        return list_csv(
+            request,
+            schedules,
+            columns=AUDIT_COLUMNS,
+            filename="audits.csv",
+            object_type="retrospectives.auditschedule",
+        )
     return render(
         request,
         "retrospectives/audit_list.html",
@@ -1207,6 +1258,20 @@ def review_report_csv(request, pk):
 # Lessons ---------------------------------------------------------------------------------------
 
 
+# The lesson library's CSV: published lessons as the library shows them (public statement only).
+LESSON_COLUMNS = [
+    Column("id", lambda lesson: lesson.pk),
+    Column("lesson", lambda lesson: lesson.statement_public),
+    Column("category", lambda lesson: lesson.get_category_display()),
+    Column("cause", lambda lesson: lesson.cause.name if lesson.cause else ""),
+    Column(
+        "service lines", lambda lesson: "; ".join(line.name for line in lesson.service_lines.all())
+    ),
+    Column("published at", lambda lesson: local_time(lesson.published_at)),
+    Column("url", absolute_url),
+]
+
+
 @require_GET
 def lesson_list(request):
     form = LessonFilterForm(request.GET or None)
@@ -1218,6 +1283,14 @@ def lesson_list(request):
         if data["service_line"]:
             lessons = lessons.filter(service_lines=data["service_line"])
         lessons = library.search_lessons(lessons, data["q"])
+    if wants_csv(request):
+        return list_csv(
+            request,
+            lessons,
+            columns=LESSON_COLUMNS,
+            filename="lessons.csv",
+            object_type="retrospectives.lesson",
+        )
     drafts = (
         Lesson.objects.editable_by(request.user)
         .filter(status=Lesson.Status.DRAFT)

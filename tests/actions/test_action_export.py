@@ -34,6 +34,9 @@ def test_it_defuses_spreadsheet_formulas(client, pat, alice):
     assert _rows(client.get(URL))[0]["title"].startswith("'=")
 
 
-def test_it_404s_for_staff(client, alice):
+def test_an_owner_exports_their_own_actions_with_the_filters(client, alice, bob):
+    ActionFactory(owner=alice, title="Mine, open")
+    ActionFactory(owner=alice, title="Mine, done", status=Action.Status.DONE, evidence="Roster")
+    ActionFactory(owner=bob, title="Bob's, done", status=Action.Status.DONE, evidence="Memo")
     client.force_login(alice)
-    assert client.get(URL).status_code == 404
+    assert [r["title"] for r in _rows(client.get(URL, {"status": "done"}))] == ["Mine, done"]

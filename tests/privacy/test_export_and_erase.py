@@ -27,7 +27,11 @@ from accounts import audit, fragments
 from accounts.models import AuditEvent
 from dashboard.models import Snapshot
 from feedback.models import Client, ExitInterview, FeedbackResponse
-from feedback.services import create_action_from_feedback
+from feedback.services import (
+    create_action_from_feedback,
+    email_feedback_link,
+    feedback_link_message,
+)
 from tests.factories import (
     ActionFactory,
     ClientFactory,
@@ -42,6 +46,8 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 EMAIL = "zq.owner@quillfeather.example"
+# The client's contact, whom the feedback link was e-mailed to.
+CONTACT = ("Ottoline Vexbridge-Harcourt", "o.vexbridge@quillfeather.example")
 LOST_ON = dt.date(2026, 6, 30)
 # What the client asked for, word for word; an action born from the response copies it.
 ASKED = "Please answer our calls within two working days."
@@ -76,6 +82,8 @@ def seeded(alice, fran, pat, name, interviewee, client, django_capture_on_commit
         status=Client.Status.LOST,
         lost_on=LOST_ON,
         annual_fees=48000,
+        contact_name=CONTACT[0],
+        contact_email=CONTACT[1],
     )
     reason = loss_reason("not reachable")
     interview = ExitInterviewFactory(
@@ -99,6 +107,8 @@ def seeded(alice, fran, pat, name, interviewee, client, django_capture_on_commit
         rating=3,
         reason=reason,
     )
+    message = feedback_link_message(client=client_obj, by=alice)
+    email_feedback_link(client=client_obj, by=alice, **message)
     from_feedback = create_action_from_feedback(
         response=response,
         by=pat,
@@ -213,7 +223,7 @@ def _export(client_id: int) -> dict:
 
 def test_the_seeded_database_does_hold_the_name_contact_and_words(seeded, name, interviewee):
     dump = _dump_database()
-    for text in (name, EMAIL, interviewee, ASKED):
+    for text in (name, EMAIL, interviewee, ASKED, *CONTACT):
         assert _folded(text) in dump
     sessions = [s for s in json.loads(_raw_dump()) if s["model"] == "sessions.session"]
     assert sessions and all(_folded(name) not in _folded(str(s)) for s in sessions)
@@ -225,11 +235,16 @@ def test_it_exports_everything_held_about_the_client(seeded, name, interviewee):
     assert data["exit_interviews"][0]["fields"]["interviewee_name"] == interviewee
     assert data["feedback_responses"][0]["fields"]["contact_email"] == EMAIL
     assert len(data["feedback_requests"]) == 1
+    assert data["client"]["fields"]["contact_email"] == CONTACT[1]
+    assert [e["fields"]["to"] for e in data["feedback_link_emails"]] == [CONTACT[1]]
     assert [r["pk"] for r in data["reviews"]] == [seeded["review"].pk]
     assert [n["pk"] for n in data["review_notes_mentioning_client"]] == [seeded["note"].pk]
     assert [n["pk"] for n in data["lessons_mentioning_client"]] == [seeded["lesson"].pk]
     assert {seeded["action"].pk, seeded["from_feedback"].pk} < {a["pk"] for a in data["actions"]}
-    assert {e["fields"]["object_type"] for e in data["audit_events"]} == {"feedback.exitinterview"}
+    assert {e["fields"]["object_type"] for e in data["audit_events"]} == {
+        "feedback.exitinterview",
+        "feedback.feedbacklinkemail",
+    }
 
 
 def test_it_records_the_export_in_the_audit_log(seeded):
@@ -243,7 +258,7 @@ def test_it_leaves_no_trace_of_name_contact_or_words_anywhere_in_the_database(
 ):
     _erase(seeded["client"].pk, django_capture_on_commit_callbacks)
     dump = _dump_database()
-    for text in (name, EMAIL, interviewee, "two weeks for a call back", ASKED):
+    for text in (name, EMAIL, interviewee, "two weeks for a call back", ASKED, *CONTACT):
         assert _folded(text) not in dump, text
 
 

@@ -211,6 +211,7 @@ def object_kwargs(w: World) -> dict[str, dict]:
         "feedback:client_detail": {"pk": client.pk},
         "feedback:client_edit": {"pk": client.pk},
         "feedback:client_link": {"pk": client.pk},
+        "feedback:client_link_email": {"pk": client.pk},
         "feedback:interview_new": {"pk": client.pk},
         "feedback:interview_detail": {"pk": interview.pk},
         "feedback:interview_edit": {"pk": interview.pk},
