@@ -25,6 +25,8 @@ NAV_URLS = [
     "retrospectives:audit_list",
     "actions:action_mine",
     "actions:action_list",
+    "actions:notification_list",
+    "actions:notification_settings",
     "dashboard:index",
 ]
 

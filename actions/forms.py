@@ -10,7 +10,7 @@ from accounts.forms import one_line
 from accounts.models import User
 from accounts.widgets import CachedMenu, QuickSelect, SearchSelect
 
-from .models import Action
+from .models import Action, Notification, NotificationPreference
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_YEARS_AHEAD = 3
@@ -322,3 +322,26 @@ class ActionFilterForm(forms.Form):
         if data["needs_reassignment"]:
             actions = actions.still_open().filter(owner__is_active=False)
         return actions
+
+
+class NotificationSettingsForm(forms.Form):
+    """One choice per kind of event: in the app only, e-mail at once, or the daily digest."""
+
+    def __init__(self, *args, preferences: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        for event, label in Notification.Event.choices:
+            self.fields[event] = forms.ChoiceField(
+                label=label,
+                choices=NotificationPreference.Channel.choices,
+                initial=preferences[event],
+                widget=forms.RadioSelect,
+            )
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(
+        label="Comment",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Mention a colleague with @ and their username (for example @pat) to tell them.",
+    )

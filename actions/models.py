@@ -319,6 +319,8 @@ class ActionEvent(models.Model):
     from_status = models.CharField(max_length=12, choices=Action.Status, blank=True)
     to_status = models.CharField(max_length=12, choices=Action.Status, blank=True)
     note = models.TextField(blank=True)
+    # A comment in the action's thread, kept in its history beside the status changes.
+    is_comment = models.BooleanField(default=False)
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -412,3 +414,78 @@ class QuietPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.starts_on} – {self.ends_on})"
+
+
+class Notification(models.Model):
+    """Something a person should hear about: shown in their inbox (the bell in the navigation)
+    and, as they prefer (NotificationPreference), e-mailed at once or in the next morning's
+    digest by the reminder sweep, which keeps to working hours and quiet periods. A notification
+    names who acted only where that person was named anyway: never about anything anonymous."""
+
+    class Event(models.TextChoices):
+        ASSIGNED = "assigned", "An action is assigned to me"
+        DONE = "done", "An action I asked for is done"
+        VERIFIED = "verified", "An action of mine is verified"
+        REOPENED = "reopened", "An action of mine is reopened"
+        FEEDBACK = "feedback", "New feedback about a client of mine"
+        MENTIONED = "mentioned", "Someone mentions me"
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    event = models.CharField(max_length=12, choices=Event)
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # When it may be e-mailed (empty: in the app only); the sweep sets emailed_at once it went.
+    email_after = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    # Which sweep claimed it for e-mail, and when (a claim older than the sweep's timeout is
+    # taken over: the worker that held it died).
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread"
+            ),
+            models.Index(
+                fields=["email_after"],
+                condition=Q(emailed_at__isnull=True, email_after__isnull=False),
+                name="notification_unmailed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_display()} to {self.recipient}: {self.text}"
+
+
+class NotificationPreference(models.Model):
+    """How one person hears about one kind of event; without a row, DEFAULTS apply."""
+
+    class Channel(models.TextChoices):
+        APP = "app", "In the app only"
+        INSTANT = "instant", "E-mail at once"
+        DIGEST = "digest", "Daily digest e-mail"
+
+    DEFAULTS = {
+        Notification.Event.ASSIGNED: Channel.INSTANT,
+        Notification.Event.DONE: Channel.INSTANT,
+        Notification.Event.VERIFIED: Channel.DIGEST,
+        Notification.Event.REOPENED: Channel.INSTANT,
+        Notification.Event.FEEDBACK: Channel.INSTANT,
+        Notification.Event.MENTIONED: Channel.INSTANT,
+    }
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    event = models.CharField(max_length=12, choices=Notification.Event)
+    channel = models.CharField(max_length=8, choices=Channel)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "event"], name="one_preference_per_event")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_event_display()} → {self.get_channel_display()}"

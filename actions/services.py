@@ -15,6 +15,7 @@ A refused change raises ValidationError with a message the page shows next to th
 import datetime as dt
 import hashlib
 import logging
+import re
 import smtplib
 import uuid
 from collections import defaultdict
@@ -31,8 +32,8 @@ from django.utils import timezone
 from accounts.mail import Email, render_subject
 from accounts.models import User
 
-from . import tasks
-from .models import Action, ActionEvent, QuietPeriod, Reminder, ReminderPolicy
+from . import notifications, tasks
+from .models import Action, ActionEvent, Notification, QuietPeriod, Reminder, ReminderPolicy
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +67,23 @@ def _require_status(action: Action, allowed: tuple[str, ...], message: str) -> N
 def _record(*, action: Action, by: User | None, from_status: str, note: str) -> ActionEvent:
     return ActionEvent.objects.create(
         action=action, actor=by, from_status=from_status, to_status=action.status, note=note
+    )
+
+
+def _tell(recipient: User | None, event: str, action: Action, text: str, by: User | None) -> None:
+    notifications.notify(
+        recipient=recipient, event=event, text=text, url=action.get_absolute_url(), actor=by
+    )
+
+
+def _assigned(action: Action, by: User | None) -> None:
+    who = f"{by} gave you" if by else "You own"
+    _tell(
+        action.owner,
+        Notification.Event.ASSIGNED,
+        action,
+        f"{who} the action “{action.title}”, due {action.due_on:%b %d, %Y}.",
+        by,
     )
 
 
@@ -114,6 +132,7 @@ def create_action(
     ActionEvent.objects.create(
         action=action, actor=created_by, to_status=action.status, note="Created"
     )
+    _assigned(action, created_by)
     queue_replan(action=action)
     return action
 
@@ -148,6 +167,16 @@ def complete_action(*, action: Action, by: User, evidence: str, link: str = "") 
     action.done_at = timezone.now()
     action.save(update_fields=["status", "evidence", "evidence_link", "done_at", "updated_at"])
     _record(action=action, by=by, from_status=before, note=evidence)
+    asker = action.created_by
+    if asker is not None and asker.pk != action.owner_id:
+        verify = " It awaits your verification." if action.verifiable_by(asker) else ""
+        _tell(
+            asker,
+            Notification.Event.DONE,
+            action,
+            f"{action.owner} marked “{action.title}” done.{verify}",
+            by,
+        )
     _stop_reminders(action)
     queue_replan(action=action)
     return action
@@ -176,6 +205,13 @@ def verify_action(
     if recheck_on:
         parts.append(f"Re-check on {recheck_on:%b %d, %Y}.")
     _record(action=action, by=by, from_status=before, note=" ".join(parts))
+    _tell(
+        action.owner,
+        Notification.Event.VERIFIED,
+        action,
+        f"{by} verified “{action.title}”.",
+        by,
+    )
     _stop_reminders(action)
     queue_replan(action=action)
     return action
@@ -223,10 +259,77 @@ def reopen(*, action: Action, by: User, note: str = "") -> Action:
         ]
     )
     _record(action=action, by=by, from_status=before, note=note.strip() or "Reopened")
+    _tell(
+        action.owner,
+        Notification.Event.REOPENED,
+        action,
+        f"{by} reopened “{action.title}”" + (f": {note.strip()}" if note.strip() else "."),
+        by,
+    )
     # No re-check of a change that is being redone.
     action.reminders.filter(sent_at__isnull=True, kind=Kind.RECHECK).delete()
     queue_replan(action=action)
     return action
+
+
+COMMENT_MAX = 2000
+# "@pat", "@alice.moreno": a username after an @ that does not follow a word character (so an
+# e-mail address mentions nobody).
+MENTION = re.compile(r"(?<![\w@])@([\w.+-]+)")
+
+
+def mentioned_in(text: str) -> list[User]:
+    """The active colleagues whose usernames are @mentioned in `text`."""
+    names = {name.rstrip(".").lower() for name in MENTION.findall(text)}
+    if not names:
+        return []
+    return list(User.objects.filter(is_active=True, username__iregex=_any_of(names)))
+
+
+def _any_of(names: set[str]) -> str:
+    return "^(" + "|".join(re.escape(name) for name in sorted(names)) + ")$"
+
+
+@dataclass
+class Comment:
+    event: ActionEvent
+    told: list[User]
+    cannot_see: list[User]
+
+
+@transaction.atomic
+def comment_on_action(*, action: Action, by: User, text: str) -> Comment:
+    """Add a comment to the action's thread (its history). Colleagues @mentioned hear of it if
+    they may see the action; the others are named back to the writer, not told."""
+    _require(
+        Action.objects.visible_to(by).filter(pk=action.pk).exists(),
+        "Only people who can see this action can comment on it.",
+    )
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "Write a comment first."})
+    if len(text) > COMMENT_MAX:
+        raise ValidationError({"text": f"Keep a comment under {COMMENT_MAX} characters."})
+    event = ActionEvent.objects.create(
+        action=action, actor=by, note=text, is_comment=True, at=timezone.now()
+    )
+    told, cannot_see = [], []
+    for person in mentioned_in(text):
+        if person.pk == by.pk:
+            continue
+        if not Action.objects.visible_to(person).filter(pk=action.pk).exists():
+            cannot_see.append(person)
+            continue
+        excerpt = text if len(text) <= 120 else text[:119] + "…"
+        _tell(
+            person,
+            Notification.Event.MENTIONED,
+            action,
+            f"{by} mentioned you on “{action.title}”: {excerpt}",
+            by,
+        )
+        told.append(person)
+    return Comment(event=event, told=told, cannot_see=cannot_see)
 
 
 @transaction.atomic
@@ -277,6 +380,7 @@ def reassign(*, action: Action, by: User, owner: User, note: str = "") -> Action
     _record(action=action, by=by, from_status=action.status, note=f"{text} {note}".strip())
     # The old owner's pending nudges no longer apply; the replan creates the new owner's.
     action.reminders.filter(sent_at__isnull=True, recipient=previous).delete()
+    _assigned(action, by)
     queue_replan(action=action)
     return action
 
@@ -687,6 +791,7 @@ class SweepResult:
     reminders: int = 0
     failed: int = 0
     dropped: int = 0
+    notifications: int = 0
 
 
 def _claimable(now: dt.datetime) -> Q:
@@ -727,8 +832,11 @@ def _message_id(reminder_ids: list[int]) -> str:
     return f"<reminders.{digest[:40]}@{domain}>"
 
 
-def build_digest(*, recipient: User, reminders: list[Reminder]) -> Email:
-    """One e-mail listing every action this person is being nudged about."""
+def build_digest(
+    *, recipient: User, reminders: list[Reminder], notes: list[Notification] = ()
+) -> Email:
+    """One e-mail listing every action this person is being nudged about, and the notifications
+    due to be e-mailed to them now."""
     by_action: dict[int, Reminder] = {}
     for reminder in reminders:
         current = by_action.get(reminder.action_id)
@@ -752,6 +860,7 @@ def build_digest(*, recipient: User, reminders: list[Reminder]) -> Email:
         ],
         "site_url": settings.SITE_URL,
         "mine_url": settings.SITE_URL + "/actions/mine/",
+        "notifications": notifications.as_email_items(list(notes)),
     }
     subject = render_subject("emails/reminder_subject.txt", context)
     ids = [r.pk for r in reminders]
@@ -800,10 +909,12 @@ def deliver_claimed(*, token: uuid.UUID, now: dt.datetime | None = None) -> Swee
     extend: set[int] = set()
     for reminders in per_person.values():
         recipient = reminders[0].recipient
-        message = build_digest(recipient=recipient, reminders=reminders)
+        notes = notifications.claim_for(recipient=recipient, token=token, now=now)
+        message = build_digest(recipient=recipient, reminders=reminders, notes=notes)
         try:
             message.send()
         except (smtplib.SMTPException, OSError) as error:
+            notifications.retry_later(notes, now=now)
             logger.warning(
                 "Reminder digest to %s failed (attempt %d): %s",
                 recipient.email,
@@ -816,6 +927,7 @@ def deliver_claimed(*, token: uuid.UUID, now: dt.datetime | None = None) -> Swee
         Reminder.objects.filter(pk__in=[r.pk for r in reminders], claim_token=token).update(
             sent_at=timezone.now()
         )
+        notifications.sent(notes, token=token)
         result.emails += 1
         result.reminders += len(reminders)
         extend.update(r.action_id for r in reminders if r.kind in (Kind.OVERDUE, Kind.ESCALATION))
@@ -859,18 +971,26 @@ def hold_until_allowed(*, now: dt.datetime) -> int:
 
 def send_due_reminders(*, now: dt.datetime | None = None, batch: int = SWEEP_BATCH) -> SweepResult:
     """The sweep the beat task runs every minute: hold what the policy does not allow now, then
-    claim due reminders batch by batch and send each person one digest. Safe to run in several
+    claim due reminders batch by batch and send each person one digest (with the notifications
+    due to be e-mailed to them), then e-mail the other due notifications. Safe to run in several
     workers at once."""
     now = now or timezone.now()
     total = SweepResult()
     if held := hold_until_allowed(now=now):
         logger.info("Reminder sweep: %d reminders wait for the next allowed time", held)
     while (token := claim_due_reminders(now=now, limit=batch)) is not None:
-        result = deliver_claimed(token=token)
+        result = deliver_claimed(token=token, now=now)
         total.emails += result.emails
         total.reminders += result.reminders
         total.failed += result.failed
         total.dropped += result.dropped
+    # Notifications to be e-mailed now went with their recipient's digest above, if they had
+    # one; the rest go in an e-mail of their own, under the same rules.
+    allowed = next_sending_time(now)
+    if allowed > now:
+        notifications.hold_until(allowed=allowed, now=now)
+    else:
+        total.notifications = notifications.send_due(now=now)
     if total.emails or total.failed:
         logger.info(
             "Reminder sweep: %d e-mails, %d reminders sent, %d failed, %d dropped",

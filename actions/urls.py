@@ -17,7 +17,12 @@ urlpatterns = [
     path("actions/<int:pk>/wont-do/", views.action_wont_do, name="action_wont_do"),
     path("actions/<int:pk>/reopen/", views.action_reopen, name="action_reopen"),
     path("actions/<int:pk>/snooze/", views.action_snooze, name="action_snooze"),
+    path("actions/<int:pk>/comment/", views.action_comment, name="action_comment"),
     path("actions/<int:pk>/pilot/", views.action_pilot, name="action_pilot"),
     path("actions/<int:pk>/pilot/result/", views.action_pilot_result, name="action_pilot_result"),
     path("actions/<int:pk>/pilot/rollout/", views.action_rollout, name="action_rollout"),
+    path("notifications/", views.notification_list, name="notification_list"),
+    path("notifications/read/", views.notification_read, name="notification_read"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
+    path("notifications/settings/", views.notification_settings, name="notification_settings"),
 ]

@@ -11,11 +11,12 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts import audit
 from accounts.csv_export import csv_response
@@ -24,11 +25,13 @@ from accounts.fragments import cached_rows
 from accounts.models import User
 from accounts.paging import CappedPaginator
 
-from . import services
+from . import notifications, services
 from .forms import (
     ActionFilterForm,
     ActionForm,
+    CommentForm,
     CompleteForm,
+    NotificationSettingsForm,
     PilotForm,
     PilotResultForm,
     ReopenForm,
@@ -276,6 +279,7 @@ def _detail_context(request, action: Action, **forms) -> dict:
         "verify_form": VerifyForm(),
         "snooze_form": SnoozeForm(),
         "reopen_form": ReopenForm(),
+        "comment_form": CommentForm(),
         "rollout": rollout,
         "today": timezone.localdate(),
         "can_pilot": action.user_can_manage and action.is_open and not action.pilot_result,
@@ -483,6 +487,48 @@ def action_snooze(request, pk: int):
     )
 
 
+def _told(result: services.Comment) -> str:
+    parts = []
+    if result.told:
+        parts.append("Told " + ", ".join(person.name for person in result.told) + ".")
+    if result.cannot_see:
+        names = ", ".join(person.name for person in result.cannot_see)
+        parts.append(f"Not told (they cannot see this action): {names}.")
+    return " ".join(parts) or "Comment added."
+
+
+@require_POST
+def action_comment(request, pk: int):
+    """Add to the action's thread; htmx swaps the thread in place, without a reload."""
+    action = _get_action_for_user(request, pk)
+    form = CommentForm(request.POST)
+    message = ""
+    if form.is_valid():
+        try:
+            result = services.comment_on_action(
+                action=action, by=request.user, text=form.cleaned_data["text"]
+            )
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            message, form = _told(result), CommentForm()
+    if request.htmx:
+        context = {
+            "action": action,
+            "events": action.events.select_related("actor"),
+            "comment_form": form,
+            "comment_message": message,
+        }
+        return render(request, "actions/_thread.html", context)
+    if message:
+        messages.success(request, message)
+        return redirect(action)
+    action = Action.objects.select_related(*ROW_RELATED).get(pk=action.pk)
+    return render(
+        request, "actions/action_detail.html", _detail_context(request, action, comment_form=form)
+    )
+
+
 @require_POST
 def action_pilot(request, pk: int):
     action = _get_action_for_user(request, pk)
@@ -533,3 +579,57 @@ def action_rollout(request, pk: int):
         f"{rollout.due_on:%b %d}. Edit it to change the owner or the date.",
     )
     return redirect(rollout)
+
+
+# Notifications ----------------------------------------------------------------------------------
+
+NOTIFICATIONS_PER_PAGE = 30
+
+
+@require_GET
+def notification_list(request):
+    """The person's inbox, newest first; unread ones stand out."""
+    page = Paginator(notifications.inbox(request.user), NOTIFICATIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "actions/notification_list.html",
+        {"page": page, "unread": notifications.unread_count(request.user)},
+    )
+
+
+@require_POST
+def notification_read(request):
+    """Mark one notification read (`id`), or every one (no id)."""
+    ids = None
+    if "id" in request.POST:
+        try:
+            ids = [int(request.POST["id"])]
+        except ValueError:
+            ids = []
+    notifications.mark_read(user=request.user, ids=ids)
+    if request.htmx:
+        return HttpResponse(status=204, headers={"HX-Refresh": "true"})
+    return redirect("actions:notification_list")
+
+
+@require_GET
+def notification_open(request, pk):
+    """Follow a notification to what it is about, marking it read on the way."""
+    note = get_object_or_404(notifications.inbox(request.user), pk=pk)
+    notifications.mark_read(user=request.user, ids=[note.pk])
+    if url_has_allowed_host_and_scheme(note.url, allowed_hosts=None) and note.url.startswith("/"):
+        return redirect(note.url)
+    return redirect("actions:notification_list")
+
+
+def notification_settings(request):
+    form = NotificationSettingsForm(
+        request.POST or None, preferences=notifications.preferences_of(request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        notifications.set_preferences(user=request.user, channels=form.cleaned_data)
+        messages.success(request, "Your notification settings are saved.")
+        return redirect("actions:notification_settings")
+    return render(request, "actions/notification_settings.html", {"form": form})

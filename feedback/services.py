@@ -11,13 +11,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts import audit
 from accounts.csv_export import SafeWriter
 from accounts.mail import Email, render_subject
 from accounts.models import User
-from actions.models import Action
+from actions import notifications
+from actions.models import Action, Notification
 from actions.services import create_action
 
 from . import tasks
@@ -498,6 +500,22 @@ def is_alarming(response: FeedbackResponse, alert_settings: SaveAlertSettings) -
     if response.marked_urgent_at is not None:
         return True
     return response.rating is not None and response.rating <= alert_settings.low_rating_threshold
+
+
+def feedback_received(*, response: FeedbackResponse) -> None:
+    """A client's new response (already saved): its account manager hears of it, and once it is
+    committed a worker decides whether it opens a save attempt. The notification says which
+    client and the rating, never who wrote it."""
+    client = response.client
+    if client is not None:
+        rating = f" (rated {response.rating}/10)" if response.rating is not None else ""
+        notifications.notify(
+            recipient=client.account_manager,
+            event=Notification.Event.FEEDBACK,
+            text=f"New feedback about {client.name}{rating}.",
+            url=reverse("feedback:feedback_triage"),
+        )
+    queue_save_alert(response=response)
 
 
 def queue_save_alert(*, response: FeedbackResponse) -> None:

@@ -566,7 +566,7 @@ def public_form(request, token):
             if not response.contact_consent:
                 response.contact_name = response.contact_email = ""
             response.save()
-            services.queue_save_alert(response=response)
+            services.feedback_received(response=response)
             return redirect("feedback:public_thanks")
         status = 400
     return render(

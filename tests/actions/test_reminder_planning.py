@@ -82,6 +82,9 @@ def test_the_full_cadence_for_one_action(alice, pat, fran, django_capture_on_com
         sent = _sweep_at(traveller, local(2027, 2, 19, 9, 0))
         assert [m.to for m in sent] == [["alice@example.com"]]
         assert sent[0].subject == "Due soon: Publish the escalation roster"
+        # Being given the action (Thursday evening, after hours) goes in the same morning's
+        # digest, not in an e-mail of its own.
+        assert "Fran Okafor gave you the action “Publish the escalation roster”" in sent[0].body
 
         assert _sweep_at(traveller, local(2027, 2, 22, 9, 0))[0].subject.startswith("Due today")
         sent = _sweep_at(traveller, local(2027, 3, 1, 9, 0))
@@ -114,7 +117,10 @@ def test_the_full_cadence_for_one_action(alice, pat, fran, django_capture_on_com
         assert _pending(action) == []
         traveller.move_to(local(2027, 4, 30, 10, 0))
         services.send_due_reminders()
-        assert len(mail.outbox) == 6
+        # No more nudges; only Fran, who asked for it, hears that it is done.
+        assert len(mail.outbox) == 7
+        assert mail.outbox[-1].to == ["fran@example.com"]
+        assert "Alice Moreno marked “Publish the escalation roster” done" in mail.outbox[-1].body
 
 
 def test_escalation_goes_to_the_review_facilitator_without_a_partner(alice, fran):

@@ -57,9 +57,15 @@ MATRIX = {
     "actions:action_wont_do": ("L L 405 405 405 405 405", "L L ok 404 ok ok 404"),
     "actions:action_reopen": ("L L 405 405 405 405 405", "L L ok 404 ok ok 404"),
     "actions:action_snooze": ("L L 405 405 405 405 405", "L L ok 404 ok ok 404"),
+    "actions:action_comment": ("L L 405 405 405 405 405", "L L ok 404 ok ok 404"),
     "actions:action_pilot": ("L L 405 405 405 405 405", "L L ok 404 ok ok 404"),
     "actions:action_pilot_result": ("L L 405 405 405 405 405", "L L ok 404 ok ok 404"),
     "actions:action_rollout": ("L L 405 405 405 405 405", "L L ok 404 ok ok 404"),
+    # notifications: everyone has an inbox and settings; a notification opens for its recipient.
+    "actions:notification_list": ("L L 200 200 200 200 200", "L L 405 405 405 405 405"),
+    "actions:notification_read": ("L L 405 405 405 405 405", "L L ok ok ok ok ok"),
+    "actions:notification_open": ("L L R 404 404 404 404", "L L 405 405 405 405 405"),
+    "actions:notification_settings": ("L L 200 200 200 200 200", "L L ok ok ok ok ok"),
     # dashboard: partners; account managers get their personal view on the index.
     "dashboard:index": ("L L 200 200 404 200 404", "L L 405 405 405 405 405"),
     "dashboard:losses": ("L L 404 404 404 200 404", "L L 405 405 405 405 405"),

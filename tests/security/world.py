@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
-from actions.models import Action
+from actions.models import Action, Notification
 from dashboard.models import Goal
 from feedback.models import (
     Client,
@@ -81,6 +81,7 @@ class World:
     suggestion: Suggestion
     receipt_token: str
     goal: Goal
+    notification: Notification
 
 
 def build_world() -> World:
@@ -184,6 +185,12 @@ def build_world() -> World:
             target=24,
             set_by=users["pat"],
         ),
+        notification=Notification.objects.create(
+            recipient=users["alice"],
+            event=Notification.Event.ASSIGNED,
+            text=f"Pat gave you the action “{action.title}”.",
+            url=action.get_absolute_url(),
+        ),
     )
 
 
@@ -232,6 +239,7 @@ def object_kwargs(w: World) -> dict[str, dict]:
         "feedback:suggestion_merge": {"pk": w.suggestion.pk},
         "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
         "actions:action_detail": {"pk": w.action.pk},
+        "actions:notification_open": {"pk": w.notification.pk},
         "actions:action_edit": {"pk": w.action.pk},
         "actions:action_start": {"pk": w.action.pk},
         "actions:action_complete": {"pk": w.action.pk},
@@ -239,6 +247,7 @@ def object_kwargs(w: World) -> dict[str, dict]:
         "actions:action_wont_do": {"pk": w.action.pk},
         "actions:action_reopen": {"pk": w.action.pk},
         "actions:action_snooze": {"pk": w.action.pk},
+        "actions:action_comment": {"pk": w.action.pk},
         "actions:action_pilot": {"pk": w.action.pk},
         "actions:action_pilot_result": {"pk": w.action.pk},
         "actions:action_rollout": {"pk": w.action.pk},
