@@ -25,7 +25,9 @@ from django.utils import timezone
 
 from accounts import audit, fragments
 from accounts.models import AuditEvent
+from actions import services as action_services
 from dashboard.models import Snapshot
+from feedback import services as feedback_services
 from feedback.models import Client, ExitInterview, FeedbackResponse
 from feedback.services import (
     create_action_from_feedback,
@@ -131,6 +133,9 @@ def seeded(alice, fran, pat, name, interviewee, client, django_capture_on_commit
         source_interview=interview,
     )
     audit.record(actor=alice, verb="view", obj=interview, detail={"client": name})
+    # The account manager's inbox heard of the client's feedback, and a comment names it.
+    feedback_services.feedback_received(response=response)
+    action_services.comment_on_action(action=action, by=alice, text=f"{name} wants a call @pat")
     LogEntry.objects.create(
         user=pat,
         content_type=ContentType.objects.get_for_model(Client),
