@@ -1,11 +1,12 @@
 import unicodedata
 
+from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
-from . import services
+from . import attachments, services
 
 
 class LoginForm(AuthenticationForm):
@@ -38,3 +39,12 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     def save(self, **kwargs) -> None:
         for user in self.get_users(self.cleaned_data["email"]):
             services.queue_password_reset(user=user)
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label="Attach a file", max_length=200)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        attachments.check_upload(upload)
+        return upload

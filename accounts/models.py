@@ -1,7 +1,11 @@
+import uuid
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.urls import reverse
 
 
 class Role(models.TextChoices):
@@ -102,3 +106,37 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor} {self.verb} {self.object_type}#{self.object_id}"
+
+
+def _attachment_path(attachment: "Attachment", filename: str) -> str:
+    """Files are stored under a random name (the original is kept in `name`): nothing about a
+    client shows in the storage's listing, and no name is ever guessed."""
+    return f"attachments/{attachment.content_type.app_label}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A file attached to an object (an action's evidence, an exit interview's document). It is
+    never served from a public URL: `accounts.attachments.download` checks that the person may
+    see the object it belongs to, through that object's own `visible_to`."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    owner = GenericForeignKey("content_type", "object_id")
+    file = models.FileField(upload_to=_attachment_path, max_length=200)
+    name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    content_type_header = models.CharField(max_length=100)
+    uploaded_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:attachment", args=[self.pk])

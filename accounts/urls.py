@@ -7,6 +7,9 @@ from .forms import LoginForm
 app_name = "accounts"
 
 urlpatterns = [
+    path("files/<int:pk>/", views.attachment, name="attachment"),
+    path("files/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
+    path("files/new/<slug:kind>/<int:object_id>/", views.attachment_new, name="attachment_new"),
     path(
         "login/",
         auth_views.LoginView.as_view(

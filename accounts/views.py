@@ -1,9 +1,15 @@
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponseRedirect
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
-from . import throttle
-from .forms import PasswordResetForm
+from . import attachments, throttle
+from .forms import AttachmentForm, PasswordResetForm
+from .models import Attachment
 from .network import client_ip
+from .templatetags.attachments import attachment_context
 
 # Reset e-mails an address may receive, and requests one client address may make, per window.
 RESET_PER_ADDRESS = 3
@@ -32,3 +38,65 @@ class PasswordResetView(auth_views.PasswordResetView):
         ):
             form.save()
         return HttpResponseRedirect(self.get_success_url())
+
+
+# Attachments ------------------------------------------------------------------------------------
+
+
+def _attachment_owner(request, kind: str, object_id: int):
+    """The object to attach to, if this person may see it and add files to it; else 404."""
+    model = attachments.kinds().get(kind)
+    if model is None:
+        raise Http404("No such kind of object.")
+    obj = get_object_or_404(model._default_manager.visible_to(request.user), pk=object_id)
+    if not obj.attachments_editable_by(request.user):
+        raise Http404("No such object.")
+    return obj
+
+
+def _attachments_block(request, obj, form=None, message=""):
+    context = attachment_context(request, obj, form=form, message=message)
+    return render(request, "includes/attachments.html", context)
+
+
+@require_POST
+def attachment_new(request, kind: str, object_id: int):
+    obj = _attachment_owner(request, kind, object_id)
+    form = AttachmentForm(request.POST, request.FILES)
+    message = ""
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            attachments.attach(obj=obj, by=request.user, upload=upload, request=request)
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            message, form = f"{upload.name} attached.", None
+    if request.htmx:
+        return _attachments_block(request, obj, form=form, message=message)
+    if message:
+        messages.success(request, message)
+    else:
+        messages.error(request, " ".join(form.errors.get("file", ["The file was not attached."])))
+    return redirect(obj)
+
+
+@require_POST
+def attachment_delete(request, pk: int):
+    attachment = get_object_or_404(Attachment, pk=pk)
+    obj = attachment.owner
+    if obj is None or not attachments.visible(attachment, request.user):
+        raise Http404("No such file.")
+    try:
+        attachments.remove(attachment=attachment, by=request.user, request=request)
+    except ValidationError as error:
+        raise Http404("No such file.") from error
+    if request.htmx:
+        return _attachments_block(request, obj, message=f"{attachment.name} removed.")
+    messages.success(request, f"{attachment.name} removed.")
+    return redirect(obj)
+
+
+@require_GET
+def attachment(request, pk: int):
+    return attachments.download(request, pk)

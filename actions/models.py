@@ -95,6 +95,8 @@ class Action(models.Model):
     OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS)
     # Who oversees every action: sees them all, lists and exports them, and assigns new ones.
     OVERSEERS = (Role.PARTNER, Role.FACILITATOR)
+    # Files of evidence (accounts.attachments): added and removed by who may manage the action.
+    ATTACHMENT_KIND = "action"
     # Where an action can come from, in the order the action page lists them. Creating an action,
     # rolling out a pilot, the list's filter, the export, the action page and the admin all read
     # this; a new kind of source is a foreign key below and one line here.
@@ -303,6 +305,9 @@ class Action(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.is_open and self.due_on < timezone.localdate()
+
+    def attachments_editable_by(self, user: User) -> bool:
+        return self.manageable_by(user)
 
     @property
     def pilot_running(self) -> bool:

@@ -414,8 +414,15 @@ class ExitInterview(models.Model):
     def __str__(self) -> str:
         return f"Exit interview with {self.client} on {self.held_on}"
 
+    # Documents of the interview (accounts.attachments), added by who may edit it; read by who
+    # may read it (restricted ones: the interviewer and partners).
+    ATTACHMENT_KIND = "interview"
+
     def get_absolute_url(self) -> str:
         return reverse("feedback:interview_detail", args=[self.pk])
+
+    def attachments_editable_by(self, user: User) -> bool:
+        return ExitInterview.objects.editable_by(user).filter(pk=self.pk).exists()
 
     @property
     def interviewer_is_account_manager(self) -> bool:

@@ -191,8 +191,32 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Attached files (accounts.attachments) go to the default storage: the local file system under
+# LEARNORG_VAR_DIR/files by default, served by no URL (only a view that checks who may see the
+# object hands them out); an S3-compatible bucket when FILES_S3_BUCKET is set (django-storages;
+# credentials from the usual AWS_* variables, private objects, links signed for five minutes).
+if os.environ.get("FILES_S3_BUCKET"):
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["FILES_S3_BUCKET"],
+            "endpoint_url": os.environ.get("FILES_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("FILES_S3_REGION") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "file_overwrite": False,
+        },
+    }
+else:
+    _default_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "files"), "base_url": None},
+    }
+ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_MB", "10")) * 1_048_576
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

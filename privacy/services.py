@@ -14,6 +14,7 @@ unread messages in sessions, dashboard snapshots (dropped and computed again) an
 fragment in every process (accounts.fragments).
 """
 
+import base64
 import dataclasses
 import json
 import re
@@ -31,7 +32,7 @@ from django.db.models import Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from accounts import audit, fragments
+from accounts import attachments, audit, fragments
 from accounts.models import AuditEvent
 from actions.models import Action, ActionEvent
 from feedback.models import (
@@ -300,6 +301,19 @@ def _mentioning(objects: models.QuerySet, terms: list[str]) -> list[models.Model
     return [obj for obj in found if any(rewrite.mentions(getattr(obj, name)) for name in fields)]
 
 
+def _files(interviews, actions) -> list:
+    """The files attached to the client's interviews and actions."""
+    return [
+        *attachments.of_all(interviews).order_by("pk"),
+        *attachments.of_all(actions).order_by("pk"),
+    ]
+
+
+def _read(file) -> bytes:
+    with file.file.open("rb") as stream:
+        return stream.read()
+
+
 def export_client(*, client: Client) -> dict:
     """Every row held about the client, as Django's serializer writes them."""
     interviews = list(_interviews(client))
@@ -309,6 +323,7 @@ def export_client(*, client: Client) -> dict:
     reviews = list(_reviews(client))
     saves = list(SaveAttempt.objects.filter(client=client).order_by("pk"))
     link_emails = list(FeedbackLinkEmail.objects.filter(client=client).order_by("pk"))
+    files = _files(interviews, actions)
     terms = identifying_terms(client)
     notes = _mentioning(Contribution.objects.all(), terms)
     lessons = _mentioning(Lesson.objects.all(), terms)
@@ -320,9 +335,11 @@ def export_client(*, client: Client) -> dict:
         "client": rows([client])[0],
         "exit_interviews": rows(interviews),
         "feedback_requests": rows(requests),
-        "feedback_link_emails": rows(
-            FeedbackLinkEmail.objects.filter(client=client).order_by("pk")
-        ),
+        "feedback_link_emails": rows(link_emails),
+        "files": [
+            {**rows([file])[0], "content_base64": base64.b64encode(_read(file)).decode()}
+            for file in files
+        ],
         "feedback_responses": rows(responses),
         "reviews": rows(reviews),
         "review_notes_mentioning_client": rows(notes),
@@ -332,7 +349,7 @@ def export_client(*, client: Client) -> dict:
         "fee_changes": rows(FeeChange.objects.filter(client=client).order_by("changed_on", "pk")),
         "audit_events": rows(
             _audit_events(
-                [client, *interviews, *requests, *responses, *actions, *saves, *link_emails]
+                [client, *interviews, *requests, *responses, *actions, *saves, *link_emails, *files]
             )
         ),
     }
@@ -487,6 +504,11 @@ def erase_client(*, client: Client) -> dict[str, int]:
             to="", subject="", body=""
         ),
     }
+    # Files may hold anything about the client: they go whole, from storage too.
+    counts["files_deleted"] = sum(
+        attachments.delete_files(attachments.of_all(objects))
+        for objects in (list(_interviews(client)), list(_actions(client)))
+    )
     client.name = erased_name(client)
     client.contact_name = client.contact_email = ""
     client.save(update_fields=["name", *CLIENT_CONTACT, "updated_at"])

@@ -5,6 +5,7 @@ their count and (from MIN_RATERS on) their average, so no consumer can show eith
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from accounts import attachments
 from accounts.models import User
 from actions.models import Action
 
@@ -94,6 +95,16 @@ class Report:
         )
 
 
+def _with_files(actions: list[Action]) -> list[Action]:
+    """Each action with its evidence files (`action.files`), in one query."""
+    files = defaultdict(list)
+    for attachment in attachments.of_all(actions).order_by("uploaded_at", "id"):
+        files[attachment.object_id].append(attachment)
+    for action in actions:
+        action.files = files[action.pk]
+    return actions
+
+
 def build_report(review: Review) -> Report:
     notes = list(
         Contribution.objects.on_board()
@@ -131,8 +142,12 @@ def build_report(review: Review) -> Report:
         causes=sorted(causes.values(), key=lambda c: (-c.votes, -c.notes, c.name)),
         whys=dict(whys),
         lessons=list(review.lessons.prefetch_related("service_lines").select_related("cause")),
-        actions=list(
-            Action.objects.filter(source_review=review).select_related("owner").order_by("due_on")
+        actions=_with_files(
+            list(
+                Action.objects.filter(source_review=review)
+                .select_related("owner")
+                .order_by("due_on")
+            )
         ),
         participants=joined.count(),
         speak_freely=joined.speak_freely_summary(),

@@ -40,6 +40,23 @@ def _reference_data(request):
         _loss_taxonomy.seed_taxonomy(apps, None)
 
 
+@pytest.fixture(scope="session")
+def _files_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("files")
+
+
+@pytest.fixture(autouse=True)
+def _files_in_tmp(settings, _files_dir):
+    """Attached files go to a scratch folder, not the checkout's var/."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(_files_dir)},
+        },
+    }
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (rendered dashboard panels, rate-limit counters):

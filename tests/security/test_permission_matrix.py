@@ -42,6 +42,16 @@ MATRIX = {
     ),
     "accounts:password_reset_confirm": ("200 200 200 200 200 200 200", "ok ok ok ok ok ok ok"),
     "accounts:password_reset_done": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    # files: downloaded by who may see the object, added and removed by who may change it.
+    "accounts:attachment": ("L L 200 404 200 200 404", "L L 405 405 405 405 405"),
+    "accounts:attachment@restricted": ("L L 200 404 404 200 404", "L L 405 405 405 405 405"),
+    "accounts:attachment_delete": ("L L 405 405 405 405 405", "L L ok 404 404 ok 404"),
+    "accounts:attachment_delete@restricted": (
+        "L L 405 405 405 405 405",
+        "L L ok 404 404 ok 404",
+    ),
+    "accounts:attachment_new": ("L L 405 405 405 405 405", "L L ok 404 404 ok 404"),
+    "accounts:attachment_new@restricted": ("L L 405 405 405 405 405", "L L ok 404 404 ok 404"),
     "healthz": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
     "home": ("L L 200 200 200 200 200", "L L 405 405 405 405 405"),
     # actions: owners manage their own; partners and facilitators see all, partners manage all.
@@ -190,7 +200,11 @@ NAME_SHOWN_TO_HOLDERS = {"feedback:public_form", "retrospectives:join"}
 def _url(case: str, world) -> str:
     name, _, variant = case.partition("@")
     kwargs = dict(object_kwargs(world).get(name, {}))
-    if variant == "restricted":
+    if variant == "restricted" and name == "accounts:attachment_new":
+        kwargs = {"kind": "interview", "object_id": world.restricted.pk}
+    elif variant == "restricted" and name.startswith("accounts:attachment"):
+        kwargs["pk"] = world.restricted_file.pk
+    elif variant == "restricted":
         kwargs["pk"] = world.restricted.pk
     return reverse(name, kwargs=kwargs)
 

@@ -9,10 +9,12 @@ part in nothing."""
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts import attachments
+from accounts.models import Attachment, Role, User
 from actions.models import Action, Notification
 from dashboard.models import Goal
 from feedback.models import (
@@ -82,6 +84,12 @@ class World:
     receipt_token: str
     goal: Goal
     notification: Notification
+    attachment: Attachment
+    restricted_file: Attachment
+
+
+def _attach(obj, by, name: str, content: bytes) -> Attachment:
+    return attachments.attach(obj=obj, by=by, upload=SimpleUploadedFile(name, content))
 
 
 def build_world() -> World:
@@ -185,6 +193,8 @@ def build_world() -> World:
             target=24,
             set_by=users["pat"],
         ),
+        attachment=_attach(action, users["alice"], "roster.pdf", b"%PDF-1.4 roster"),
+        restricted_file=_attach(restricted, users["alice"], "notes.txt", b"Private notes"),
         notification=Notification.objects.create(
             recipient=users["alice"],
             event=Notification.Event.ASSIGNED,
@@ -240,6 +250,9 @@ def object_kwargs(w: World) -> dict[str, dict]:
         "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
         "actions:action_detail": {"pk": w.action.pk},
         "actions:notification_open": {"pk": w.notification.pk},
+        "accounts:attachment": {"pk": w.attachment.pk},
+        "accounts:attachment_delete": {"pk": w.attachment.pk},
+        "accounts:attachment_new": {"kind": "action", "object_id": w.action.pk},
         "actions:action_edit": {"pk": w.action.pk},
         "actions:action_start": {"pk": w.action.pk},
         "actions:action_complete": {"pk": w.action.pk},
