@@ -37,6 +37,9 @@ class User(AbstractUser):
         PARTNER = "partner", "Partner"
 
     display_name = models.CharField(max_length=120, blank=True)
+    # The Monday e-mail of lessons published in the week before (retrospectives); turned off
+    # on the notification settings page.
+    lessons_digest = models.BooleanField("Weekly e-mail of newly published lessons", default=True)
     seniority = models.CharField(max_length=10, choices=Seniority, default=Seniority.STAFF)
     office = models.ForeignKey(
         Office, null=True, blank=True, on_delete=models.SET_NULL, related_name="people"

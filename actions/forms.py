@@ -327,7 +327,7 @@ class ActionFilterForm(forms.Form):
 class NotificationSettingsForm(forms.Form):
     """One choice per kind of event: in the app only, e-mail at once, or the daily digest."""
 
-    def __init__(self, *args, preferences: dict[str, str], **kwargs):
+    def __init__(self, *args, preferences: dict[str, str], lessons_digest: bool, **kwargs):
         super().__init__(*args, **kwargs)
         for event, label in Notification.Event.choices:
             self.fields[event] = forms.ChoiceField(
@@ -336,6 +336,14 @@ class NotificationSettingsForm(forms.Form):
                 initial=preferences[event],
                 widget=forms.RadioSelect,
             )
+        self.fields["lessons_digest"] = forms.BooleanField(
+            label="Every Monday, e-mail me the lessons published the week before",
+            required=False,
+            initial=lessons_digest,
+        )
+
+    def channels(self) -> dict[str, str]:
+        return {event: self.cleaned_data[event] for event in Notification.Event}
 
 
 class CommentForm(forms.Form):

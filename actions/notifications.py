@@ -46,9 +46,14 @@ def preferences_of(user: User) -> dict[str, str]:
 
 
 @transaction.atomic
-def set_preferences(*, user: User, channels: dict[str, str]) -> None:
+def set_preferences(
+    *, user: User, channels: dict[str, str], lessons_digest: bool | None = None
+) -> None:
     """Store this person's channel for each event given (events and channels already checked by
-    the form)."""
+    the form), and whether they want the weekly lessons digest."""
+    if lessons_digest is not None and lessons_digest != user.lessons_digest:
+        user.lessons_digest = lessons_digest
+        user.save(update_fields=["lessons_digest"])
     for event, channel in channels.items():
         NotificationPreference.objects.update_or_create(
             user=user, event=event, defaults={"channel": channel}

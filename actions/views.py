@@ -626,10 +626,16 @@ def notification_open(request, pk):
 
 def notification_settings(request):
     form = NotificationSettingsForm(
-        request.POST or None, preferences=notifications.preferences_of(request.user)
+        request.POST or None,
+        preferences=notifications.preferences_of(request.user),
+        lessons_digest=request.user.lessons_digest,
     )
     if request.method == "POST" and form.is_valid():
-        notifications.set_preferences(user=request.user, channels=form.cleaned_data)
+        notifications.set_preferences(
+            user=request.user,
+            channels=form.channels(),
+            lessons_digest=form.cleaned_data["lessons_digest"],
+        )
         messages.success(request, "Your notification settings are saved.")
         return redirect("actions:notification_settings")
     return render(request, "actions/notification_settings.html", {"form": form})

@@ -6,6 +6,7 @@ app_name = "dashboard"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("activity/", views.activity, name="activity"),
     path("refresh/", views.refresh, name="refresh"),
     path("export/<slug:panel>.csv", views.export, name="export"),
     path("losses/", views.losses, name="losses"),

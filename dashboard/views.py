@@ -22,6 +22,7 @@ from actions.models import Action
 from feedback.models import Client, LossReason
 from retrospectives.models import Review
 
+from . import activity as recent
 from . import goals, panels, queries, services
 from .forms import FilterForm, GoalForm, GoalValueForm
 from .models import Goal
@@ -78,6 +79,15 @@ def home(request):
         context["headline"] = snapshot.data["headline"]
         context["data_as_of"] = snapshot.computed_at
     return render(request, "dashboard/home.html", context)
+
+
+@require_GET
+def activity(request):
+    """The home page's "while you were away" list, loaded after the page (htmx), so the home
+    page itself costs no more."""
+    return render(
+        request, "dashboard/_activity.html", {"items": recent.recent_activity(request.user)}
+    )
 
 
 def _goals_html(request, today, *, office_id=None, every_office: bool = False) -> str:

@@ -307,6 +307,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "options": {"expire_seconds": 540},
     },
     # Plans recurring process audits four weeks ahead; a unique constraint makes reruns harmless.
+    # The Monday e-mail of newly published lessons; the week's row makes reruns harmless.
+    "retrospectives-send-lessons-digest": {
+        "task": "retrospectives.tasks.send_lessons_digest",
+        "schedule": 3600.0,
+        "options": {"expire_seconds": 3300},
+    },
     "retrospectives-plan-process-audits": {
         "task": "retrospectives.tasks.plan_process_audits",
         "schedule": 3600.0,

@@ -840,3 +840,19 @@ class AuditSchedule(models.Model):
             if when >= start:
                 found.append((day, when))
             n += 1
+
+
+class LessonsDigest(models.Model):
+    """One row per week whose lessons digest went out (the week's Monday, unique): the hourly
+    task sends it at its first run from Monday 08:00, and never twice."""
+
+    week_of = models.DateField(unique=True)
+    sent_at = models.DateTimeField(auto_now_add=True)
+    lessons = models.PositiveIntegerField(default=0)
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-week_of"]
+
+    def __str__(self) -> str:
+        return f"Lessons digest for the week of {self.week_of}"

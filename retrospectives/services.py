@@ -31,6 +31,7 @@ from .models import (
     BreakoutGroup,
     Contribution,
     Lesson,
+    LessonsDigest,
     Participant,
     Phase,
     ProcessStep,
@@ -979,3 +980,69 @@ def plan_due_audits(*, now: dt.datetime | None = None) -> list[Review]:
             planned.append(review)
             tasks.send_review_invitations.delay_on_commit(review.pk)
     return planned
+
+
+# The weekly lessons digest ----------------------------------------------------------------------
+
+DIGEST_FROM = dt.time(8, 0)
+
+
+def _week_of(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def send_lessons_digest(*, now: dt.datetime | None = None) -> int:
+    """On the first run from Monday 08:00 (firm's time) each week, e-mail everyone who wants it
+    the lessons published in the seven days before; returns the number of e-mails. The week's
+    LessonsDigest row is created first, so two workers never both send it."""
+    now = timezone.localtime(now or timezone.now())
+    monday = _week_of(now.date())
+    if now < timezone.make_aware(dt.datetime.combine(monday, DIGEST_FROM)):
+        return 0
+    start = timezone.make_aware(dt.datetime.combine(monday - dt.timedelta(days=7), DIGEST_FROM))
+    end = timezone.make_aware(dt.datetime.combine(monday, DIGEST_FROM))
+    try:
+        with transaction.atomic():
+            digest = LessonsDigest.objects.create(week_of=monday)
+    except IntegrityError:
+        return 0
+    lessons = list(
+        Lesson.objects.published()
+        .filter(published_at__gte=start, published_at__lt=end)
+        .select_related("cause")
+        .order_by("published_at", "id")
+    )
+    if not lessons:
+        return 0
+    people = User.objects.filter(is_active=True, lessons_digest=True).exclude(email="")
+    context = {
+        "lessons": [
+            {
+                "statement": lesson.statement_public,
+                "cause": lesson.cause,
+                "url": settings.SITE_URL + lesson.get_absolute_url(),
+            }
+            for lesson in lessons
+        ],
+        "library_url": settings.SITE_URL + "/lessons/",
+        "settings_url": settings.SITE_URL + "/notifications/settings/",
+        "week_of": monday,
+    }
+    sent = 0
+    for person in people.order_by("pk").iterator():
+        message = Email(
+            subject=render_subject("emails/lessons_digest_subject.txt", context),
+            body=render_to_string("emails/lessons_digest.txt", {**context, "person": person}),
+            to=[person.email],
+            headers={
+                "Message-ID": f"<lessons-digest.{monday:%Y%m%d}.{person.pk}@learnorg>",
+                "Auto-Submitted": "auto-generated",
+            },
+        )
+        try:
+            message.send()
+        except OSError:
+            continue
+        sent += 1
+    LessonsDigest.objects.filter(pk=digest.pk).update(lessons=len(lessons), recipients=sent)
+    return sent

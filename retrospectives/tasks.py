@@ -31,3 +31,10 @@ def plan_process_audits() -> int:
     from . import services
 
     return len(services.plan_due_audits())
+
+
+@shared_task
+def send_lessons_digest() -> int:
+    from . import services
+
+    return services.send_lessons_digest()

@@ -78,6 +78,7 @@ MATRIX = {
     "actions:notification_settings": ("L L 200 200 200 200 200", "L L ok ok ok ok ok"),
     # dashboard: partners; account managers get their personal view on the index.
     "dashboard:index": ("L L 200 200 404 200 404", "L L 405 405 405 405 405"),
+    "dashboard:activity": ("L L 200 200 200 200 200", "L L 405 405 405 405 405"),
     "dashboard:losses": ("L L 404 404 404 200 404", "L L 405 405 405 405 405"),
     "dashboard:actions": ("L L 404 404 404 200 404", "L L 405 405 405 405 405"),
     "dashboard:at_risk": ("L L 404 404 404 200 404", "L L 405 405 405 405 405"),
