@@ -13,6 +13,7 @@ the person acting is named on the page the notification links to.
 
 import datetime as dt
 import logging
+import re
 import smtplib
 import uuid
 from collections import defaultdict
@@ -37,6 +38,23 @@ UNREAD_SHOWN = 99
 CLAIM_TIMEOUT = dt.timedelta(minutes=5)
 RETRY_DELAY = dt.timedelta(minutes=10)
 SWEEP_BATCH = 500
+
+
+# "@pat", "@alice.moreno": a username after an @ that does not follow a word character (so an
+# e-mail address mentions nobody).
+MENTION = re.compile(r"(?<![\w@])@([\w.+-]+)")
+
+
+def mentioned_in(text: str) -> list[User]:
+    """The active colleagues whose usernames are @mentioned in `text`."""
+    names = {name.rstrip(".").lower() for name in MENTION.findall(text)}
+    if not names:
+        return []
+    return list(User.objects.filter(is_active=True, username__iregex=_any_of(names)))
+
+
+def _any_of(names: set[str]) -> str:
+    return "^(" + "|".join(re.escape(name) for name in sorted(names)) + ")$"
 
 
 def preferences_of(user: User) -> dict[str, str]:

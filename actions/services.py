@@ -15,7 +15,6 @@ A refused change raises ValidationError with a message the page shows next to th
 import datetime as dt
 import hashlib
 import logging
-import re
 import smtplib
 import uuid
 from collections import defaultdict
@@ -273,21 +272,6 @@ def reopen(*, action: Action, by: User, note: str = "") -> Action:
 
 
 COMMENT_MAX = 2000
-# "@pat", "@alice.moreno": a username after an @ that does not follow a word character (so an
-# e-mail address mentions nobody).
-MENTION = re.compile(r"(?<![\w@])@([\w.+-]+)")
-
-
-def mentioned_in(text: str) -> list[User]:
-    """The active colleagues whose usernames are @mentioned in `text`."""
-    names = {name.rstrip(".").lower() for name in MENTION.findall(text)}
-    if not names:
-        return []
-    return list(User.objects.filter(is_active=True, username__iregex=_any_of(names)))
-
-
-def _any_of(names: set[str]) -> str:
-    return "^(" + "|".join(re.escape(name) for name in sorted(names)) + ")$"
 
 
 @dataclass
@@ -314,7 +298,7 @@ def comment_on_action(*, action: Action, by: User, text: str) -> Comment:
         action=action, actor=by, note=text, is_comment=True, at=timezone.now()
     )
     told, cannot_see = [], []
-    for person in mentioned_in(text):
+    for person in notifications.mentioned_in(text):
         if person.pk == by.pk:
             continue
         if not Action.objects.visible_to(person).filter(pk=action.pk).exists():

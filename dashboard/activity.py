@@ -11,7 +11,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -64,13 +63,12 @@ def _feedback(user: User, since: dt.datetime) -> list[Item]:
         .select_related("client")
         .order_by("-submitted_at", "-id")[:SHOWN]
     )
-    url = reverse("feedback:feedback_triage")
     return [
         Item(
             r.submitted_at,
             f"New feedback about {r.client.name}"
             + (f" (rated {r.rating}/10)" if r.rating is not None else ""),
-            url,
+            r.get_absolute_url(),
         )
         for r in responses
     ]

@@ -596,6 +596,9 @@ class FeedbackResponse(models.Model):
     def __str__(self) -> str:
         return f"Feedback from {self.client or 'a client'} on {self.submitted_at:%Y-%m-%d}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("feedback:feedback_detail", args=[self.pk])
+
     @property
     def triage_state(self) -> str:
         """The same three states the dashboard counts (see FeedbackResponseQuerySet)."""
@@ -823,3 +826,20 @@ class Suggestion(models.Model):
     def action(self):
         """The action an accepted suggestion became (prefetch `actions` for lists)."""
         return next(iter(self.actions.all()), None)
+
+
+class FeedbackComment(models.Model):
+    """The account manager's and partners' discussion of a client's response, on its page."""
+
+    response = models.ForeignKey(
+        FeedbackResponse, on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"Comment on {self.response_id} by {self.author}"

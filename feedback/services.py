@@ -11,7 +11,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts import audit
@@ -27,6 +26,7 @@ from .forms import CSV_MAX_ROWS, LINK_PLACEHOLDER, ClientRowForm
 from .models import (
     Client,
     ExitInterview,
+    FeedbackComment,
     FeedbackLinkEmail,
     FeedbackRequest,
     FeedbackResponse,
@@ -502,6 +502,47 @@ def is_alarming(response: FeedbackResponse, alert_settings: SaveAlertSettings) -
     return response.rating is not None and response.rating <= alert_settings.low_rating_threshold
 
 
+COMMENT_MAX = 2000
+
+
+@dataclass
+class Comment:
+    comment: FeedbackComment
+    told: list[User]
+    cannot_see: list[User]
+
+
+@transaction.atomic
+def comment_on_feedback(*, response: FeedbackResponse, by: User, text: str) -> Comment:
+    """Add to the discussion of a response; colleagues @mentioned hear of it if they may see the
+    response. The notification names the client, never the person who wrote the feedback."""
+    _require_triager(response=response, by=by)
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "Write a comment first."})
+    if len(text) > COMMENT_MAX:
+        raise ValidationError({"text": f"Keep a comment under {COMMENT_MAX} characters."})
+    comment = FeedbackComment.objects.create(response=response, author=by, text=text)
+    told, cannot_see = [], []
+    about = response.client.name if response.client else "firm-wide feedback"
+    for person in notifications.mentioned_in(text):
+        if person.pk == by.pk:
+            continue
+        if not FeedbackResponse.objects.visible_to(person).filter(pk=response.pk).exists():
+            cannot_see.append(person)
+            continue
+        excerpt = text if len(text) <= 120 else text[:119] + "…"
+        notifications.notify(
+            recipient=person,
+            event=Notification.Event.MENTIONED,
+            text=f"{by} mentioned you on feedback about {about}: {excerpt}",
+            url=response.get_absolute_url(),
+            actor=by,
+        )
+        told.append(person)
+    return Comment(comment=comment, told=told, cannot_see=cannot_see)
+
+
 def feedback_received(*, response: FeedbackResponse) -> None:
     """A client's new response (already saved): its account manager hears of it, and once it is
     committed a worker decides whether it opens a save attempt. The notification says which
@@ -513,7 +554,7 @@ def feedback_received(*, response: FeedbackResponse) -> None:
             recipient=client.account_manager,
             event=Notification.Event.FEEDBACK,
             text=f"New feedback about {client.name}{rating}.",
-            url=reverse("feedback:feedback_triage"),
+            url=response.get_absolute_url(),
         )
     queue_save_alert(response=response)
 

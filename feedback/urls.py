@@ -27,6 +27,7 @@ urlpatterns = [
     path("interviews/<int:pk>/audit/", views.interview_audit, name="interview_audit"),
     path("feedback/", views.feedback_triage, name="feedback_triage"),
     path("feedback/firm-link/", views.firm_link, name="firm_link"),
+    path("feedback/<int:pk>/", views.feedback_detail, name="feedback_detail"),
     path("feedback/<int:pk>/triage/", views.feedback_triage_update, name="feedback_triage_update"),
     path("feedback/<int:pk>/action/", views.feedback_action_new, name="feedback_action_new"),
     path("feedback/<int:pk>/reply/", views.feedback_reply, name="feedback_reply"),

@@ -53,6 +53,7 @@ from accounts.models import AuditEvent, User
 from accounts.network import client_ip
 from accounts.paging import CappedPaginator
 from accounts.widgets import search_options
+from actions.forms import CommentForm
 from actions.models import Action
 
 from . import blame, services
@@ -594,6 +595,45 @@ def _get_response_for_user(request, pk) -> FeedbackResponse:
     )
 
 
+def _told(result) -> str:
+    parts = []
+    if result.told:
+        parts.append("Told " + ", ".join(person.name for person in result.told) + ".")
+    if result.cannot_see:
+        names = ", ".join(person.name for person in result.cannot_see)
+        parts.append(f"Not told (they cannot see this feedback): {names}.")
+    return " ".join(parts) or "Comment added."
+
+
+@role_required(*FeedbackResponse.TRIAGERS)
+def feedback_detail(request, pk):
+    """One response and its discussion; a comment is added without a reload (htmx)."""
+    response = _get_response_for_user(request, pk)
+    form = CommentForm(_posted(request))
+    message = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.comment_on_feedback(
+                response=response, by=request.user, text=form.cleaned_data["text"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            message, form = _told(result), CommentForm()
+    context = {
+        "response": response,
+        "comments": response.comments.select_related("author"),
+        "comment_form": form,
+        "comment_message": message,
+    }
+    if request.htmx and request.method == "POST":
+        return render(request, "feedback/_comments.html", context)
+    if message:
+        messages.success(request, message)
+        return redirect(response)
+    return render(request, "feedback/feedback_detail.html", context)
+
+
 def _linkable_actions(user: User):
     """Actions a triager may link: those they can see, and those about their clients."""
     return (
@@ -631,8 +671,10 @@ RESPONSE_COLUMNS = [
 @role_required(*FeedbackResponse.TRIAGERS)
 def feedback_triage(request):
     show = request.GET.get("show", "new")
-    responses = FeedbackResponse.objects.visible_to(request.user).select_related(
-        "client", "reason", "linked_action", "handled_by", "save_attempt"
+    responses = (
+        FeedbackResponse.objects.visible_to(request.user)
+        .select_related("client", "reason", "linked_action", "handled_by", "save_attempt")
+        .annotate(comment_count=Count("comments"))
     )
     if show in FeedbackResponse.Triage.values:
         responses = responses.filter(triage=show)

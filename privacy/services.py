@@ -39,6 +39,7 @@ from feedback.models import (
     Client,
     ExitInterview,
     FeeChange,
+    FeedbackComment,
     FeedbackLinkEmail,
     FeedbackRequest,
     FeedbackResponse,
@@ -341,6 +342,9 @@ def export_client(*, client: Client) -> dict:
             for file in files
         ],
         "feedback_responses": rows(responses),
+        "feedback_comments": rows(
+            FeedbackComment.objects.filter(response__in=responses).order_by("at", "pk")
+        ),
         "reviews": rows(reviews),
         "review_notes_mentioning_client": rows(notes),
         "lessons_mentioning_client": rows(lessons),

@@ -116,6 +116,7 @@ MATRIX = {
     "feedback:interview_audit": ("L L 404 404 404 200 404", "L L 404 404 404 ok 404"),
     "feedback:interview_audit@restricted": ("L L 404 404 404 200 404", "L L 404 404 404 ok 404"),
     "feedback:feedback_triage": ("L L 200 200 404 200 404", "L L ok ok 404 ok 404"),
+    "feedback:feedback_detail": ("L L 200 404 404 200 404", "L L ok 404 404 ok 404"),
     "feedback:feedback_triage_update": ("L L 405 405 404 405 404", "L L ok 404 404 ok 404"),
     "feedback:feedback_action_new": ("L L 200 404 404 200 404", "L L ok 404 404 ok 404"),
     "feedback:feedback_reply": ("L L R 404 404 R 404", "L L ok 404 404 ok 404"),

@@ -234,6 +234,7 @@ def object_kwargs(w: World) -> dict[str, dict]:
         "feedback:interview_edit": {"pk": interview.pk},
         "feedback:interview_finalise": {"pk": interview.pk},
         "feedback:interview_audit": {"pk": interview.pk},
+        "feedback:feedback_detail": {"pk": w.response.pk},
         "feedback:feedback_triage_update": {"pk": w.response.pk},
         "feedback:feedback_action_new": {"pk": w.response.pk},
         "feedback:feedback_reply": {"pk": w.response.pk},
