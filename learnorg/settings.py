@@ -329,5 +329,9 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# seed_bench and bench_reminders rewrite the database wholesale: with DJANGO_DEBUG=0 they run only
+# when LEARNORG_ALLOW_BENCH=1 (or --allow-production) says so (accounts.benchmarks).
+BENCH_COMMANDS_ALLOWED = env_bool("LEARNORG_ALLOW_BENCH", DEBUG)
+
 # Password of the demo users that `manage.py seed_demo` creates.
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "learnorg-demo")
