@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: names every request (X-Request-ID), logs it once and hands the id to its tasks.
+    "accounts.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -321,12 +323,34 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Logs go to stderr: in production one JSON object per line (time, level, logger, message,
+# request_id; method, path, status and duration on each request's line), for a log collector;
+# in development a plain line. Web, worker and beat all log this way (learnorg/celery.py).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json").strip().lower()
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured("LOG_FORMAT is json or plain.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "accounts.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "accounts.logs.JsonFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # RequestIdMiddleware logs every request once, with its id; runserver's own line would
+        # be a second one.
+        "django.server": {"level": "WARNING"},
+    },
 }
 
 # seed_bench and bench_reminders rewrite the database wholesale: with DJANGO_DEBUG=0 they run only
