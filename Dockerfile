@@ -19,6 +19,7 @@ COPY actions actions
 COPY dashboard dashboard
 COPY privacy privacy
 COPY demo demo
+COPY webhooks webhooks
 COPY templates templates
 COPY static static
 RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput

@@ -28,6 +28,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accounts import events
 from accounts.mail import Email, render_subject
 from accounts.models import User
 
@@ -115,6 +116,7 @@ def create_action(
         action=action, actor=created_by, to_status=action.status, note="Created"
     )
     queue_replan(action=action)
+    events.emit("action.created", lambda: {"action": action.as_event()})
     return action
 
 
@@ -150,6 +152,7 @@ def complete_action(*, action: Action, by: User, evidence: str, link: str = "") 
     _record(action=action, by=by, from_status=before, note=evidence)
     _stop_reminders(action)
     queue_replan(action=action)
+    events.emit("action.done", lambda: {"action": action.as_event()})
     return action
 
 
@@ -178,6 +181,7 @@ def verify_action(
     _record(action=action, by=by, from_status=before, note=" ".join(parts))
     _stop_reminders(action)
     queue_replan(action=action)
+    events.emit("action.verified", lambda: {"action": action.as_event()})
     return action
 
 

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "dashboard",
     "privacy",
     "demo",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -352,6 +353,10 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
     },
 }
+
+# Webhooks go to public addresses only unless this is on (a receiver on the firm's own network);
+# see webhooks/destinations.py for the risk it lifts.
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", False)
 
 # seed_bench and bench_reminders rewrite the database wholesale: with DJANGO_DEBUG=0 they run only
 # when LEARNORG_ALLOW_BENCH=1 (or --allow-production) says so (accounts.benchmarks).
