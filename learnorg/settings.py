@@ -285,6 +285,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 600.0,
         "options": {"expire_seconds": 540},
     },
+    # Queues again webhook deliveries whose task was lost; the rows are the truth.
+    "webhooks-resend-stalled": {
+        "task": "webhooks.tasks.resend_stalled",
+        "schedule": 600.0,
+        "options": {"expire_seconds": 540},
+    },
     # Plans recurring process audits four weeks ahead; a unique constraint makes reruns harmless.
     "retrospectives-plan-process-audits": {
         "task": "retrospectives.tasks.plan_process_audits",

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from . import destinations, tasks
@@ -155,6 +156,26 @@ def _finish(
             "next_attempt_at",
         ]
     )
+
+
+STALLED_AFTER = timedelta(minutes=10)
+
+
+def resend_stalled(*, now=None) -> int:
+    """Queue every pending delivery that should have been tried over ten minutes ago; returns how
+    many. A delivery whose task merely waited that long may then go out twice: receivers dedupe
+    on X-Learnorg-Delivery."""
+    overdue = (now or timezone.now()) - STALLED_AFTER
+    stalled = list(
+        Delivery.objects.filter(status=Delivery.Status.PENDING)
+        .filter(
+            Q(next_attempt_at__lt=overdue) | Q(next_attempt_at__isnull=True, created_at__lt=overdue)
+        )
+        .values_list("pk", flat=True)
+    )
+    for delivery_id in stalled:
+        tasks.deliver.delay_on_commit(delivery_id)
+    return len(stalled)
 
 
 @transaction.atomic

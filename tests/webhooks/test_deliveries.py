@@ -235,3 +235,19 @@ def test_replaying_needs_the_right_to_change_webhooks(
     assert client.get(changelist).status_code == 200
     client.post(changelist, {"action": "replay", "_selected_action": [delivery.pk]})
     assert Delivery.objects.count() == 1
+
+
+def test_a_delivery_whose_task_was_lost_is_sent_by_the_sweep(
+    alice, hook, receiver, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        _new_action(alice)  # its task is never run: lost with a broker that went away
+    delivery = Delivery.objects.get()
+    assert services.resend_stalled() == 0  # just recorded: its task may be on its way
+    later = timezone.now() + dt.timedelta(minutes=11)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.resend_stalled(now=later) == 1
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.SENT
+    assert len(receiver.received) == 1
+    assert services.resend_stalled(now=later) == 0

@@ -11,6 +11,7 @@ from accounts.events import EVENTS, emit
 from actions import services as actions
 from feedback import services as feedback
 from feedback.models import ExitInterview
+from privacy import services as privacy
 from retrospectives import services as retrospectives
 from tests.factories import (
     ClientFactory,
@@ -159,3 +160,21 @@ def test_a_payload_is_built_only_when_some_hook_listens(alice):
 def test_an_unknown_event_is_a_programming_error():
     with pytest.raises(ValueError, match="Unknown event"):
         emit("action.exploded", dict)
+
+
+def test_erasing_a_client_rewrites_the_deliveries_that_name_it(
+    alice, all_events, receiver, django_capture_on_commit_callbacks
+):
+    interview = ExitInterviewFactory(
+        client__name="Quillfeather Bakery LLC",
+        client__account_manager=alice,
+        status=ExitInterview.Status.DRAFT,
+        client_primary_reason=loss_reason("fee"),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        feedback.finalise_interview(interview=interview, by=alice)
+    assert "Quillfeather" in Delivery.objects.get().body
+    privacy.erase_client(client=interview.client)
+    body = Delivery.objects.get().body
+    assert "Quillfeather" not in body
+    assert json.loads(body)["data"]["interview"]["id"] == interview.pk
