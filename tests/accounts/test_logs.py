@@ -1,6 +1,7 @@
 """Structured logs: one JSON object per line, every line of a request (and of the Celery tasks it
 queues) carrying the request's id, and nothing in a request's line that leads to a person."""
 
+import asyncio
 import io
 import json
 import logging
@@ -201,3 +202,17 @@ def test_logs_are_json_in_production_and_plain_in_development_unless_log_format_
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert result.returncode != 0 and "LOG_FORMAT is json or plain" in result.stderr
+
+
+def test_under_asgi_the_middleware_names_and_logs_the_request_too(json_lines):
+    async def view(request):
+        probe_log.info("inside an async view")
+        return HttpResponse("ok")
+
+    middleware = RequestIdMiddleware(view)
+    request = RequestFactory().get("/async/", headers={"X-Request-ID": "req-async"})
+    response = asyncio.run(middleware(request))
+    assert response["X-Request-ID"] == "req-async"
+    inside, request_line = json_lines()
+    assert inside["request_id"] == request_line["request_id"] == "req-async"
+    assert request_line["path"] == "/async/"
