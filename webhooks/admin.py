@@ -8,7 +8,12 @@ from .models import Delivery, Webhook
 
 
 class WebhookForm(forms.ModelForm):
-    url = forms.URLField(label="URL", max_length=500, assume_scheme="https")
+    url = forms.URLField(
+        label="URL",
+        max_length=500,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"class": "vURLField"}),
+    )
     events = forms.MultipleChoiceField(
         choices=list(EVENTS.items()), widget=forms.CheckboxSelectMultiple
     )
@@ -24,7 +29,10 @@ class WebhookAdmin(admin.ModelAdmin):
     list_display = ["url", "description", "active", "event_list", "created_at"]
     list_filter = ["active"]
     search_fields = ["url", "description"]
-    readonly_fields = ["secret", "created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The secret is made when the hook is saved: the add page has none to show yet.
+        return ["secret", "created_at"] if obj else []
 
     @admin.display(description="Events")
     def event_list(self, hook: Webhook) -> str:

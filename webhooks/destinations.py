@@ -35,8 +35,9 @@ def refusal(url: str) -> str:
         if ip.version == 6 and ip.ipv4_mapped:
             ip = ip.ipv4_mapped
         if not ip.is_global:
+            where = parts.hostname if parts.hostname == str(ip) else f"{parts.hostname} ({ip})"
             return (
-                f"{parts.hostname} is an internal address ({ip}); webhooks go to public "
-                "addresses only (WEBHOOKS_ALLOW_PRIVATE_ADDRESSES lifts this)."
+                f"{where} is an internal address; webhooks go to public addresses only "
+                "(WEBHOOKS_ALLOW_PRIVATE_ADDRESSES lifts this)."
             )
     return ""

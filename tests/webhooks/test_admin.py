@@ -23,6 +23,7 @@ def test_an_admin_registers_a_hook_and_reads_its_secret(admin_client, settings):
     page = admin_client.get(ADD)
     assert page.status_code == 200
     assert b'value="lesson.published"' in page.content
+    assert b"Secret" not in page.content  # made on saving
     response = admin_client.post(
         ADD,
         {
