@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint format install chromium bench faults backup restore clean
+.PHONY: run test lint format install lock chromium bench faults backup restore clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,6 +14,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The production image installs exactly these pins (with hashes); run after changing the
+# dependencies in pyproject.toml and commit requirements.lock.
+lock: install
+	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
+		--no-header --quiet -o requirements.lock
 
 run: install
 	$(BIN)/python manage.py migrate --noinput

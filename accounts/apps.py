@@ -6,5 +6,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "People and audit"
 
     def ready(self):
-        # Connects the login signal that renews sessions; registers the overflow-safe `in`.
-        from . import lookups, middleware  # noqa: F401
+        # Connects the login signal that renews sessions and the Celery signals that carry a
+        # request's id into its tasks; registers the overflow-safe `in`.
+        from . import logs, lookups, middleware  # noqa: F401

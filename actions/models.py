@@ -6,6 +6,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import events
 from accounts.models import Role, User
 
 
@@ -240,6 +241,30 @@ class Action(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("actions:action_detail", args=[self.pk])
+
+    def as_event(self) -> dict:
+        """What a webhook hears: where the action came from by kind and id only (an anonymous
+        suggestion's author is never stored, and nobody's name is sent)."""
+        source = next(
+            (
+                {"kind": s.key, "id": getattr(self, f"{s.field}_id")}
+                for s in self.SOURCES
+                if getattr(self, f"{s.field}_id")
+            ),
+            None,
+        )
+        return {
+            "id": self.pk,
+            "url": events.link(self),
+            "title": self.title,
+            "status": self.status,
+            "priority": self.priority,
+            "due_on": self.due_on,
+            "done_at": self.done_at,
+            "verified_at": self.verified_at,
+            "client_id": self.client_id,
+            "source": source,
+        }
 
     @classmethod
     def source_named(cls, key: str) -> Source:

@@ -28,6 +28,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accounts import events
 from accounts.mail import Email, render_subject
 from accounts.models import User
 
@@ -133,6 +134,7 @@ def create_action(
     )
     _assigned(action, created_by)
     queue_replan(action=action)
+    events.emit("action.created", lambda: {"action": action.as_event()})
     return action
 
 
@@ -178,6 +180,7 @@ def complete_action(*, action: Action, by: User, evidence: str, link: str = "") 
         )
     _stop_reminders(action)
     queue_replan(action=action)
+    events.emit("action.done", lambda: {"action": action.as_event()})
     return action
 
 
@@ -213,6 +216,7 @@ def verify_action(
     )
     _stop_reminders(action)
     queue_replan(action=action)
+    events.emit("action.verified", lambda: {"action": action.as_event()})
     return action
 
 

@@ -159,6 +159,8 @@ def main() -> None:
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "LOG_LEVEL": "WARNING",
+        # Production settings on a benchmark database of its own: the bench commands may run.
+        "LEARNORG_ALLOW_BENCH": "1",
     }
     ensure_database(url)
     log("migrating")

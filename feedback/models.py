@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import events
 from accounts.models import Office, Role, User
 
 
@@ -424,6 +425,20 @@ class ExitInterview(models.Model):
     def attachments_editable_by(self, user: User) -> bool:
         return ExitInterview.objects.editable_by(user).filter(pk=self.pk).exists()
 
+    def as_event(self) -> dict:
+        """What a webhook hears: never the client's or the team's words, and of a restricted
+        interview not even its reason."""
+        reason = self.client_primary_reason
+        return {
+            "id": self.pk,
+            "url": events.link(self),
+            "client": {"id": self.client_id, "name": self.client.name},
+            "held_on": self.held_on,
+            "lost_on": self.lost_on,
+            "restricted": self.restricted,
+            "primary_reason": None if self.restricted or reason is None else reason.name,
+        }
+
     @property
     def interviewer_is_account_manager(self) -> bool:
         """Clients soften criticism to the person they blame; the page says so."""
@@ -741,6 +756,19 @@ class SaveAttempt(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("feedback:save_detail", args=[self.pk])
+
+    def as_event(self) -> dict:
+        """What a webhook hears: the attempt's state, not the notes of the contact."""
+        return {
+            "id": self.pk,
+            "url": events.link(self),
+            "client": {"id": self.client_id, "name": self.client.name},
+            "status": self.status,
+            "trigger": self.trigger,
+            "opened_at": self.opened_at,
+            "first_contact_due_on": self.first_contact_due_on,
+            "closed_at": self.closed_at,
+        }
 
     @property
     def first_contact_overdue(self) -> bool:

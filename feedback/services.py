@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accounts import audit
+from accounts import audit, events
 from accounts.csv_export import SafeWriter
 from accounts.mail import Email, render_subject
 from accounts.models import User
@@ -253,6 +253,7 @@ def finalise_interview(
         # The loss this interview described before keeps its latest other interview.
         ExitInterview.objects.settle_loss(client_id=client.pk, lost_on=left)
     audit.record(actor=by, verb="update", obj=interview, request=request, detail=detail)
+    events.emit("interview.finalised", lambda: {"interview": interview.as_event()})
     return interview
 
 
@@ -614,6 +615,7 @@ def _open_attempt(*, response: FeedbackResponse, alert_settings: SaveAlertSettin
     audit.record(
         actor=None, verb="create", obj=attempt, detail={"response": response.pk, "trigger": trigger}
     )
+    events.emit("save_attempt.opened", lambda: {"save_attempt": attempt.as_event()})
     return attempt
 
 
@@ -704,6 +706,7 @@ def _close(*, attempt: SaveAttempt, by: User, outcome: str, note: str) -> None:
     attempt.status, attempt.outcome_note = outcome, note
     attempt.closed_at, attempt.closed_by = timezone.now(), by
     attempt.save(update_fields=["status", "outcome_note", "closed_at", "closed_by"])
+    events.emit("save_attempt.closed", lambda: {"save_attempt": attempt.as_event()})
 
 
 @transaction.atomic

@@ -62,9 +62,12 @@ INSTALLED_APPS = [
     "dashboard",
     "privacy",
     "demo",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
+    # Outermost: names every request (X-Request-ID), logs it once and hands the id to its tasks.
+    "accounts.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -306,6 +309,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 600.0,
         "options": {"expire_seconds": 540},
     },
+    # Queues again webhook deliveries whose task was lost; the rows are the truth.
+    "webhooks-resend-stalled": {
+        "task": "webhooks.tasks.resend_stalled",
+        "schedule": 600.0,
+        "options": {"expire_seconds": 540},
+    },
     # Plans recurring process audits four weeks ahead; a unique constraint makes reruns harmless.
     # The Monday e-mail of newly published lessons; the week's row makes reruns harmless.
     "retrospectives-send-lessons-digest": {
@@ -351,13 +360,43 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Logs go to stderr: in production one JSON object per line (time, level, logger, message,
+# request_id; method, path, status and duration on each request's line), for a log collector;
+# in development a plain line. Web, worker and beat all log this way (learnorg/celery.py).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json").strip().lower()
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured("LOG_FORMAT is json or plain.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "accounts.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "accounts.logs.JsonFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # RequestIdMiddleware logs every request once, with its id; runserver's own line would
+        # be a second one.
+        "django.server": {"level": "WARNING"},
+    },
 }
+
+# Webhooks go to public addresses only unless this is on (a receiver on the firm's own network);
+# see webhooks/destinations.py for the risk it lifts.
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", False)
+
+# seed_bench and bench_reminders rewrite the database wholesale: with DJANGO_DEBUG=0 they run only
+# when LEARNORG_ALLOW_BENCH=1 (or --allow-production) says so (accounts.benchmarks).
+BENCH_COMMANDS_ALLOWED = env_bool("LEARNORG_ALLOW_BENCH", DEBUG)
 
 # Password of the demo users that `manage.py seed_demo` creates.
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "learnorg-demo")

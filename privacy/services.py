@@ -48,7 +48,15 @@ from feedback.models import (
 from retrospectives.models import Contribution, Lesson, Review
 
 # Apps whose text is scrubbed of the client's name; admin keeps object names in its history.
-SCRUBBED_APPS = {"accounts", "feedback", "retrospectives", "actions", "dashboard", "admin"}
+SCRUBBED_APPS = {
+    "accounts",
+    "feedback",
+    "retrospectives",
+    "actions",
+    "dashboard",
+    "admin",
+    "webhooks",
+}
 # Reference data and people of the firm: a client's name inside them is not about the client.
 NOT_SCRUBBED = {
     "accounts.user",

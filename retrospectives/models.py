@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import events
 from accounts.models import Role, User
 from feedback.models import Client, ExitInterview, LossReason, ServiceLine
 
@@ -744,6 +745,18 @@ class Lesson(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("retrospectives:lesson_detail", args=[self.pk])
+
+    def as_event(self) -> dict:
+        """What a webhook hears: the statement written for the library, not the internal one
+        (often a review note's words)."""
+        return {
+            "id": self.pk,
+            "url": events.link(self),
+            "statement": self.statement_public,
+            "category": self.category,
+            "review_id": self.review_id,
+            "published_at": self.published_at,
+        }
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

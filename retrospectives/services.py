@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accounts import audit
+from accounts import audit, events
 from accounts.forms import is_one_line
 from accounts.mail import Email, render_subject
 from accounts.models import User
@@ -866,9 +866,13 @@ def note_to_lesson(*, note: Contribution, by: User) -> Lesson:
 
 
 def publish_lesson(*, lesson: Lesson) -> Lesson:
+    """Put the lesson in the library; announced the first time it goes there from a draft."""
+    newly = lesson.status != Lesson.Status.PUBLISHED
     lesson.status = Lesson.Status.PUBLISHED
     lesson.published_at = lesson.published_at or timezone.now()
     lesson.save(update_fields=["status", "published_at"])
+    if newly:
+        events.emit("lesson.published", lambda: {"lesson": lesson.as_event()})
     return lesson
 
 

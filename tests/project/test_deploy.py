@@ -1,4 +1,5 @@
-"""Production settings pass Django's deployment checklist, and docker-compose.yml is valid."""
+"""Production settings pass Django's deployment checklist, docker-compose.yml is valid and runs
+migrations once, and the image installs the locked dependencies before the code."""
 
 import fnmatch
 import os
@@ -7,6 +8,9 @@ import sys
 import tomllib
 from pathlib import Path
 
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 from ruamel.yaml import YAML
 
 from tests.sources import project_app_configs
@@ -83,3 +87,55 @@ def test_the_installed_package_and_the_image_hold_every_app():
         if line.startswith("COPY ") and line.split()[1] != "."
     }
     assert first_party | {"learnorg"} <= copied
+
+
+def test_compose_runs_migrations_once_before_web_worker_and_beat():
+    services = YAML(typ="safe").load((ROOT / "docker-compose.yml").read_text())["services"]
+    assert services["migrate"]["command"][-2:] == ["migrate", "--noinput"]
+    assert services["migrate"]["restart"] == "no"
+    for name in ("web", "worker", "beat"):
+        condition = services[name]["depends_on"]["migrate"]["condition"]
+        assert condition == "service_completed_successfully", name
+    for name, service in services.items():
+        if name != "migrate":
+            assert "migrate" not in " ".join(service.get("command", [])), name
+
+
+def _lock_pins() -> dict[str, tuple[Version, set[str]]]:
+    """Each pinned package: its version, and what needs it (uv's "# via" notes)."""
+    pins, name = {}, None
+    for line in (ROOT / "requirements.lock").read_text().splitlines():
+        if line and not line[0].isspace() and not line.startswith("#"):
+            requirement = Requirement(line.split(" ;")[0].rstrip(" \\"))
+            name = canonicalize_name(requirement.name)
+            pins[name] = (Version(str(requirement.specifier)[2:]), set())
+        elif name and (note := line.strip().removeprefix("#").strip()) not in {"", "via"}:
+            pins[name][1].add(note.removeprefix("via ").strip())
+    return pins
+
+
+def test_the_lock_file_pins_the_runtime_dependencies_and_no_development_tool():
+    runtime = [
+        Requirement(line)
+        for line in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    ]
+    pins = _lock_pins()
+    for requirement in runtime:
+        name = canonicalize_name(requirement.name)
+        assert name in pins, f"{name} is missing from requirements.lock: run `make lock`"
+        assert pins[name][0] in requirement.specifier, f"{name}: run `make lock`"
+    asked_for = {name for name, (_, via) in pins.items() if "learnorg (pyproject.toml)" in via}
+    assert asked_for == {canonicalize_name(r.name) for r in runtime}, "run `make lock`"
+    for tool in ("pytest", "ruff", "playwright", "honcho", "uv", "check-jsonschema"):
+        assert tool not in pins
+
+
+def test_the_image_installs_the_locked_dependencies_before_copying_the_code():
+    steps = [line for line in (ROOT / "Dockerfile").read_text().splitlines() if line[:1].isalpha()]
+    install = next(i for i, step in enumerate(steps) if step.startswith("RUN pip install"))
+    assert "--require-hashes" in steps[install] and "-r requirements.lock" in steps[install]
+    copies = [i for i, step in enumerate(steps) if step.startswith("COPY ")]
+    assert steps[copies[0]] == "COPY requirements.lock ./"
+    assert all(i > install for i in copies[1:])
+    assert "COPY . ." not in steps
+    assert "migrate" not in " ".join(steps)

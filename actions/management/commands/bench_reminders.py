@@ -17,6 +17,7 @@ from django.db import connections, transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from accounts.benchmarks import add_allow_production_argument, refuse_in_production
 from accounts.models import User
 from actions import services
 from actions.models import Action, Reminder
@@ -68,8 +69,10 @@ class Command(BaseCommand):
         parser.add_argument("--people", type=int, default=2_000)
         parser.add_argument("--workers", type=int, default=2)
         parser.add_argument("--keep", action="store_true", help="Leave the benchmark rows.")
+        add_allow_production_argument(parser)
 
     def handle(self, *args, **options):
+        refuse_in_production(command="bench_reminders", allowed=options["allow_production"])
         if options["due"] > options["actions"]:
             raise CommandError("--due cannot exceed --actions (one reminder per action).")
         now = timezone.now()

@@ -2,6 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.benchmarks import add_allow_production_argument, refuse_in_production
 from demo import bench
 
 
@@ -12,8 +13,10 @@ class Command(BaseCommand):
         parser.add_argument("--interviews", type=int, default=100_000)
         parser.add_argument("--batch", type=int, default=5_000)
         parser.add_argument("--seed", type=int, default=7)
+        add_allow_production_argument(parser)
 
     def handle(self, *args, interviews: int, batch: int, seed: int, **options):
+        refuse_in_production(command="seed_bench", allowed=options["allow_production"])
         if bench.already_built(interviews=interviews):
             self.stdout.write(f"Bench data for {interviews} interviews is already there.")
             return
