@@ -25,9 +25,11 @@ from django.utils import timezone
 
 from accounts import audit, fragments
 from accounts.models import AuditEvent
+from actions.models import Action
 from dashboard.models import Snapshot
 from feedback.models import Client, ExitInterview, FeedbackResponse
 from feedback.services import create_action_from_feedback
+from privacy import services as privacy_services
 from tests.factories import (
     ActionFactory,
     ClientFactory,
@@ -443,3 +445,15 @@ def test_it_asks_for_no_restart_when_the_cache_is_a_server(seeded, settings):
     out = io.StringIO()
     call_command("erase_client", str(seeded["client"].pk), "--yes", stdout=out)
     assert "restart" not in out.getvalue()
+
+
+def test_erasure_knows_how_each_record_of_one_client_that_an_action_comes_from_names_it():
+    """An action follows its client through the record it came from (Action.SOURCES): a new
+    kind of source that belongs to one client says in CLIENT_PATHS how it names the client."""
+    for source in Action.SOURCES:
+        model = Action._meta.get_field(source.field).related_model
+        names_one_client = any(
+            field.many_to_one and field.related_model is Client
+            for field in model._meta.get_fields()
+        )
+        assert names_one_client == (model in privacy_services.CLIENT_PATHS), source.key
