@@ -5,7 +5,7 @@ from django.db import models
 
 
 class Role(models.TextChoices):
-    """The Django groups that grant roles (DESIGN.md §2). Every active user is also staff."""
+    """The Django groups that grant roles. Every active user is also staff."""
 
     ACCOUNT_MANAGER = "Account managers"
     FACILITATOR = "Facilitators"

@@ -1,4 +1,4 @@
-"""Shared fixtures: the fixed personas of DESIGN.md §11 and a Celery that runs tasks inline.
+"""Shared fixtures: the fixed personas and a Celery that runs tasks inline.
 
 alice and bob are account managers (of different clients), fran facilitates, pat is a partner,
 sam is plain staff. Tests that need a real worker turn eager mode off themselves.

@@ -1,4 +1,4 @@
-"""Reminder planning with time travel: the cadence of DESIGN.md §8 across a working-hours
+"""Reminder planning with time travel: the reminder cadence across a working-hours
 boundary, a weekend and a quiet period; escalation; stopping when the action is closed."""
 
 import datetime as dt

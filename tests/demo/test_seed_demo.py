@@ -1,4 +1,4 @@
-"""seed_demo builds the demo firm of DESIGN.md §11; running it again changes nothing.
+"""seed_demo builds the demo firm; running it again changes nothing.
 
 It seeds every app, so it runs once here and the checks share that run.
 """

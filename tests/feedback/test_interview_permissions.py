@@ -1,4 +1,4 @@
-"""Who sees which interview (DESIGN.md §2). Everyone else gets 404, and the attempt is audited."""
+"""Who sees which interview. Everyone else gets 404, and the attempt is audited."""
 
 import pytest
 from django.urls import reverse
