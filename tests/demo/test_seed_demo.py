@@ -24,7 +24,7 @@ def _snapshot():
     )
 
 
-def test_it_builds_the_same_demo_firm_however_often_it_runs(settings):
+def test_seed_demo_builds_the_same_demo_firm_however_often_it_runs(settings):
     call_command("seed_demo", stdout=None)
     first = _snapshot()
     call_command("seed_demo", stdout=None)
