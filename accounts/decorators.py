@@ -1,5 +1,5 @@
 """The one role check for views. A person without the role gets 404, as if the page did not
-exist, like every other refusal in learnorg (DESIGN.md §13.4)."""
+exist, like every other refusal in learnorg."""
 
 from functools import wraps
 

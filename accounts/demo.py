@@ -1,4 +1,4 @@
-"""Demo people for `manage.py seed_demo` (DESIGN.md §11). Never run outside that command."""
+"""Demo people for `manage.py seed_demo`. Never run outside that command."""
 
 from django.conf import settings
 from django.contrib.auth.models import Group

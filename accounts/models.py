@@ -9,7 +9,7 @@ from django.urls import reverse
 
 
 class Role(models.TextChoices):
-    """The Django groups that grant roles (DESIGN.md §2). Every active user is also staff."""
+    """The Django groups that grant roles. Every active user is also staff."""
 
     ACCOUNT_MANAGER = "Account managers"
     FACILITATOR = "Facilitators"

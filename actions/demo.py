@@ -1,4 +1,4 @@
-"""Demo improvement actions for `manage.py seed_demo` (DESIGN.md §11). Idempotent: actions are
+"""Demo improvement actions for `manage.py seed_demo`. Idempotent: actions are
 found by title, so a second run updates them instead of adding more."""
 
 import datetime as dt

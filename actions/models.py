@@ -403,7 +403,7 @@ class Reminder(models.Model):
 
 
 class ReminderPolicy(models.Model):
-    """The firm's reminder policy (DESIGN.md §8); one row, edited in admin."""
+    """The firm's reminder policy: one row, edited in admin."""
 
     days_before_due = models.PositiveSmallIntegerField(default=3)
     overdue_every_days = models.PositiveSmallIntegerField(default=7)

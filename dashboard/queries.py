@@ -1,4 +1,4 @@
-"""Read-only aggregates behind the partners' dashboard (DESIGN.md §9); each panel of
+"""Read-only aggregates behind the partners' dashboard; each panel of
 dashboard.panels names the one it shows.
 
 Each panel runs a fixed number of queries, whatever the data size, and the database does the

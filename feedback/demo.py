@@ -1,4 +1,4 @@
-"""Demo clients and feedback for `manage.py seed_demo` (DESIGN.md §11). Idempotent: every row is
+"""Demo clients and feedback for `manage.py seed_demo`. Idempotent: every row is
 found by a natural key and updated, so a second run changes nothing."""
 
 import datetime as dt
@@ -54,8 +54,8 @@ INDUSTRY_OF = {
 OFFICES = ["Boston", "Hartford", "Providence"]
 SIZES = list(Client.SizeBand.values)
 
-# DESIGN.md §1: three key clients lost in three months. The client's words differ from the
-# team's explanation each time.
+# The story the demo tells: three key clients lost in three months. The client's words differ
+# from the team's explanation each time.
 RECENT_LOSSES = [
     {
         "client": "Harbor Dental Group",

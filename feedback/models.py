@@ -239,7 +239,7 @@ class FeeChange(models.Model):
 
 
 class LossReason(models.Model):
-    """The loss taxonomy (DESIGN.md §6), seeded by a data migration and edited in admin."""
+    """The loss taxonomy, seeded by a data migration and edited in admin."""
 
     class Category(models.TextChoices):
         SERVICE = "service", "Service level"
@@ -273,7 +273,7 @@ class LossReason(models.Model):
 
 class ExitInterviewQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> "ExitInterviewQuerySet":
-        """DESIGN.md §2: partners see all; a restricted interview only its interviewer too;
+        """Partners see all; a restricted interview only its interviewer too;
         otherwise the interviewer, the client's account manager, and facilitators of a review
         that includes the interview."""
         if not user.is_authenticated or not user.is_active:
@@ -293,7 +293,7 @@ class ExitInterviewQuerySet(models.QuerySet):
         return self.filter(Q(interviewer=user) | Q(restricted=False, client__account_manager=user))
 
     def losses(self) -> "ExitInterviewQuerySet":
-        """One row per loss (DESIGN.md §13.2): a client lost on a date is one loss, described
+        """One row per loss: a client lost on a date is one loss, described
         by the most recently finalised of its interviews; the others are superseded."""
         return self.filter(
             status=ExitInterview.Status.FINAL, lost_on__isnull=False, superseded_at__isnull=True

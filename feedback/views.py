@@ -1,4 +1,4 @@
-"""Pages of the feedback app. Who may do what (DESIGN.md §2, and what we chose where it is silent):
+"""Pages of the feedback app. Who may do what:
 
 - Clients: partners and facilitators see every client, account managers the clients they manage
   or partner. Partners create and edit any client and import CSV; an account manager creates

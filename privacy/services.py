@@ -100,14 +100,25 @@ def erased_name(client: Client) -> str:
     return f"Erased client #{client.pk}"
 
 
+# How a record that belongs to one client names it. A response from a client's own feedback link
+# may leave its client empty and name it through the link.
+CLIENT_PATHS = {
+    ExitInterview: ("client",),
+    FeedbackResponse: ("client", "request__client"),
+}
+
+
+def _of_client(client: Client, model: type[models.Model], prefix: str = "") -> Q:
+    """The rows whose `prefix` record (itself when empty) belongs to `client`."""
+    return Q(*(Q(**{f"{prefix}{path}": client}) for path in CLIENT_PATHS[model]), _connector=Q.OR)
+
+
 def _interviews(client: Client):
-    return ExitInterview.objects.filter(client=client).order_by("pk")
+    return ExitInterview.objects.filter(_of_client(client, ExitInterview)).order_by("pk")
 
 
 def _responses(client: Client):
-    return FeedbackResponse.objects.filter(Q(client=client) | Q(request__client=client)).order_by(
-        "pk"
-    )
+    return FeedbackResponse.objects.filter(_of_client(client, FeedbackResponse)).order_by("pk")
 
 
 def _reviews(client: Client):
@@ -119,16 +130,13 @@ def _reviews(client: Client):
 
 
 def _actions(client: Client):
-    return (
-        Action.objects.filter(
-            Q(client=client)
-            | Q(source_interview__client=client)
-            | Q(source_feedback__client=client)
-            | Q(source_feedback__request__client=client)
-        )
-        .distinct()
-        .order_by("pk")
-    )
+    """Actions about the client, or that came from a record of the client's (Action.SOURCES)."""
+    about = Q(client=client)
+    for source in Action.SOURCES:
+        model = Action._meta.get_field(source.field).related_model
+        if model in CLIENT_PATHS:
+            about |= _of_client(client, model, prefix=f"{source.field}__")
+    return Action.objects.filter(about).distinct().order_by("pk")
 
 
 def _audit_events(objects: Iterable[models.Model]):

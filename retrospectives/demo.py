@@ -1,4 +1,4 @@
-"""Demo reviews for `manage.py seed_demo` (DESIGN.md §11): one closed review of a recent loss,
+"""Demo reviews for `manage.py seed_demo`: one closed review of a recent loss,
 with notes, votes, a five-whys chain, lessons and actions, and one planned review ready to run;
 a monthly payroll process audit on the 31st (held, one missed and overdue, the next planned) and
 a paused quarterly tax audit.

@@ -23,7 +23,7 @@ def new_join_code() -> str:
 
 
 class Phase(models.IntegerChoices):
-    """The AAR script of DESIGN.md §4."""
+    """The phases of an after-action review, in order."""
 
     GROUND_RULES = 1, "Ground rules"
     WORKING = 2, "What's working"
@@ -270,7 +270,7 @@ class Step:
 
 @dataclass(frozen=True)
 class Script:
-    """The AAR script of DESIGN.md §4 for one kind of review: why the review is held, and the
+    """The after-action review script for one kind of review: why the review is held, and the
     title and prompt of each phase. The console, presenter, phones, report, invite and e-mails
     read it through `Review.script`, `Review.phase_title` and `Review.prompt`."""
 

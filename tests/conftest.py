@@ -1,4 +1,4 @@
-"""Shared fixtures: the fixed personas of DESIGN.md §11 and a Celery that runs tasks inline.
+"""Shared fixtures: the fixed personas and a Celery that runs tasks inline.
 
 alice and bob are account managers (of different clients), fran facilitates, pat is a partner,
 sam is plain staff. Tests that need a real worker turn eager mode off themselves.
@@ -10,6 +10,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.cache import caches
+from django.test import override_settings
 
 from accounts.models import Role
 from feedback.models import LossReason
@@ -18,6 +19,15 @@ from tests.factories import UserFactory
 
 _role_groups = importlib.import_module("accounts.migrations.0002_role_groups")
 _loss_taxonomy = importlib.import_module("feedback.migrations.0002_loss_taxonomy")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_passwords():
+    """Every persona and factory user gets a hashed password, and browser tests log in through
+    the form: with the production hasher (a quarter of a CPU second per hash, on purpose) that
+    was a large share of the suite. Subprocesses keep the real one."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,8 @@ import os
 import re
 from pathlib import Path
 
+from _pytest.nodeid import coerce_node_id
+
 _WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 _REDIS_DB = re.compile(r"^(rediss?://[^/]*)/(\d+)$")
 
@@ -30,3 +32,21 @@ if _WORKER.startswith("gw"):
             os.environ[_name] = _own_database(os.environ[_name], _offset)
     _var = Path(os.environ.get("LEARNORG_VAR_DIR", Path(__file__).resolve().parents[1] / "var"))
     os.environ["LEARNORG_VAR_DIR"] = str(_var / f"xdist-{_WORKER}")
+
+
+def pytest_collection_modifyitems(config, items):
+    """With `--dist loadgroup`, tests marked `xdist_group` run on one worker (the backup module
+    builds its scratch database once). pytest-xdist marks them by appending "@group" to the node
+    id through `item._nodeid`, which pytest 9.2 no longer reads (it keeps the id in `item._id`),
+    so the groups were silently dealt out like any other test:
+    https://github.com/pytest-dev/pytest-xdist/issues/1386. Mark them here the way xdist meant."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        names = {
+            str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+            for mark in item.iter_markers("xdist_group")
+        }
+        suffix = f"@{'_'.join(sorted(names))}"
+        if names and not item.nodeid.endswith(suffix):
+            item._id = coerce_node_id(item.nodeid + suffix)

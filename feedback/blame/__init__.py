@@ -1,4 +1,4 @@
-"""Blame-language nudges (DESIGN.md §5): the one detector used by exit interviews, review notes
+"""Blame-language nudges: the one detector used by exit interviews, review notes
 and the lesson-publishing check.
 
 Nothing is ever blocked. Each flag says which kind of blame it found, the words as written and

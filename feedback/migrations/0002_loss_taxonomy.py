@@ -1,6 +1,6 @@
 from django.db import migrations
 
-# DESIGN.md §6: (name, category, controllable, check_for_excuse)
+# (name, category, controllable, check_for_excuse)
 TAXONOMY = [
     ("Service level below what was sold", "service", True, False),
     ("Slow responses or missed deadlines", "responsiveness", True, False),

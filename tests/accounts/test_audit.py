@@ -7,7 +7,7 @@ from accounts.models import AuditEvent
 pytestmark = pytest.mark.django_db
 
 
-def test_it_records_actor_object_and_ip(alice):
+def test_the_audit_log_records_actor_object_and_ip(alice):
     request = RequestFactory().get("/", REMOTE_ADDR="10.1.2.3")
     event = audit.record(actor=alice, verb=AuditEvent.Verb.VIEW, obj=alice, request=request)
     assert (event.actor, event.verb, event.object_type, event.object_id, event.ip) == (
@@ -19,7 +19,7 @@ def test_it_records_actor_object_and_ip(alice):
     )
 
 
-def test_it_records_a_denied_attempt_without_an_object(bob):
+def test_the_audit_log_records_a_denied_attempt_without_an_object(bob):
     event = audit.record(
         actor=bob, verb=AuditEvent.Verb.DENIED, object_type="feedback.exitinterview", object_id=42
     )

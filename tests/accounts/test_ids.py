@@ -24,11 +24,11 @@ from accounts.ids import MAX_ID, id_or_404, parse_id, parse_ids
         ("12abc", None),
     ],
 )
-def test_it_reads_an_id_the_database_can_hold(value, expected):
+def test_the_id_reader_reads_an_id_the_database_can_hold(value, expected):
     assert parse_id(value) == expected
 
 
-def test_it_keeps_only_the_ids_among_several_values():
+def test_the_id_reader_keeps_only_the_ids_among_several_values():
     assert parse_ids(["3", "x", "99999999999999999999", "²", "5"]) == [3, 5]
 
 

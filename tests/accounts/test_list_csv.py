@@ -29,11 +29,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _csv(client, url: str, **query) -> list[dict]:
     response = client.get(url, {**query, "format": "csv"})
     assert response.status_code == 200

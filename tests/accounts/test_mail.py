@@ -15,17 +15,17 @@ from accounts.mail import SUBJECT_MAX, Email, subject_line
         ("", ""),
     ],
 )
-def test_it_makes_a_subject_one_line(text, expected):
+def test_subject_line_makes_a_subject_one_line(text, expected):
     assert subject_line(text) == expected
 
 
-def test_it_cuts_a_long_subject_at_a_word():
+def test_subject_line_cuts_a_long_subject_at_a_word():
     line = subject_line("Review report: " + "busy season escalation " * 20)
     assert len(line) <= SUBJECT_MAX
     assert line.endswith("escalation…") or line.endswith("season…") or line.endswith("busy…")
 
 
-def test_it_cuts_one_long_word_too():
+def test_subject_line_cuts_one_long_word_too():
     assert subject_line("x" * 500) == "x" * (SUBJECT_MAX - 1) + "…"
 
 

@@ -49,7 +49,7 @@ def test_any_page_number_gives_a_page(offices, number):
     assert len(page) > 0
 
 
-def test_it_counts_in_one_query_without_scanning_past_the_limit(offices):
+def test_the_capped_paginator_counts_in_one_query_without_scanning_past_the_limit(offices):
     paginator = CappedPaginator(offices, 10, number="1", lookahead=1)
     with CaptureQueriesContext(connection) as queries:
         assert paginator.capped
@@ -77,13 +77,13 @@ def _pager(path: str, number: int) -> str:
     )
 
 
-def test_it_links_pages_keeping_the_filters_and_one_page_parameter():
+def test_the_capped_paginator_links_pages_keeping_the_filters_and_one_page_parameter():
     html = _pager("/dashboard/losses/?office=2&page=2", 2)
     assert 'href="?office=2&amp;page=1"' in html
     assert 'href="?office=2&amp;page=3"' in html
     assert html.count("page=") == 2
 
 
-def test_it_escapes_the_parameters_it_keeps():
+def test_the_capped_paginator_escapes_the_parameters_it_keeps():
     html = _pager('/clients/?q="><script>&page=2', 2)
     assert "<script>" not in html

@@ -26,7 +26,7 @@ def _ask(client, email="alice@example.com", ip="10.0.0.1", **headers):
     return client.post(URL, {"email": email}, REMOTE_ADDR=ip, **headers)
 
 
-def test_it_sends_a_link_on_the_site_url_whatever_the_host_header(
+def test_the_password_reset_sends_a_link_on_the_site_url_whatever_the_host_header(
     client, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
@@ -61,7 +61,9 @@ def test_an_unknown_address_gets_the_same_answer_and_no_email(
     assert mail.outbox == []
 
 
-def test_it_limits_emails_per_address_without_saying_so(client, django_capture_on_commit_callbacks):
+def test_the_password_reset_limits_emails_per_address_without_saying_so(
+    client, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         answers = [
             _ask(client, ip=f"10.0.0.{n}").status_code for n in range(views.RESET_PER_ADDRESS + 3)
@@ -70,7 +72,7 @@ def test_it_limits_emails_per_address_without_saying_so(client, django_capture_o
     assert len(mail.outbox) == views.RESET_PER_ADDRESS
 
 
-def test_it_limits_requests_per_client_ip_and_keeps_what_was_typed(
+def test_the_password_reset_limits_requests_per_client_ip_and_keeps_what_was_typed(
     client, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):

@@ -22,35 +22,35 @@ def _get(user):
 
 
 @pytest.mark.parametrize("persona", ["pat", "fran"])
-def test_it_lets_people_with_one_of_the_roles_through(db, request, persona):
+def test_role_required_lets_people_with_one_of_the_roles_through(db, request, persona):
     response = _get(request.getfixturevalue(persona))
     assert response.content == b"page 7"
 
 
 @pytest.mark.parametrize("persona", ["alice", "sam", "deactivated"])
-def test_it_404s_for_everyone_else(db, request, persona):
+def test_role_required_404s_for_everyone_else(db, request, persona):
     with pytest.raises(Http404):
         _get(request.getfixturevalue(persona))
 
 
-def test_it_404s_for_a_deactivated_partner(db):
+def test_role_required_404s_for_a_deactivated_partner(db):
     with pytest.raises(Http404):
         _get(UserFactory(roles=[Role.PARTNER], is_active=False))
 
 
-def test_it_404s_for_an_anonymous_visitor():
+def test_role_required_404s_for_an_anonymous_visitor():
     with pytest.raises(Http404):
         _get(AnonymousUser())
 
 
-def test_it_lets_an_admin_through(db):
+def test_role_required_lets_an_admin_through(db):
     assert _get(UserFactory(is_superuser=True)).status_code == 200
 
 
-def test_it_keeps_the_view_name():
+def test_role_required_keeps_the_view_name():
     assert _overseers_page.__name__ == "_overseers_page"
 
 
-def test_it_needs_a_role():
+def test_role_required_needs_a_role():
     with pytest.raises(TypeError):
         role_required()

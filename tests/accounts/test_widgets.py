@@ -31,13 +31,13 @@ ATTRS = {"id": "id_owner", "class": "form-select", "required": True, "aria-inval
         (QuickSelectMultiple, forms.SelectMultiple, [1, 3]),
     ],
 )
-def test_it_renders_what_djangos_select_renders(quick, django_widget, value):
+def test_quick_select_renders_what_djangos_select_renders(quick, django_widget, value):
     ours = quick(choices=CHOICES).render("owner", value, attrs=ATTRS)
     theirs = django_widget(choices=CHOICES).render("owner", value, attrs=ATTRS)
     assert parse_html(ours) == parse_html(theirs)
 
 
-def test_it_escapes_labels_and_values():
+def test_quick_select_escapes_labels_and_values():
     html = QuickSelect(choices=[('"><script>', "<script>alert(1)</script>")]).render("x", None)
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

@@ -6,12 +6,6 @@ import time_machine
 from django.conf import settings
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Personas get a password each; the default hasher is deliberately slow.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def working_hours():
     """A Wednesday mid-morning in the firm's time zone, the clock running: the sweep sends only

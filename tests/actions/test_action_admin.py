@@ -34,7 +34,7 @@ def _form_data(page) -> dict:
     return data
 
 
-def test_it_replans_the_reminders_when_an_admin_moves_the_due_date(
+def test_the_action_admin_replans_the_reminders_when_an_admin_moves_the_due_date(
     client, alice, django_capture_on_commit_callbacks
 ):
     action = ActionFactory(owner=alice, due_on=dt.date(2027, 3, 10))

@@ -28,7 +28,7 @@ def test_a_lesson_source_links_to_the_lesson(client, alice):
     assert lesson.get_absolute_url() in client.get(action.get_absolute_url()).content.decode()
 
 
-def test_it_404s_for_someone_elses_action(client, alice, bob):
+def test_the_action_page_404s_for_someone_elses_action(client, alice, bob):
     action = ActionFactory(owner=alice)
     client.force_login(bob)
     assert client.get(action.get_absolute_url()).status_code == 404

@@ -16,7 +16,7 @@ def _rows(response):
     return list(csv.DictReader(io.StringIO(response.content.decode())))
 
 
-def test_it_exports_the_filtered_actions(client, pat, alice):
+def test_the_action_export_exports_the_filtered_actions(client, pat, alice):
     ActionFactory(owner=alice, title="Open one")
     ActionFactory(owner=alice, title="Done one", status=Action.Status.DONE, evidence="Roster")
     client.force_login(pat)
@@ -28,7 +28,7 @@ def test_it_exports_the_filtered_actions(client, pat, alice):
     assert AuditEvent.objects.filter(verb="export", object_type="actions.action").exists()
 
 
-def test_it_defuses_spreadsheet_formulas(client, pat, alice):
+def test_the_action_export_defuses_spreadsheet_formulas(client, pat, alice):
     ActionFactory(owner=alice, title='=HYPERLINK("http://evil")')
     client.force_login(pat)
     assert _rows(client.get(URL))[0]["title"].startswith("'=")

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 URL = reverse("actions:action_list")
 
 
-def test_it_404s_for_people_who_are_neither_partner_nor_facilitator(client, alice):
+def test_the_action_list_404s_for_people_who_are_neither_partner_nor_facilitator(client, alice):
     client.force_login(alice)
     assert client.get(URL).status_code == 404
 
@@ -28,7 +28,7 @@ def test_partners_and_facilitators_see_every_action(client, request, persona, al
     assert {a.title for a in response.context["page"]} == {"Alice's", "Bob's"}
 
 
-def test_it_filters_by_status_owner_source_due_and_overdue(client, pat, alice, bob):
+def test_the_action_list_filters_by_status_owner_source_due_and_overdue(client, pat, alice, bob):
     today = timezone.localdate()
     review = ReviewFactory()
     overdue = ActionFactory(owner=alice, due_on=today - dt.timedelta(days=2), title="Overdue")
@@ -57,7 +57,9 @@ def test_bad_filter_values_give_a_message_not_an_error(client, pat):
     assert response.context["form"].errors
 
 
-def test_it_flags_actions_of_deactivated_owners_for_reassignment(client, pat, deactivated):
+def test_the_action_list_flags_actions_of_deactivated_owners_for_reassignment(
+    client, pat, deactivated
+):
     ActionFactory(owner=deactivated, title="Orphaned")
     client.force_login(pat)
     response = client.get(URL, {"needs_reassignment": "on"})
@@ -65,7 +67,7 @@ def test_it_flags_actions_of_deactivated_owners_for_reassignment(client, pat, de
     assert b"Needs reassignment" in response.content
 
 
-def test_it_paginates(client, pat, alice):
+def test_the_action_list_paginates(client, pat, alice):
     ActionFactory.create_batch(30, owner=alice)
     client.force_login(pat)
     assert len(client.get(URL).context["page"]) == 25

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 URL = reverse("actions:action_mine")
 
 
-def test_it_lists_my_open_actions_overdue_first(client, alice, bob):
+def test_my_actions_lists_my_open_actions_overdue_first(client, alice, bob):
     today = timezone.localdate()
     later = ActionFactory(owner=alice, title="Later one", due_on=today + dt.timedelta(days=5))
     overdue = ActionFactory(owner=alice, title="Late one", due_on=today - dt.timedelta(days=3))
@@ -24,7 +24,7 @@ def test_it_lists_my_open_actions_overdue_first(client, alice, bob):
     assert b"1 overdue" in response.content
 
 
-def test_it_shows_recently_closed_actions_separately(client, alice):
+def test_my_actions_shows_recently_closed_actions_separately(client, alice):
     ActionFactory(owner=alice, status=Action.Status.DONE, evidence="Roster", title="Closed one")
     client.force_login(alice)
     response = client.get(URL)
@@ -32,7 +32,7 @@ def test_it_shows_recently_closed_actions_separately(client, alice):
     assert list(response.context["open_actions"]) == []
 
 
-def test_it_pages_my_open_actions_and_counts_them_all(client, alice):
+def test_my_actions_pages_my_open_actions_and_counts_them_all(client, alice):
     today = timezone.localdate()
     ActionFactory.create_batch(26, owner=alice, due_on=today + dt.timedelta(days=9))
     ActionFactory.create_batch(2, owner=alice, due_on=today - dt.timedelta(days=1))

@@ -69,7 +69,7 @@ def test_every_foreign_key_to_another_app_is_an_origin():
     assert len({s.key for s in Action.SOURCES}) == len(Action.SOURCES)
 
 
-def test_it_creates_an_action_from_each_kind_of_source(alice):
+def test_create_action_creates_an_action_from_each_kind_of_source(alice):
     for source in Action.SOURCES:
         record = MAKERS[source.key]()
         action = services.create_action(
@@ -82,7 +82,7 @@ def test_it_creates_an_action_from_each_kind_of_source(alice):
         assert [(s, obj) for s, obj in action.sources()] == [(source, record)]
 
 
-def test_it_refuses_an_origin_it_does_not_know(alice):
+def test_create_action_refuses_an_origin_it_does_not_know(alice):
     with pytest.raises(TypeError, match="source_memo"):
         services.create_action(
             title="From a memo",

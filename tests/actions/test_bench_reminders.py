@@ -22,7 +22,7 @@ from tests.factories import ReminderFactory
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("working_hours")]
 
 
-def test_it_reports_all_due_reminders_sent_once_and_cleans_up(monkeypatch):
+def test_the_reminder_benchmark_reports_all_due_reminders_sent_once_and_cleans_up(monkeypatch):
     monkeypatch.setattr(bench_reminders, "worker_context", lambda: multiprocessing.dummy)
     out = io.StringIO()
     call_command("bench_reminders", actions=60, due=25, people=7, workers=1, stdout=out)
@@ -36,13 +36,13 @@ def test_it_reports_all_due_reminders_sent_once_and_cleans_up(monkeypatch):
     assert not Action.objects.exists() and not Reminder.objects.exists()
 
 
-def test_it_refuses_a_database_with_real_reminders_due(alice):
+def test_the_reminder_benchmark_refuses_a_database_with_real_reminders_due(alice):
     ReminderFactory(action__owner=alice)
     with pytest.raises(CommandError, match="database of its own"):
         call_command("bench_reminders", actions=10, due=5, people=2, stdout=io.StringIO())
 
 
-def test_it_sweeps_as_at_the_next_allowed_time_at_night(monkeypatch):
+def test_the_reminder_benchmark_sweeps_as_at_the_next_allowed_time_at_night(monkeypatch):
     monkeypatch.setattr(bench_reminders, "worker_context", lambda: multiprocessing.dummy)
     out = io.StringIO()
     saturday_night = dt.datetime(2027, 6, 12, 3, 0, tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))

@@ -41,12 +41,11 @@ def _one_at_a_time(function, lock):
     return locked
 
 
-def test_two_concurrent_sweepers_send_each_reminder_exactly_once(settings, monkeypatch):
+def test_two_concurrent_sweepers_send_each_reminder_exactly_once(monkeypatch):
     if connection.vendor == "sqlite":
         lock = threading.Lock()
         for name in ("hold_until_allowed", "claim_due_reminders", "deliver_claimed"):
             monkeypatch.setattr(services, name, _one_at_a_time(getattr(services, name), lock))
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     people = [UserFactory() for _ in range(12)]
     due = timezone.now() - dt.timedelta(minutes=1)
     reminders = []

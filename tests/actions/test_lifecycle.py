@@ -25,7 +25,7 @@ def _last_event(action):
     return ActionEvent.objects.filter(action=action).latest("id")
 
 
-def test_it_creates_an_action_with_history_and_a_reminder_plan(
+def test_the_lifecycle_creates_an_action_with_history_and_a_reminder_plan(
     alice, pat, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
@@ -41,7 +41,7 @@ def test_it_creates_an_action_with_history_and_a_reminder_plan(
     assert {Reminder.Kind.UPCOMING, Reminder.Kind.DUE, Reminder.Kind.OVERDUE} <= kinds
 
 
-def test_it_starts_an_action(action, alice):
+def test_the_lifecycle_starts_an_action(action, alice):
     services.start_action(action=action, by=alice)
     action.refresh_from_db()
     assert action.status == Status.IN_PROGRESS
@@ -49,7 +49,7 @@ def test_it_starts_an_action(action, alice):
     assert (event.actor, event.from_status, event.to_status) == (alice, "open", "in_progress")
 
 
-def test_it_completes_with_evidence_and_link(action, alice):
+def test_the_lifecycle_completes_with_evidence_and_link(action, alice):
     services.complete_action(
         action=action,
         by=alice,
@@ -63,7 +63,7 @@ def test_it_completes_with_evidence_and_link(action, alice):
     assert _last_event(action).note == "Backup partner roster published"
 
 
-def test_it_refuses_done_without_evidence(action, alice):
+def test_the_lifecycle_refuses_done_without_evidence(action, alice):
     with pytest.raises(ValidationError) as error:
         services.complete_action(action=action, by=alice, evidence="   ")
     assert "evidence" in error.value.message_dict
@@ -71,13 +71,13 @@ def test_it_refuses_done_without_evidence(action, alice):
     assert action.status == Status.OPEN
 
 
-def test_it_refuses_wont_do_without_reason(action, alice):
+def test_the_lifecycle_refuses_wont_do_without_reason(action, alice):
     with pytest.raises(ValidationError) as error:
         services.wont_do(action=action, by=alice, reason="")
     assert "reason" in error.value.message_dict
 
 
-def test_it_drops_an_action_with_a_reason(action, alice):
+def test_the_lifecycle_drops_an_action_with_a_reason(action, alice):
     services.wont_do(action=action, by=alice, reason="The client merged; no longer relevant")
     action.refresh_from_db()
     assert action.status == Status.WONT_DO
@@ -113,7 +113,7 @@ def test_a_non_partner_cannot_verify(action, alice, bob, fran):
     assert action.status == Status.DONE
 
 
-def test_it_only_verifies_done_actions(action, pat):
+def test_the_lifecycle_only_verifies_done_actions(action, pat):
     with pytest.raises(ValidationError, match="marked done"):
         services.verify_action(action=action, by=pat)
 
@@ -132,7 +132,7 @@ def test_someone_else_cannot_complete_or_drop(action, bob):
         services.wont_do(action=action, by=bob, reason="x")
 
 
-def test_it_reopens_a_verified_action_and_clears_verification(action, alice, pat):
+def test_the_lifecycle_reopens_a_verified_action_and_clears_verification(action, alice, pat):
     services.complete_action(action=action, by=alice, evidence="Roster published")
     services.verify_action(
         action=action, by=pat, recheck_on=timezone.localdate() + dt.timedelta(days=30)
@@ -184,13 +184,13 @@ def test_a_partner_reassigns_and_the_old_owners_nudges_go(action, alice, bob, pa
     assert "Reassigned from Alice Moreno to Bob Chen" in _last_event(action).note
 
 
-def test_it_will_not_reassign_to_a_deactivated_user(action, pat, deactivated):
+def test_the_lifecycle_will_not_reassign_to_a_deactivated_user(action, pat, deactivated):
     with pytest.raises(ValidationError) as error:
         services.reassign(action=action, by=pat, owner=deactivated)
     assert "owner" in error.value.message_dict
 
 
-def test_it_moves_the_due_date_and_records_it(action, alice):
+def test_the_lifecycle_moves_the_due_date_and_records_it(action, alice):
     new_due = action.due_on + dt.timedelta(days=7)
     services.change_due_date(action=action, by=alice, due_on=new_due)
     action.refresh_from_db()

@@ -55,7 +55,7 @@ def _last_note(action):
 # --- marking a pilot -------------------------------------------------------------------------
 
 
-def test_it_marks_an_open_action_as_a_pilot_with_history(pilot, alice):
+def test_piloting_marks_an_open_action_as_a_pilot_with_history(pilot, alice):
     pilot.refresh_from_db()
     assert pilot.is_pilot and pilot.hypothesis == HYPOTHESIS
     assert pilot.status == Status.OPEN and pilot.pilot_running
@@ -66,7 +66,7 @@ def test_it_marks_an_open_action_as_a_pilot_with_history(pilot, alice):
     )
 
 
-def test_it_changes_the_plan_of_a_running_pilot(pilot, alice):
+def test_piloting_changes_the_plan_of_a_running_pilot(pilot, alice):
     services.mark_pilot(
         action=pilot, by=alice, hypothesis="Faster", success_measure="Days", review_on=_today()
     )
@@ -75,7 +75,7 @@ def test_it_changes_the_plan_of_a_running_pilot(pilot, alice):
     assert _last_note(pilot).startswith("Pilot plan changed.")
 
 
-def test_it_requires_hypothesis_measure_and_a_review_date_not_in_the_past(action, alice):
+def test_piloting_requires_hypothesis_measure_and_a_review_date_not_in_the_past(action, alice):
     with pytest.raises(ValidationError) as error:
         services.mark_pilot(
             action=action,
@@ -90,7 +90,7 @@ def test_it_requires_hypothesis_measure_and_a_review_date_not_in_the_past(action
 
 
 @pytest.mark.parametrize("status", [Status.DONE, Status.VERIFIED, Status.WONT_DO])
-def test_it_refuses_to_make_a_closed_action_a_pilot(alice, status):
+def test_piloting_refuses_to_make_a_closed_action_a_pilot(alice, status):
     closed = ActionFactory(owner=alice, status=status, evidence="x", wont_do_reason="y")
     with pytest.raises(ValidationError, match="Only an open action"):
         services.mark_pilot(
@@ -194,7 +194,7 @@ def test_the_plan_cannot_change_after_a_result(pilot, alice):
 # --- rolling out -----------------------------------------------------------------------------
 
 
-def test_it_rolls_out_a_pilot_that_worked_as_a_new_action(alice, pat, time_machine):
+def test_piloting_rolls_out_a_pilot_that_worked_as_a_new_action(alice, pat, time_machine):
     review = ReviewFactory()
     client = ClientFactory(name="Harbor Dental Group")
     source = ActionFactory(
@@ -237,7 +237,9 @@ def test_the_database_allows_one_rollout_per_pilot(pilot, alice, time_machine):
         ActionFactory(owner=alice, rollout_of=pilot)
 
 
-def test_it_refuses_to_roll_out_a_non_pilot_or_a_pilot_that_did_not_work(action, pilot, alice):
+def test_piloting_refuses_to_roll_out_a_non_pilot_or_a_pilot_that_did_not_work(
+    action, pilot, alice
+):
     with pytest.raises(ValidationError, match="Only a pilot that worked"):
         services.rollout_pilot(pilot=ActionFactory(owner=alice), by=alice)
     with pytest.raises(ValidationError, match="Only a pilot that worked"):

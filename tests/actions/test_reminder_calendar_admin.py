@@ -39,7 +39,7 @@ def _due_nudge(action) -> dt.date:
     return action.reminders.get(kind=Reminder.Kind.DUE, sent_at__isnull=True).scheduled_for.date()
 
 
-def test_it_moves_planned_nudges_out_of_a_quiet_period_added_in_admin(
+def test_the_calendar_admin_moves_planned_nudges_out_of_a_quiet_period_added_in_admin(
     admin_client, action, django_capture_on_commit_callbacks
 ):
     assert _due_nudge(action) == DUE
@@ -52,7 +52,7 @@ def test_it_moves_planned_nudges_out_of_a_quiet_period_added_in_admin(
     assert _due_nudge(action) > dt.date(2027, 3, 12)
 
 
-def test_it_brings_nudges_back_when_a_quiet_period_is_deleted(
+def test_the_calendar_admin_brings_nudges_back_when_a_quiet_period_is_deleted(
     admin_client, action, django_capture_on_commit_callbacks
 ):
     quiet = QuietPeriodFactory(starts_on=dt.date(2027, 3, 8), ends_on=dt.date(2027, 3, 12))
@@ -66,7 +66,7 @@ def test_it_brings_nudges_back_when_a_quiet_period_is_deleted(
     assert _due_nudge(action) == DUE
 
 
-def test_it_brings_nudges_back_when_quiet_periods_are_deleted_from_the_list(
+def test_the_calendar_admin_brings_nudges_back_when_quiet_periods_are_deleted_from_the_list(
     admin_client, action, django_capture_on_commit_callbacks
 ):
     quiet = QuietPeriodFactory(starts_on=dt.date(2027, 3, 8), ends_on=dt.date(2027, 3, 12))

@@ -1,4 +1,4 @@
-"""Reminder planning with time travel: the cadence of DESIGN.md §8 across a working-hours
+"""Reminder planning with time travel: the reminder cadence across a working-hours
 boundary, a weekend and a quiet period; escalation; stopping when the action is closed."""
 
 import datetime as dt
@@ -238,7 +238,7 @@ def test_no_reminders_for_a_deactivated_owner(deactivated):
         (local(2027, 6, 12, 10, 0), local(2027, 6, 14, 9, 0)),  # Saturday
     ],
 )
-def test_next_allowed_slot(db, when, expected):
+def test_the_next_allowed_slot_is_inside_working_hours(db, when, expected):
     slot = services.next_allowed_slot(when, policy=ReminderPolicy.current(), quiet_periods=[])
     assert slot == expected
 

@@ -19,7 +19,7 @@ def _url(name, action):
     return reverse(f"actions:action_{name}", args=[action.pk])
 
 
-def test_it_requires_post(client, alice, action):
+def test_a_status_change_requires_post(client, alice, action):
     client.force_login(alice)
     for name in ["start", "complete", "verify", "wont_do", "reopen", "snooze"]:
         assert client.get(_url(name, action)).status_code == 405

@@ -48,7 +48,7 @@ def _sweep_at(when) -> int:
         return services.send_due_reminders().reminders
 
 
-def test_it_holds_a_nudge_missed_over_the_weekend_until_monday_morning(alice):
+def test_the_sweep_holds_a_nudge_missed_over_the_weekend_until_monday_morning(alice):
     reminder = _reminder(alice, FRIDAY_AFTERNOON)
     # The worker was down from Friday afternoon and comes back at 03:00 on Saturday.
     assert _sweep_at(local(2027, 6, 12, 3, 0)) == 0
@@ -71,7 +71,7 @@ def test_it_holds_a_nudge_missed_over_the_weekend_until_monday_morning(alice):
         (local(2027, 6, 11, 17, 30), MONDAY_MORNING),  # Friday at closing time
     ],
 )
-def test_it_holds_nudges_outside_working_hours(alice, back_at, sent_at):
+def test_the_sweep_holds_nudges_outside_working_hours(alice, back_at, sent_at):
     reminder = _reminder(alice, back_at - dt.timedelta(hours=3))
     assert _sweep_at(back_at) == 0
     reminder.refresh_from_db()
@@ -79,12 +79,12 @@ def test_it_holds_nudges_outside_working_hours(alice, back_at, sent_at):
     assert _sweep_at(sent_at) == 1
 
 
-def test_it_sends_missed_nudges_at_once_inside_working_hours(alice):
+def test_the_sweep_sends_missed_nudges_at_once_inside_working_hours(alice):
     _reminder(alice, local(2027, 6, 9, 20, 0))
     assert _sweep_at(local(2027, 6, 10, 11, 0)) == 1
 
 
-def test_it_holds_nudges_through_a_quiet_period_added_after_they_were_planned(alice):
+def test_the_sweep_holds_nudges_through_a_quiet_period_added_after_they_were_planned(alice):
     reminder = _reminder(alice, local(2027, 6, 9, 9, 0))
     QuietPeriodFactory(name="Year end", starts_on=dt.date(2027, 6, 9), ends_on=dt.date(2027, 6, 10))
     assert _sweep_at(local(2027, 6, 9, 11, 0)) == 0
@@ -94,13 +94,13 @@ def test_it_holds_nudges_through_a_quiet_period_added_after_they_were_planned(al
     assert _sweep_at(local(2027, 6, 11, 9, 0)) == 1
 
 
-def test_it_sends_at_weekends_when_the_policy_allows_it(alice):
+def test_the_sweep_sends_at_weekends_when_the_policy_allows_it(alice):
     ReminderPolicy.objects.update_or_create(pk=1, defaults={"weekends_off": False})
     _reminder(alice, FRIDAY_AFTERNOON)
     assert _sweep_at(local(2027, 6, 12, 10, 0)) == 1
 
 
-def test_it_follows_working_hours_as_the_policy_sets_them(alice):
+def test_the_sweep_follows_working_hours_as_the_policy_sets_them(alice):
     ReminderPolicy.objects.update_or_create(
         pk=1, defaults={"workday_starts": dt.time(7, 0), "workday_ends": dt.time(20, 0)}
     )
@@ -111,7 +111,7 @@ def test_it_follows_working_hours_as_the_policy_sets_them(alice):
     assert _sweep_at(local(2027, 6, 9, 19, 0)) == 1
 
 
-def test_it_holds_the_nudges_of_a_snoozed_action_until_the_snooze_ends(alice):
+def test_the_sweep_holds_the_nudges_of_a_snoozed_action_until_the_snooze_ends(alice):
     reminder = _reminder(alice, local(2027, 6, 8, 9, 0))
     Action.objects.filter(pk=reminder.action_id).update(
         snoozed_until=dt.date(2027, 6, 10), snooze_reason="Client visit"
@@ -130,7 +130,7 @@ def test_a_snooze_that_ended_holds_nothing(alice):
     assert _sweep_at(local(2027, 6, 8, 11, 0)) == 1
 
 
-def test_it_holds_a_recheck_too(pat, alice):
+def test_the_sweep_holds_a_recheck_too(pat, alice):
     action = ActionFactory(
         owner=alice,
         status="verified",
@@ -158,7 +158,7 @@ def test_a_retry_that_falls_after_hours_waits_for_the_morning(alice, settings):
     assert _sweep_at(local(2027, 6, 10, 9, 0)) == 1
 
 
-def test_it_leaves_rows_another_sweeper_has_claimed(alice):
+def test_the_sweep_leaves_rows_another_sweeper_has_claimed(alice):
     reminder = _reminder(alice, local(2027, 6, 11, 17, 29))
     with time_machine.travel(local(2027, 6, 11, 17, 29, 30), tick=False):
         token = services.claim_due_reminders(now=local(2027, 6, 11, 17, 29, 30))

@@ -50,12 +50,6 @@ def at(day: str, hour: int = 12) -> dt.datetime:
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # The fixture creates a dozen users; the production hasher would take most of the run.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _fresh_cache():
     # Rendered panels are cached per snapshot; a test's frozen clock could reuse another's.
     cache.clear()

@@ -96,17 +96,21 @@ def _panel(today):
     return queries.at_risk(default_filters(today))
 
 
-def test_it_does_not_flag_clients_for_sharing_an_office_and_partner_with_losses(book, today):
+def test_the_at_risk_score_does_not_flag_clients_for_sharing_an_office_and_partner_with_losses(
+    book, today
+):
     assert _panel(today)["rows"] == []
     assert _panel(today)["clients"] == 0
 
 
-def test_it_does_not_flag_a_client_on_its_service_line_alone(book, today):
+def test_the_at_risk_score_does_not_flag_a_client_on_its_service_line_alone(book, today):
     ClientFactory(name="tax-only", service_lines=[book["tax"]])
     assert _panel(today)["rows"] == []
 
 
-def test_it_flags_at_most_a_tenth_of_the_active_clients_most_signals_first(book, today):
+def test_the_at_risk_score_flags_at_most_a_tenth_of_the_active_clients_most_signals_first(
+    book, today
+):
     quiet = book["quiet"]
     for client in quiet[:6]:
         _save_attempt(client, "2026-06-01")
@@ -117,7 +121,7 @@ def test_it_flags_at_most_a_tenth_of_the_active_clients_most_signals_first(book,
     assert [row["label"] for row in panel["rows"]] == ["quiet-00", "quiet-05"]
 
 
-def test_it_says_in_words_why_a_client_is_flagged(book, today):
+def test_the_at_risk_score_says_in_words_why_a_client_is_flagged(book, today):
     client = ClientFactory(name="Troubled", service_lines=[book["tax"]], annual_fees=90000)
     _respond(client, "2025-03-01", 9)
     _respond(client, "2026-02-01", 5)
@@ -135,7 +139,7 @@ def test_it_says_in_words_why_a_client_is_flagged(book, today):
     assert row["points"] == 2 + 1 + 2 + 2 + 1
 
 
-def test_it_names_an_open_save_attempt_and_a_client_marked_at_risk(book, today):
+def test_the_at_risk_score_names_an_open_save_attempt_and_a_client_marked_at_risk(book, today):
     saving, marked = book["quiet"][:2]
     _save_attempt(saving, "2026-06-01")
     Client.objects.filter(pk=marked.pk).update(status=Client.Status.AT_RISK)
@@ -144,14 +148,16 @@ def test_it_names_an_open_save_attempt_and_a_client_marked_at_risk(book, today):
     assert why == {saving.name: ["save attempt open"], marked.name: ["marked at risk"]}
 
 
-def test_it_ignores_feedback_about_causes_of_no_recent_controllable_loss(book, today):
+def test_the_at_risk_score_ignores_feedback_about_causes_of_no_recent_controllable_loss(
+    book, today
+):
     client = book["quiet"][0]
     _respond(client, "2026-04-01", 8, reason=loss_reason("not reachable"))
     _overdue(client, 1)
     assert _panel(today)["rows"] == []
 
 
-def test_it_scores_a_past_day_with_what_was_known_that_day(book, today):
+def test_the_at_risk_score_scores_a_past_day_with_what_was_known_that_day(book, today):
     """As of 1 April 2026 a save attempt closed later was open, feedback sent later was not
     there yet, and a client lost later was still a client."""
     day = dt.date(2026, 4, 1)
@@ -171,7 +177,7 @@ def test_it_scores_a_past_day_with_what_was_known_that_day(book, today):
     assert list(queries.at_risk_clients(default_filters(today))[0]) == []
 
 
-def test_it_keeps_the_firm_wide_flags_when_a_segment_is_chosen(book, today):
+def test_the_at_risk_score_keeps_the_firm_wide_flags_when_a_segment_is_chosen(book, today):
     quiet = book["quiet"]
     _save_attempt(quiet[0], "2026-06-01")
     _save_attempt(quiet[1], "2026-06-01")
@@ -218,7 +224,7 @@ def test_flagged_clients_of_the_bench_firm_lose_more_often_later():
     assert fee_rate >= 2 * unflagged_rate, (fee_rate, unflagged_rate)
 
 
-def test_it_runs_the_same_queries_however_many_clients_are_flagged(
+def test_the_at_risk_score_runs_the_same_queries_however_many_clients_are_flagged(
     book, today, django_assert_num_queries
 ):
     f = default_filters(today)
@@ -242,7 +248,7 @@ def test_the_csv_export_says_why(client, book, today, pat):
     assert "Why flagged" in body and "quiet-03" in body and "save attempt open" in body
 
 
-def test_it_still_flags_a_client_in_trouble_when_nothing_was_lost(today):
+def test_the_at_risk_score_still_flags_a_client_in_trouble_when_nothing_was_lost(today):
     troubled = ClientFactory(name="Troubled")
     ClientFactory.create_batch(9)
     _save_attempt(troubled, "2026-06-01")
@@ -263,7 +269,7 @@ def _why(today, name: str) -> list[str] | None:
     return {row["label"]: row["why"] for row in _panel(today)["rows"]}.get(name)
 
 
-def test_it_names_a_fee_rise_of_15_percent_in_the_last_12_months(book, today):
+def test_the_at_risk_score_names_a_fee_rise_of_15_percent_in_the_last_12_months(book, today):
     client = book["quiet"][0]
     _respond(client, "2026-05-01", 5)
     _fees(client, "2026-03-10", 10000, 11500)
@@ -274,7 +280,9 @@ def test_it_names_a_fee_rise_of_15_percent_in_the_last_12_months(book, today):
     assert _panel(today)["rows"][0]["points"] == 2 + 1
 
 
-def test_it_does_not_count_a_smaller_rise_or_one_more_than_12_months_ago(book, today):
+def test_the_at_risk_score_does_not_count_a_smaller_rise_or_one_more_than_12_months_ago(
+    book, today
+):
     smaller, older = book["quiet"][:2]
     for client in (smaller, older):
         _respond(client, "2026-05-01", 5)
@@ -283,7 +291,7 @@ def test_it_does_not_count_a_smaller_rise_or_one_more_than_12_months_ago(book, t
     assert _panel(today)["rows"] == []
 
 
-def test_it_names_a_fee_cut_of_a_quarter(book, today):
+def test_the_at_risk_score_names_a_fee_cut_of_a_quarter(book, today):
     cut, smaller = book["quiet"][:2]
     for client in (cut, smaller):
         _respond(client, "2026-05-01", 5)
@@ -310,7 +318,7 @@ def test_a_fee_rise_with_weaker_signals_makes_a_client_a_candidate(book, today):
     ]
 
 
-def test_it_scores_the_fees_as_they_stand_at_the_end_of_the_year(book, today):
+def test_the_at_risk_score_scores_the_fees_as_they_stand_at_the_end_of_the_year(book, today):
     """A rise taken back within the year leaves the fees where they were; setting fees on a
     client that had none is no rise."""
     taken_back, first_set = book["quiet"][:2]
@@ -322,7 +330,7 @@ def test_it_scores_the_fees_as_they_stand_at_the_end_of_the_year(book, today):
     assert _panel(today)["rows"] == []
 
 
-def test_it_scores_fees_as_they_stood_on_a_past_day(book, today):
+def test_the_at_risk_score_scores_fees_as_they_stood_on_a_past_day(book, today):
     day = dt.date(2026, 4, 1)
     f = queries.Filters(start=dt.date(2025, 4, 2), end=day, today=day)
     rose_later, rose_before = book["quiet"][:2]

@@ -18,7 +18,7 @@ def _at_risk_rows(response):
     return response.context["snapshot"].data["at_risk"]["rows"]
 
 
-def test_it_creates_a_check_in_action_for_the_account_manager(client, firm, pat, alice):
+def test_a_check_in_creates_a_check_in_action_for_the_account_manager(client, firm, pat, alice):
     c9 = firm.at_risk[0]
     client.force_login(pat)
     client.get(reverse("dashboard:index"))
@@ -31,7 +31,7 @@ def test_it_creates_a_check_in_action_for_the_account_manager(client, firm, pat,
     assert ActionEvent.objects.filter(action=action).exists()
 
 
-def test_it_marks_the_stored_views_stale_and_they_refresh_in_the_background(
+def test_a_check_in_marks_the_stored_views_stale_and_they_refresh_in_the_background(
     client, firm, pat, django_capture_on_commit_callbacks, monkeypatch
 ):
     client.force_login(pat)
@@ -110,7 +110,7 @@ def test_a_new_check_in_may_follow_one_that_was_closed(client, firm, pat):
     assert Action.objects.filter(title="Check in with c9").count() == 2
 
 
-def test_it_answers_htmx_with_the_new_state(client, firm, pat):
+def test_a_check_in_answers_htmx_with_the_new_state(client, firm, pat):
     client.force_login(pat)
     response = client.post(_url(firm.at_risk[0]), headers={"HX-Request": "true"})
     assert response.status_code == 200
@@ -118,18 +118,18 @@ def test_it_answers_htmx_with_the_new_state(client, firm, pat):
     assert Action.objects.filter(title="Check in with c9").count() == 1
 
 
-def test_it_requires_post(client, firm, pat):
+def test_a_check_in_requires_post(client, firm, pat):
     client.force_login(pat)
     assert client.get(_url(firm.at_risk[0])).status_code == 405
 
 
 @pytest.mark.parametrize("persona", ["alice", "sam", "fran"])
-def test_it_404s_for_non_partners(client, firm, persona, request):
+def test_a_check_in_404s_for_non_partners(client, firm, persona, request):
     client.force_login(request.getfixturevalue(persona))
     assert client.post(_url(firm.at_risk[0])).status_code == 404
     assert not Action.objects.filter(title__startswith="Check in").exists()
 
 
-def test_it_404s_for_an_unknown_client(client, firm, pat):
+def test_a_check_in_404s_for_an_unknown_client(client, firm, pat):
     client.force_login(pat)
     assert client.post(reverse("dashboard:check_in", args=[999999])).status_code == 404

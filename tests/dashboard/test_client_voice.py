@@ -97,7 +97,7 @@ def test_the_drill_down_says_what_state_a_response_is_in(as_pat, voices):
     assert html.count("Not triaged yet") == 2
 
 
-def test_it_404s_on_an_unknown_triage_state(as_pat, voices):
+def test_the_client_voice_drill_down_404s_on_an_unknown_triage_state(as_pat, voices):
     assert as_pat.get(reverse("dashboard:responses"), {"triage": "nope"}).status_code == 404
 
 

@@ -19,8 +19,7 @@ from tests.factories import ClientFactory, UserFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_two_partners_at_once_make_one_check_in(settings, monkeypatch):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def test_two_partners_at_once_make_one_check_in(monkeypatch):
     partners = [UserFactory(roles=[Role.PARTNER]) for _ in range(2)]
     at_risk = ClientFactory()
     real_create = services.create_action

@@ -27,13 +27,13 @@ def _clients(response):
         ({"period": "quarter"}, ["c1", "c6"]),
     ],
 )
-def test_it_lists_the_losses_behind_a_bar(as_pat, params, expected):
+def test_the_drill_down_lists_the_losses_behind_a_bar(as_pat, params, expected):
     response = as_pat.get(reverse("dashboard:losses"), params)
     assert response.status_code == 200
     assert _clients(response) == expected
 
 
-def test_it_lists_the_losses_of_one_reason_and_segment(as_pat, firm):
+def test_the_drill_down_lists_the_losses_of_one_reason_and_segment(as_pat, firm):
     url = reverse("dashboard:losses")
     assert _clients(as_pat.get(url, {"reason": firm.reasons.S.pk})) == ["c1", "c2"]
     assert _clients(
@@ -47,7 +47,7 @@ def test_it_lists_the_losses_of_one_reason_and_segment(as_pat, firm):
 
 
 @pytest.mark.parametrize("params", [{"reason": "abc"}, {"reason": "999999"}, {"partner": "x"}])
-def test_it_404s_for_unknown_drill_values(as_pat, params):
+def test_the_drill_down_404s_for_unknown_drill_values(as_pat, params):
     assert as_pat.get(reverse("dashboard:losses"), params).status_code == 404
 
 
@@ -64,23 +64,25 @@ def _titles(response):
         ({"status": "wont_do"}, ["A10"]),
     ],
 )
-def test_it_lists_the_actions_behind_the_funnel(as_pat, params, expected):
+def test_the_drill_down_lists_the_actions_behind_the_funnel(as_pat, params, expected):
     assert _titles(as_pat.get(reverse("dashboard:actions"), params)) == expected
 
 
-def test_it_lists_overdue_actions_of_one_owner_and_closed_actions_of_a_cause(as_pat, firm, alice):
+def test_the_drill_down_lists_overdue_actions_of_one_owner_and_closed_actions_of_a_cause(
+    as_pat, firm, alice
+):
     url = reverse("dashboard:actions")
     assert _titles(as_pat.get(url, {"status": "overdue", "owner": alice.pk})) == ["A3"]
     assert _titles(as_pat.get(url, {"status": "closed", "cause": firm.reasons.S.pk})) == ["A1"]
     assert as_pat.get(url, {"status": "nonsense"}).status_code == 404
 
 
-def test_it_lists_every_client_at_risk(as_pat):
+def test_the_drill_down_lists_every_client_at_risk(as_pat):
     response = as_pat.get(reverse("dashboard:at_risk"))
     assert [client.name for client in response.context["page"]] == ["c9"]
 
 
-def test_it_lists_the_feedback_behind_the_client_voice(as_pat):
+def test_the_drill_down_lists_the_feedback_behind_the_client_voice(as_pat):
     url = reverse("dashboard:responses")
     assert len(as_pat.get(url).context["page"]) == 4
     assert [r.rating for r in as_pat.get(url, {"theme": "fees"}).context["page"]] == [6]
@@ -90,13 +92,13 @@ def test_it_lists_the_feedback_behind_the_client_voice(as_pat):
 
 @pytest.mark.parametrize("name", ["losses", "actions", "at_risk", "responses"])
 @pytest.mark.parametrize("persona", ["alice", "sam", "fran"])
-def test_it_404s_for_non_partners(client, firm, name, persona, request):
+def test_the_drill_down_404s_for_non_partners(client, firm, name, persona, request):
     client.force_login(request.getfixturevalue(persona))
     assert client.get(reverse(f"dashboard:{name}")).status_code == 404
 
 
 @pytest.mark.parametrize("name", ["losses", "actions", "at_risk", "responses"])
-def test_it_runs_the_same_queries_for_a_longer_list(
+def test_the_drill_down_runs_the_same_queries_for_a_longer_list(
     client, firm, pat, name, django_assert_num_queries
 ):
     from tests.dashboard.test_index import _more_losses
@@ -114,7 +116,7 @@ def test_it_runs_the_same_queries_for_a_longer_list(
 DRILL_QUERIES = {"losses": 9, "actions": 9, "at_risk": 11, "responses": 9}
 
 
-def test_it_keeps_the_narrowing_when_the_filters_change(as_pat, firm):
+def test_the_drill_down_keeps_the_narrowing_when_the_filters_change(as_pat, firm):
     response = as_pat.get(reverse("dashboard:losses"), {"reason": firm.reasons.S.pk, "page": "1"})
     html = response.content.decode()
     assert f'<input type="hidden" name="reason" value="{firm.reasons.S.pk}">' in html

@@ -15,7 +15,7 @@ def _csv(response):
 
 
 @pytest.mark.parametrize("panel", list(PANELS))
-def test_it_exports_every_panel(client, firm, pat, panel):
+def test_the_dashboard_export_exports_every_panel(client, firm, pat, panel):
     client.force_login(pat)
     response = client.get(reverse("dashboard:export", kwargs={"panel": panel}))
     assert response.status_code == 200
@@ -26,7 +26,7 @@ def test_it_exports_every_panel(client, firm, pat, panel):
     assert len(rows) > 2
 
 
-def test_it_exports_the_pareto_with_the_vital_few(client, firm, pat):
+def test_the_dashboard_export_exports_the_pareto_with_the_vital_few(client, firm, pat):
     client.force_login(pat)
     rows = _csv(client.get(reverse("dashboard:export", kwargs={"panel": "pareto"})))
     assert rows[1][:3] == ["Order", "Reason", "Losses"]
@@ -40,7 +40,7 @@ def test_it_exports_the_pareto_with_the_vital_few(client, firm, pat):
     ]
 
 
-def test_it_exports_the_headline_for_the_filters(client, firm, pat):
+def test_the_dashboard_export_exports_the_headline_for_the_filters(client, firm, pat):
     client.force_login(pat)
     url = reverse("dashboard:export", kwargs={"panel": "headline"})
     rows = _csv(client.get(url, {"office": firm.offices.hartford.pk}))
@@ -48,26 +48,28 @@ def test_it_exports_the_headline_for_the_filters(client, firm, pat):
     assert ["Share with a controllable primary reason", "0.5"] in rows
 
 
-def test_it_records_the_export_in_the_audit_log(client, firm, pat):
+def test_the_dashboard_export_records_the_export_in_the_audit_log(client, firm, pat):
     client.force_login(pat)
     client.get(reverse("dashboard:export", kwargs={"panel": "at_risk"}))
     event = AuditEvent.objects.get(verb="export")
     assert (event.actor, event.object_type, event.object_id) == (pat, "dashboard.panel", "at_risk")
 
 
-def test_it_404s_for_an_unknown_panel(client, firm, pat):
+def test_the_dashboard_export_404s_for_an_unknown_panel(client, firm, pat):
     client.force_login(pat)
     assert client.get(reverse("dashboard:export", kwargs={"panel": "salaries"})).status_code == 404
 
 
 @pytest.mark.parametrize("persona", ["alice", "sam", "fran"])
-def test_it_404s_for_non_partners(client, firm, persona, request):
+def test_the_dashboard_export_404s_for_non_partners(client, firm, persona, request):
     client.force_login(request.getfixturevalue(persona))
     response = client.get(reverse("dashboard:export", kwargs={"panel": "headline"}))
     assert response.status_code == 404
 
 
-def test_it_exports_a_client_at_risk_with_a_formula_for_a_name_as_text(client, firm, pat):
+def test_the_dashboard_export_exports_a_client_at_risk_with_a_formula_for_a_name_as_text(
+    client, firm, pat
+):
     flagged = firm.at_risk[0]
     flagged.name = '=HYPERLINK("http://evil.example/","Open")'
     flagged.save(update_fields=["name"])

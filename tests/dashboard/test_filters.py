@@ -18,24 +18,24 @@ def _period(response):
     return str(filters.start), str(filters.end)
 
 
-def test_it_defaults_to_the_last_twelve_months(as_pat):
+def test_the_dashboard_filter_defaults_to_the_last_twelve_months(as_pat):
     assert _period(as_pat.get(URL)) == ("2025-06-16", "2026-06-15")
 
 
-def test_it_shows_this_quarter(as_pat):
+def test_the_dashboard_filter_shows_this_quarter(as_pat):
     response = as_pat.get(URL, {"period": "quarter"})
     assert _period(response) == ("2026-04-01", "2026-06-15")
     # c6 (held 2026-04-01) and c1 (2026-05-10)
     assert response.context["snapshot"].data["headline"]["fees_lost"] == 55000.0
 
 
-def test_it_shows_last_quarter(as_pat):
+def test_the_dashboard_filter_shows_last_quarter(as_pat):
     response = as_pat.get(URL, {"period": "last_quarter"})
     assert _period(response) == ("2026-01-01", "2026-03-31")
     assert response.context["snapshot"].data["headline"]["clients_lost"] == 2  # c2, c3
 
 
-def test_it_takes_custom_dates(as_pat):
+def test_the_dashboard_filter_takes_custom_dates(as_pat):
     response = as_pat.get(URL, {"period": "custom", "start": "2025-07-01", "end": "2025-09-30"})
     assert _period(response) == ("2025-07-01", "2025-09-30")
     assert response.context["snapshot"].data["headline"]["fees_lost"] == 30000.0  # c5, c4
@@ -56,7 +56,9 @@ def test_it_takes_custom_dates(as_pat):
         ({"period": "forever"}, "period", "valid choice"),
     ],
 )
-def test_it_explains_bad_dates_and_shows_the_default_period(as_pat, params, field, message):
+def test_the_dashboard_filter_explains_bad_dates_and_shows_the_default_period(
+    as_pat, params, field, message
+):
     response = as_pat.get(URL, params)
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors[field])
@@ -66,14 +68,14 @@ def test_it_explains_bad_dates_and_shows_the_default_period(as_pat, params, fiel
 
 @pytest.mark.parametrize("field", ["service_line", "office"])
 @pytest.mark.parametrize("value", ["999999", "abc"])
-def test_it_explains_an_unknown_service_line_or_office(as_pat, field, value):
+def test_the_dashboard_filter_explains_an_unknown_service_line_or_office(as_pat, field, value):
     response = as_pat.get(URL, {field: value})
     assert response.status_code == 200
     assert "There is no such" in response.content.decode()
     assert response.context["snapshot"].data["headline"]["clients_lost"] == 6
 
 
-def test_it_narrows_the_page_to_an_office_and_keeps_it_in_links(as_pat, firm):
+def test_the_dashboard_filter_narrows_the_page_to_an_office_and_keeps_it_in_links(as_pat, firm):
     response = as_pat.get(URL, {"office": firm.offices.hartford.pk})
     html = response.content.decode()
     assert response.context["snapshot"].data["headline"]["fees_lost"] == 50000.0
@@ -81,7 +83,7 @@ def test_it_narrows_the_page_to_an_office_and_keeps_it_in_links(as_pat, firm):
     assert f"/dashboard/losses/?office={office}&amp;reason={firm.reasons.P.pk}" in html
 
 
-def test_it_narrows_to_a_service_line(as_pat, firm):
+def test_the_dashboard_filter_narrows_to_a_service_line(as_pat, firm):
     response = as_pat.get(URL, {"service_line": firm.lines.tax.pk})
     assert response.context["snapshot"].data["headline"]["fees_lost"] == 105000.0
     assert "Tax" in response.content.decode()

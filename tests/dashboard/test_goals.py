@@ -107,7 +107,7 @@ def test_fees_lost_within_the_limit_so_far(firm):
     assert (p.value, p.percent, p.state) == (30000, 50, "within_limit")
 
 
-def test_actions_verified_half_way(firm):
+def test_a_goal_of_actions_verified_is_half_way(firm):
     # Verified Feb–Jun 2026: A5 (Feb 11), A6 (Mar 21), A7 (May 1) = 3 of 6.
     p = goals.progress(
         _goal(Measure.ACTIONS_VERIFIED, "2026-02-01", "2026-06-30", 2, 6), firm.today

@@ -6,14 +6,14 @@ from tests.factories import ReviewFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_it_shows_a_partner_the_headline(client, firm, pat):
+def test_the_home_page_shows_a_partner_the_headline(client, firm, pat):
     client.force_login(pat)
     html = client.get(reverse("home")).content.decode()
     assert "$155,000" in html
     assert "Open the lessons dashboard" in html
 
 
-def test_it_shows_an_account_manager_their_clients_and_actions(client, firm, alice):
+def test_the_home_page_shows_an_account_manager_their_clients_and_actions(client, firm, alice):
     client.force_login(alice)
     html = client.get(reverse("home")).content.decode()
     assert ">c9</a>" in html  # her largest active client
@@ -22,7 +22,7 @@ def test_it_shows_an_account_manager_their_clients_and_actions(client, firm, ali
     assert "1 overdue" in html
 
 
-def test_it_shows_upcoming_reviews_someone_takes_part_in(client, firm, sam):
+def test_the_home_page_shows_upcoming_reviews_someone_takes_part_in(client, firm, sam):
     review = ReviewFactory(title="Why we lost c1")
     review.participants.create(user=sam)
     ReviewFactory(title="Somebody else's review")
@@ -34,7 +34,7 @@ def test_it_shows_upcoming_reviews_someone_takes_part_in(client, firm, sam):
 
 
 @pytest.mark.parametrize("persona", ["pat", "alice", "sam"])
-def test_it_runs_the_same_queries_with_more_actions(
+def test_the_home_page_runs_the_same_queries_with_more_actions(
     client, firm, persona, request, django_assert_num_queries
 ):
     from tests.factories import ActionFactory

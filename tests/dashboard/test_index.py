@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 URL = reverse("dashboard:index")
 
 
-def test_it_shows_pat_the_dashboard(client, firm, pat):
+def test_the_dashboard_opens_for_pat(client, firm, pat):
     client.force_login(pat)
     response = client.get(URL)
     assert response.status_code == 200
@@ -23,17 +23,19 @@ def test_it_shows_pat_the_dashboard(client, firm, pat):
 
 
 @pytest.mark.parametrize("persona", ["sam", "fran"])
-def test_it_404s_for_people_who_are_not_partners(client, firm, persona, request):
+def test_the_dashboard_404s_for_people_who_are_not_partners(client, firm, persona, request):
     client.force_login(request.getfixturevalue(persona))
     assert client.get(URL).status_code == 404
 
 
-def test_it_lets_an_admin_in(client, firm):
+def test_the_dashboard_lets_an_admin_in(client, firm):
     client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
     assert client.get(URL).status_code == 200
 
 
-def test_it_shows_an_account_manager_only_their_own_clients_and_actions(client, firm, alice, bob):
+def test_the_dashboard_shows_an_account_manager_only_their_own_clients_and_actions(
+    client, firm, alice, bob
+):
     client.force_login(alice)
     html = client.get(URL).content.decode()
     assert "My clients and actions" in html
@@ -50,13 +52,13 @@ def test_it_shows_an_account_manager_only_their_own_clients_and_actions(client, 
     assert ">A8</a>" in html
 
 
-def test_it_loads_chartjs_only_on_the_dashboard(client, firm, pat):
+def test_the_dashboard_loads_chartjs_only_on_the_dashboard(client, firm, pat):
     client.force_login(pat)
     assert b"chart.umd.min.js" in client.get(URL).content
     assert b"chart.umd.min.js" not in client.get(reverse("home")).content
 
 
-def test_it_embeds_the_chart_data_as_json_not_script(client, firm, pat):
+def test_the_dashboard_embeds_the_chart_data_as_json_not_script(client, firm, pat):
     client.force_login(pat)
     response = client.get(URL)
     html = response.content.decode()
@@ -68,7 +70,7 @@ def test_it_embeds_the_chart_data_as_json_not_script(client, firm, pat):
     json.loads(html.split('type="application/json">')[1].split("</script>")[0])
 
 
-def test_it_serves_the_stored_snapshot_and_says_how_old_it_is(client, firm, pat):
+def test_the_dashboard_serves_the_stored_snapshot_and_says_how_old_it_is(client, firm, pat):
     client.force_login(pat)
     client.get(URL)
     ExitInterviewFactory(client=ClientFactory(lost_on=firm.today), fees_lost=1000)
@@ -78,7 +80,7 @@ def test_it_serves_the_stored_snapshot_and_says_how_old_it_is(client, firm, pat)
     assert b"Data as of" in response.content
 
 
-def test_it_serves_a_stale_snapshot_at_once_and_refreshes_it_in_the_background(
+def test_the_dashboard_serves_a_stale_snapshot_at_once_and_refreshes_it_in_the_background(
     client, firm, pat, time_machine, django_capture_on_commit_callbacks
 ):
     client.force_login(pat)
@@ -113,7 +115,7 @@ def test_a_view_nobody_opened_yet_is_computed_at_once(client, firm, pat):
     assert Snapshot.objects.count() == 2
 
 
-def test_it_recalculates_when_asked(client, firm, pat):
+def test_the_dashboard_recalculates_when_asked(client, firm, pat):
     client.force_login(pat)
     client.get(URL)
     ExitInterviewFactory(client=ClientFactory(lost_on=firm.today), fees_lost=1000)
@@ -122,7 +124,7 @@ def test_it_recalculates_when_asked(client, firm, pat):
     assert client.get(URL + "?period=12m").context["snapshot"].data["headline"]["clients_lost"] == 7
 
 
-def test_it_refuses_a_recalculation_by_get_or_by_non_partners(client, firm, pat, sam):
+def test_the_dashboard_refuses_a_recalculation_by_get_or_by_non_partners(client, firm, pat, sam):
     client.force_login(pat)
     assert client.get(reverse("dashboard:refresh")).status_code == 405
     client.force_login(sam)
@@ -144,7 +146,7 @@ def _more_losses(n, firm):
 
 
 @pytest.mark.parametrize("extra", [5, 50])
-def test_it_runs_the_same_queries_whatever_the_data_size(
+def test_the_dashboard_runs_the_same_queries_whatever_the_data_size(
     client, firm, pat, extra, django_assert_num_queries
 ):
     _more_losses(extra, firm)

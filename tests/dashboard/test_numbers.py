@@ -12,12 +12,12 @@ def data(firm):
     return panels.compute(services.default_filters(firm.today))
 
 
-def test_it_uses_the_trailing_twelve_months(firm):
+def test_the_dashboard_uses_the_trailing_twelve_months(firm):
     filters = services.default_filters(firm.today)
     assert (str(filters.start), str(filters.end)) == ("2025-06-16", "2026-06-15")
 
 
-def test_it_counts_the_headline(data):
+def test_the_dashboard_counts_the_headline(data):
     assert data["headline"] == {
         "clients_lost": 6,
         "losses": 6,
@@ -36,7 +36,7 @@ def test_it_counts_the_headline(data):
     }
 
 
-def test_it_orders_the_pareto_by_count_with_the_vital_few(data):
+def test_the_dashboard_orders_the_pareto_by_count_with_the_vital_few(data):
     rows = [
         (r["label"][:12], r["count"], r["cumulative"], r["vital"])
         for r in data["pareto"]["by_count"]
@@ -50,7 +50,7 @@ def test_it_orders_the_pareto_by_count_with_the_vital_few(data):
     ]
 
 
-def test_it_cuts_the_fees_pareto_at_80_percent(data):
+def test_the_dashboard_cuts_the_fees_pareto_at_80_percent(data):
     rows = [
         (r["label"][:12], r["fees"], r["cumulative"], r["vital"]) for r in data["pareto"]["by_fees"]
     ]
@@ -63,7 +63,7 @@ def test_it_cuts_the_fees_pareto_at_80_percent(data):
     ]
 
 
-def test_it_splits_losses_by_segment(data):
+def test_the_dashboard_splits_losses_by_segment(data):
     def cut(key):
         return [(r["label"], r["count"], r["fees"]) for r in data["segments"][key]["rows"]]
 
@@ -82,7 +82,7 @@ def test_it_splits_losses_by_segment(data):
     assert cut("size_band") == [("Small ($1M–$10M)", 6, 155000.0)]
 
 
-def test_it_compares_team_and_client_reasons(data, firm):
+def test_the_dashboard_compares_team_and_client_reasons(data, firm):
     tvc = data["team_vs_client"]
     r = firm.reasons
     assert (tvc["compared"], tvc["matched"], tvc["match_rate"]) == (4, 2, 0.5)
@@ -92,7 +92,7 @@ def test_it_compares_team_and_client_reasons(data, firm):
     assert (tvc["difficult_said_by_team"], tvc["difficult_said_by_clients"]) == (2, 1)
 
 
-def test_it_finds_causes_that_came_back_after_their_actions_closed(data, firm):
+def test_the_dashboard_finds_causes_that_came_back_after_their_actions_closed(data, firm):
     # A1 (service level) was done on 2025-10-01; losses 1 and 2 came within 12 months.
     # A2 (partner access) closed more than 12 months before loss 3; A4 (client sold) after
     # loss 4; A3 (fees) is still open.
@@ -107,7 +107,7 @@ def test_it_finds_causes_that_came_back_after_their_actions_closed(data, firm):
     ]
 
 
-def test_it_builds_the_action_funnel(data, alice, bob):
+def test_the_dashboard_builds_the_action_funnel(data, alice, bob):
     actions = data["actions"]
     assert actions["created"] == 10  # A2 was created before the period
     assert [(s["status"], s["n"]) for s in actions["stages"]] == [
@@ -124,7 +124,7 @@ def test_it_builds_the_action_funnel(data, alice, bob):
     ]
 
 
-def test_it_flags_the_active_client_with_the_signals_of_controllable_losses(data, firm):
+def test_the_dashboard_flags_the_active_client_with_the_signals_of_controllable_losses(data, firm):
     """c9 rated us 8 then 4 (about partner access, c3's reason), has an overdue action and is
     on Tax, the line of three of the four controllable losses; c12 is marked at risk but only
     one client in ten of the four active ones is listed."""
@@ -147,7 +147,7 @@ def test_it_flags_the_active_client_with_the_signals_of_controllable_losses(data
     assert not any(row["check_in_open"] for row in risk["rows"])
 
 
-def test_it_summarises_the_client_voice(data):
+def test_the_dashboard_summarises_the_client_voice(data):
     voice = data["client_voice"]
     assert (voice["responses"], voice["rating"], voice["replies"], voice["untriaged"]) == (
         4,
@@ -166,7 +166,7 @@ def test_it_summarises_the_client_voice(data):
     ]
 
 
-def test_it_scores_learning_capacity_per_quarter_and_item(data):
+def test_the_dashboard_scores_learning_capacity_per_quarter_and_item(data):
     learning = data["learning"]
     assert learning["answers"] == 3
     assert learning["quarters"] == [
@@ -182,7 +182,7 @@ def test_it_scores_learning_capacity_per_quarter_and_item(data):
     ]
 
 
-def test_it_trends_losses_over_24_months(data):
+def test_the_dashboard_trends_losses_over_24_months(data):
     trend = {row["month"]: (row["n"], row["fees"]) for row in data["trend"]}
     assert len(data["trend"]) == 24
     assert data["trend"][0]["month"] == "2024-07"
@@ -198,7 +198,7 @@ def test_it_trends_losses_over_24_months(data):
     }
 
 
-def test_it_narrows_to_an_office(firm):
+def test_the_dashboard_narrows_to_an_office(firm):
     filters = services.default_filters(firm.today)
     hartford = queries.Filters(**{**filters.__dict__, "office_id": firm.offices.hartford.pk})
     headline = queries.headline(hartford)
@@ -206,7 +206,7 @@ def test_it_narrows_to_an_office(firm):
     assert headline["open_actions"] == 1  # only A3 has a client, in Hartford
 
 
-def test_it_narrows_to_a_service_line(firm):
+def test_the_dashboard_narrows_to_a_service_line(firm):
     filters = services.default_filters(firm.today)
     tax = queries.Filters(**{**filters.__dict__, "service_line_id": firm.lines.tax.pk})
     headline = queries.headline(tax)

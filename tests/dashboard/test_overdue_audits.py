@@ -64,7 +64,7 @@ _TITLES = [
 ]
 
 
-def test_it_lists_audits_missed_by_more_than_two_weeks(client, pat, audits):
+def test_the_overdue_audits_panel_lists_audits_missed_by_more_than_two_weeks(client, pat, audits):
     client.force_login(pat)
     response = client.get(URL)
     html = response.content.decode()
@@ -87,7 +87,7 @@ def test_the_service_line_filter_keeps_that_lines_scheduled_audits(client, pat, 
     assert _links(html) == {"Payroll audit May"}
 
 
-def test_it_says_so_when_every_audit_was_held(client, pat, firm):
+def test_the_overdue_audits_panel_says_so_when_every_audit_was_held(client, pat, firm):
     client.force_login(pat)
     html = client.get(URL).content.decode()
     assert "Every process audit was held on time." in html

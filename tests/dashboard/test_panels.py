@@ -25,13 +25,15 @@ def _csv(response):
     return list(csv.reader(io.StringIO(response.content.decode())))
 
 
-def test_it_stores_every_registered_panel_in_the_snapshot_with_its_schema(firm):
+def test_the_panel_registry_stores_every_registered_panel_in_the_snapshot_with_its_schema(firm):
     snapshot = services.refresh_snapshot(filters=services.default_filters(firm.today))
     assert list(snapshot.data) == list(PANELS)
     assert Snapshot.objects.get().schema == panels.SCHEMA_VERSION
 
 
-def test_it_recomputes_a_snapshot_of_an_older_schema_instead_of_serving_it(client, firm, pat):
+def test_the_panel_registry_recomputes_a_snapshot_of_an_older_schema_instead_of_serving_it(
+    client, firm, pat
+):
     filters = services.default_filters(firm.today)
     Snapshot.objects.create(
         key=filters.key,
@@ -81,7 +83,9 @@ def test_the_page_template_is_short_and_only_loops_over_the_registry():
     assert "{% include panel.template %}" in source
 
 
-def test_it_draws_every_chart_the_panels_name_on_a_canvas_of_that_name(client, firm, pat):
+def test_the_panel_registry_draws_every_chart_the_panels_name_on_a_canvas_of_that_name(
+    client, firm, pat
+):
     client.force_login(pat)
     response = client.get(URL)
     charts = response.context["charts"]()
@@ -115,7 +119,7 @@ def test_a_new_panel_needs_only_its_registry_entry_for_the_snapshot_and_the_expo
     assert "open_count" in Snapshot.objects.get().data
 
 
-def test_it_names_each_template_after_the_panel():
+def test_the_panel_registry_names_each_template_after_the_panel():
     for key, panel in PANELS.items():
         assert panel.key == key
         assert panel.template == f"dashboard/panels/{key}.html"

@@ -54,7 +54,7 @@ def _perception(firm, **filters):
     return queries.perception(queries.Filters(start=f.start, end=f.end, today=f.today, **filters))
 
 
-def test_it_sets_changes_made_against_what_clients_and_staff_say(answers):
+def test_the_perception_gap_panel_sets_changes_made_against_what_clients_and_staff_say(answers):
     rows = [
         (r["quarter"], r["verified"], r["client_mean"], r["client_answers"])
         + (r["staff_mean"], r["staff_answers"], r["gap"])

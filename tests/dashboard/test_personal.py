@@ -15,7 +15,7 @@ URL = reverse("dashboard:index")
 
 
 def _row(html: str, name: str) -> str:
-    return html.split(f">{name}</a>")[1].split("</tr>")[0]
+    return html.split(f">{name}</a>")[1].split("</tr>")[0].strip()
 
 
 def test_each_client_shows_its_open_actions(client, alice, bob):

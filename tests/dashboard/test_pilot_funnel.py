@@ -51,7 +51,7 @@ def pilots(firm, alice):
     return made
 
 
-def test_it_counts_pilots_apart_from_the_status_stages(firm, pilots):
+def test_the_action_funnel_counts_pilots_apart_from_the_status_stages(firm, pilots):
     funnel = queries.action_funnel(services.default_filters(firm.today))
     assert funnel["created"] == 11  # the firm's 10 and R; no pilot
     assert [(s["status"], s["n"]) for s in funnel["stages"]] == [

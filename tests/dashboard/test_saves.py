@@ -65,7 +65,9 @@ def saves(today, alice):
     return {"tax": tax, "hartford": hartford}
 
 
-def test_it_counts_the_attempts_opened_in_the_period_and_their_outcome(saves, today):
+def test_the_save_attempts_panel_counts_the_attempts_opened_in_the_period_and_their_outcome(
+    saves, today
+):
     assert queries.saves(services.default_filters(today)) == {
         "opened": 6,
         "saved": 1,
@@ -75,7 +77,7 @@ def test_it_counts_the_attempts_opened_in_the_period_and_their_outcome(saves, to
     }
 
 
-def test_it_follows_the_service_line_and_office_filters(saves, today):
+def test_the_save_attempts_panel_follows_the_service_line_and_office_filters(saves, today):
     period = services.default_filters(today)
     tax = queries.Filters(
         start=period.start, end=period.end, today=today, service_line_id=saves["tax"].pk

@@ -9,7 +9,7 @@ from dashboard.models import Snapshot
 pytestmark = pytest.mark.django_db
 
 
-def test_it_refreshes_the_default_view_and_drops_old_snapshots(firm):
+def test_the_refresh_task_refreshes_the_default_view_and_drops_old_snapshots(firm):
     Snapshot.objects.create(key="old", data={}, computed_at=timezone.now() - dt.timedelta(days=2))
     tasks.refresh_dashboard.delay()
     snapshot = Snapshot.objects.get()
@@ -17,6 +17,6 @@ def test_it_refreshes_the_default_view_and_drops_old_snapshots(firm):
     assert snapshot.data["headline"]["clients_lost"] == 6
 
 
-def test_it_is_scheduled_by_beat(settings):
+def test_the_refresh_task_is_scheduled_by_beat(settings):
     schedule = settings.CELERY_BEAT_SCHEDULE["dashboard-refresh"]
     assert schedule["task"] == "dashboard.tasks.refresh_dashboard"

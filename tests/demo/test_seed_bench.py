@@ -12,7 +12,7 @@ from retrospectives.models import Contribution, Review
 pytestmark = pytest.mark.django_db
 
 
-def test_it_builds_a_small_bench_firm_and_skips_a_second_time(capsys):
+def test_seed_bench_builds_a_small_bench_firm_and_skips_a_second_time(capsys):
     call_command("seed_bench", interviews=200, batch=64)
     assert Client.objects.filter(name__startswith="Bench client").count() == 200
     assert ExitInterview.objects.count() == 200
@@ -27,7 +27,7 @@ def test_it_builds_a_small_bench_firm_and_skips_a_second_time(capsys):
     assert Client.objects.filter(name__startswith="Bench client").count() == 200
 
 
-def test_it_builds_on_top_of_the_demo_and_keeps_the_demo_goal(capsys):
+def test_seed_bench_builds_on_top_of_the_demo_and_keeps_the_demo_goal(capsys):
     call_command("seed_demo", stdout=None)
     demo_goal = Goal.objects.get(office=None, status=Goal.Status.ACTIVE)
 
@@ -38,7 +38,7 @@ def test_it_builds_on_top_of_the_demo_and_keeps_the_demo_goal(capsys):
     assert "already has an active goal" in capsys.readouterr().out
 
 
-def test_it_plants_warning_signs_before_some_controllable_losses_only():
+def test_seed_bench_plants_warning_signs_before_some_controllable_losses_only():
     call_command("seed_bench", interviews=300, batch=64)
     troubled = SaveAttempt.objects.values_list("client", flat=True)
     assert troubled
@@ -51,14 +51,14 @@ def test_it_plants_warning_signs_before_some_controllable_losses_only():
         assert attempt.opened_at.date() < attempt.client.lost_on
 
 
-def test_it_refuses_to_build_over_a_data_set_of_another_size():
+def test_seed_bench_refuses_to_build_over_a_data_set_of_another_size():
     call_command("seed_bench", interviews=20, batch=64, stdout=None)
     with pytest.raises(CommandError, match="another size"):
         call_command("seed_bench", interviews=30, batch=64, stdout=None)
     assert Client.objects.filter(name__startswith="Bench client").count() == 20
 
 
-def test_it_plants_fee_histories_that_end_at_each_clients_fees():
+def test_seed_bench_plants_fee_histories_that_end_at_each_clients_fees():
     call_command("seed_bench", interviews=600, batch=64, stdout=None)
     changes: dict[int, list[FeeChange]] = {}
     for change in FeeChange.objects.order_by("changed_on", "pk"):

@@ -1,4 +1,4 @@
-"""seed_demo builds the demo firm of DESIGN.md §11; running it again changes nothing.
+"""seed_demo builds the demo firm; running it again changes nothing.
 
 It seeds every app, so it runs once here and the checks share that run.
 """
@@ -24,7 +24,7 @@ def _snapshot():
     )
 
 
-def test_it_builds_the_same_demo_firm_however_often_it_runs(settings):
+def test_seed_demo_builds_the_same_demo_firm_however_often_it_runs(settings):
     call_command("seed_demo", stdout=None)
     first = _snapshot()
     call_command("seed_demo", stdout=None)

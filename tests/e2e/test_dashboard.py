@@ -19,7 +19,7 @@ def pat_can_log_in(pat):
     return pat
 
 
-def test_it_lets_pat_filter_and_drill_into_a_pareto_bar(
+def test_the_dashboard_lets_pat_filter_and_drill_into_a_pareto_bar(
     new_page, live_server, log_in, firm, pat_can_log_in
 ):
     page = new_page(viewport={"width": 1920, "height": 1080})
@@ -48,7 +48,7 @@ def test_it_lets_pat_filter_and_drill_into_a_pareto_bar(
     screenshot(page, "dashboard-drilldown")
 
 
-def test_it_draws_a_pareto_bar_that_opens_its_losses(
+def test_the_dashboard_draws_a_pareto_bar_that_opens_its_losses(
     new_page, live_server, log_in, firm, pat_can_log_in
 ):
     page = new_page(viewport={"width": 1920, "height": 1080})
@@ -70,7 +70,9 @@ def test_it_draws_a_pareto_bar_that_opens_its_losses(
     assert page.locator("table.drill-table tbody tr").count() == 2
 
 
-def test_it_prints_a_one_page_handout(new_page, live_server, log_in, firm, pat_can_log_in):
+def test_the_dashboard_prints_a_one_page_handout(
+    new_page, live_server, log_in, firm, pat_can_log_in
+):
     page = new_page(viewport={"width": 1920, "height": 1080})
     log_in(page, pat_can_log_in)
     page.goto(f"{live_server.url}/dashboard/")
@@ -85,7 +87,9 @@ def test_it_prints_a_one_page_handout(new_page, live_server, log_in, firm, pat_c
     assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 1
 
 
-def test_it_gives_an_account_manager_a_personal_view(new_page, live_server, log_in, firm, alice):
+def test_the_dashboard_gives_an_account_manager_a_personal_view(
+    new_page, live_server, log_in, firm, alice
+):
     alice.password = make_password(PASSWORD)
     alice.save(update_fields=["password"])
     page = new_page(viewport={"width": 1920, "height": 1080})

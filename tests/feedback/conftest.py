@@ -6,11 +6,6 @@ import pytest
 from tests.factories import ClientFactory, ExitInterviewFactory, ReviewFactory
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def client_a(alice):
     return ClientFactory(name="Acme Holdings", account_manager=alice)

@@ -71,14 +71,14 @@ def test_the_question_is_optional(client, link, client_a):
     assert FeedbackResponse.objects.latest("id").acted_on is None
 
 
-def test_it_alone_is_enough_to_send_the_form(client, link, client_a):
+def test_the_acted_on_question_alone_is_enough_to_send_the_form(client, link, client_a):
     _replied(client_a)
     assert client.post(_url(link), {"acted_on": "4"}).status_code == 302
     assert FeedbackResponse.objects.latest("id").acted_on == 4
 
 
 @pytest.mark.parametrize("value", ["0", "6", "-1", "four", "4.5"])
-def test_it_accepts_only_1_to_5(client, link, client_a, value):
+def test_the_acted_on_question_accepts_only_1_to_5(client, link, client_a, value):
     _replied(client_a)
     before = FeedbackResponse.objects.count()
     response = client.post(_url(link), {**DATA, "acted_on": value})

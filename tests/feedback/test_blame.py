@@ -34,7 +34,7 @@ def kinds(text, names):
         ("nobody bothered to read the email", "nobody bothered"),
     ],
 )
-def test_it_flags_hindsight(firm, text, words):
+def test_the_detector_flags_hindsight(firm, text, words):
     assert ("hindsight", words) in kinds(text, firm)
 
 
@@ -62,7 +62,7 @@ def test_plans_and_possibilities_are_not_hindsight(firm, text):
         ("someone let the ball drop", "let the ball drop"),
     ],
 )
-def test_it_flags_judgements_of_character(firm, text, words):
+def test_the_detector_flags_judgements_of_character(firm, text, words):
     assert ("character", words) in kinds(text, firm)
 
 
@@ -76,7 +76,7 @@ def test_it_flags_judgements_of_character(firm, text, words):
         ("sales always promise too much", "sales always"),
     ],
 )
-def test_it_flags_generalisations(firm, text, words):
+def test_the_detector_flags_generalisations(firm, text, words):
     assert ("generalisation", words) in kinds(text, firm)
 
 
@@ -93,7 +93,7 @@ def test_it_flags_generalisations(firm, text, words):
         ("the rollover was botched by the tax team", "was botched by the tax team"),
     ],
 )
-def test_it_flags_a_person_or_team_as_the_cause(firm, text, words):
+def test_the_detector_flags_a_person_or_team_as_the_cause(firm, text, words):
     assert ("cause", words) in kinds(text, firm)
 
 
@@ -105,7 +105,7 @@ def test_it_flags_a_person_or_team_as_the_cause(firm, text, words):
         ("price shopper, nothing we could have done", "nothing we could have done"),
     ],
 )
-def test_it_flags_excuses_and_nothing_else_in_them(firm, text, words):
+def test_the_detector_flags_excuses_and_nothing_else_in_them(firm, text, words):
     found = kinds(text, firm)
     assert ("excuse", words) in found
     assert {kind for kind, _ in found} == {"excuse"}
@@ -125,7 +125,7 @@ def test_it_flags_excuses_and_nothing_else_in_them(firm, text, words):
         "two of the three calls were rescheduled because of audit fieldwork",
     ],
 )
-def test_it_leaves_situations_systems_plans_and_praise_alone(firm, text):
+def test_the_detector_leaves_situations_systems_plans_and_praise_alone(firm, text):
     assert kinds(text, firm) == []
 
 

@@ -73,7 +73,7 @@ def test_the_corpus_is_big_and_balanced():
     assert all(any(kind in kinds for kinds, _ in notes) for kind in KINDS)
 
 
-def test_it_finds_blame_with_precision_and_recall_of_at_least_0_9():
+def test_the_detector_finds_blame_with_precision_and_recall_of_at_least_0_9():
     counts, misses = score(corpus(), firm())
     total = sum(counts.values(), Counter())
     lines = [f"{'kind':16} {'notes':>5} {'precision':>9} {'recall':>6}"]

@@ -30,24 +30,24 @@ def published(text):
         "harbor\u202f\u2003freight, llc needed a backup partner.",
     ],
 )
-def test_it_finds_a_client_however_its_name_is_spaced_or_cased(text):
+def test_the_name_index_finds_a_client_however_its_name_is_spaced_or_cased(text):
     ClientFactory(name="Harbor Freight LLC")
     assert len(published(text)) == 1
 
 
-def test_it_finds_a_clients_distinctive_first_word_but_not_a_generic_one():
+def test_the_name_index_finds_a_clients_distinctive_first_word_but_not_a_generic_one():
     ClientFactory(name="Kessler Manufacturing Inc.")
     ClientFactory(name="First National Holdings")
     assert published("Kessler left after the fee rise.") == ["Kessler"]
     assert published("The first national filing was late.") == []
 
 
-def test_it_finds_surnames_and_full_names_of_people(alice):
+def test_the_name_index_finds_surnames_and_full_names_of_people(alice):
     assert published("Moreno missed the notices.") == ["Moreno"]
     assert published("alice  moreno was overloaded") == ["alice moreno"]
 
 
-def test_it_finds_client_contacts(alice):
+def test_the_name_index_finds_client_contacts(alice):
     ExitInterviewFactory(interviewee_name="Dana Whitfield")
     FeedbackResponseFactory(contact_name="Priya Raman")
     assert published("Whitfield wanted monthly calls.") == ["Whitfield"]
@@ -63,7 +63,7 @@ def test_an_everyday_word_counts_only_when_written_like_a_name(pat, bob):
     assert published("bob never called back") == ["bob"]
 
 
-def test_it_knows_the_usual_short_forms_of_a_first_name():
+def test_the_name_index_knows_the_usual_short_forms_of_a_first_name():
     UserFactory(username="rsmith", display_name="Robert Smith", first_name="Robert")
     assert published("Ask Bob before billing.") == ["Bob"]
 

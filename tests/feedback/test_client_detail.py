@@ -18,7 +18,9 @@ def _url(client_obj):
     return reverse("feedback:client_detail", args=[client_obj.pk])
 
 
-def test_it_shows_interviews_feedback_reviews_and_open_actions(client, alice, client_a):
+def test_the_client_page_shows_interviews_feedback_reviews_and_open_actions(
+    client, alice, client_a
+):
     ExitInterviewFactory(client=client_a, held_on=dt.date(2026, 1, 5))
     FeedbackResponseFactory(request__client=client_a, do_better="Call us back sooner")
     review = ReviewFactory(title="Why we lost Acme")
@@ -55,17 +57,17 @@ def test_facilitator_sees_client_without_restricted_interviews(
     assert list(response.context["interviews"]) == []
 
 
-def test_it_404s_for_another_account_manager(client, bob, client_a):
+def test_the_client_page_404s_for_another_account_manager(client, bob, client_a):
     client.force_login(bob)
     assert client.get(_url(client_a)).status_code == 404
 
 
-def test_it_404s_for_staff(client, sam, client_a):
+def test_the_client_page_404s_for_staff(client, sam, client_a):
     client.force_login(sam)
     assert client.get(_url(client_a)).status_code == 404
 
 
-def test_it_offers_the_feedback_link_to_the_account_manager(client, alice, client_a):
+def test_the_client_page_offers_the_feedback_link_to_the_account_manager(client, alice, client_a):
     client.force_login(alice)
     client.post(reverse("feedback:client_link", args=[client_a.pk]), {"do": "issue"})
     link = client_a.feedback_requests.get()

@@ -17,7 +17,9 @@ def _rows(response):
     return list(csv.DictReader(io.StringIO(response.content.decode())))
 
 
-def test_it_exports_visible_clients_and_writes_an_audit_event(client, alice, client_a, client_b):
+def test_the_client_export_exports_visible_clients_and_writes_an_audit_event(
+    client, alice, client_a, client_b
+):
     client.force_login(alice)
     response = client.get(URL)
     assert response["Content-Type"].startswith("text/csv")
@@ -27,12 +29,12 @@ def test_it_exports_visible_clients_and_writes_an_audit_event(client, alice, cli
     assert event.detail == {"rows": 1}
 
 
-def test_it_applies_the_list_filters(client, pat, client_a, client_b):
+def test_the_client_export_applies_the_list_filters(client, pat, client_a, client_b):
     client.force_login(pat)
     assert [row["name"] for row in _rows(client.get(URL, {"q": "birch"}))] == ["Birch Dental"]
 
 
-def test_it_neutralises_spreadsheet_formulas(client, pat):
+def test_the_client_export_neutralises_spreadsheet_formulas(client, pat):
     ClientFactory(name='=HYPERLINK("http://evil")')
     client.force_login(pat)
     assert _rows(client.get(URL))[0]["name"].startswith("'=")

@@ -39,7 +39,7 @@ def _history(client_obj) -> list[tuple]:
     )
 
 
-def test_it_records_a_fee_change_made_in_the_client_form(client, alice, client_a):
+def test_the_fee_history_records_a_fee_change_made_in_the_client_form(client, alice, client_a):
     client.force_login(alice)
     assert _edit(client, client_a, annual_fees="30000").status_code == 302
     assert _history(client_a) == [
@@ -47,7 +47,7 @@ def test_it_records_a_fee_change_made_in_the_client_form(client, alice, client_a
     ]
 
 
-def test_it_records_nothing_when_the_fees_stay_the_same(client, alice, client_a):
+def test_the_fee_history_records_nothing_when_the_fees_stay_the_same(client, alice, client_a):
     client.force_login(alice)
     _edit(client, client_a, name="Acme Holdings Inc", annual_fees="25000.00")
     _edit(client, client_a, name="Acme Holdings Inc", annual_fees="25000")
@@ -61,7 +61,7 @@ def test_a_new_client_has_no_fee_change(client, alice):
     assert not FeeChange.objects.exists()
 
 
-def test_it_records_a_fee_change_made_by_a_csv_import(client, pat, client_a):
+def test_the_fee_history_records_a_fee_change_made_by_a_csv_import(client, pat, client_a):
     client.force_login(pat)
     upload = SimpleUploadedFile("c.csv", b"name,annual_fees\nacme holdings,18000.50\n")
     response = client.post(reverse("feedback:client_import"), {"file": upload})
@@ -71,7 +71,7 @@ def test_it_records_a_fee_change_made_by_a_csv_import(client, pat, client_a):
     ]
 
 
-def test_it_records_a_fee_change_made_in_django_admin(pat, client_a):
+def test_the_fee_history_records_a_fee_change_made_in_django_admin(pat, client_a):
     request = RequestFactory().post("/admin/")
     request.user = pat
     client_a.annual_fees = Decimal("40000")
@@ -81,7 +81,7 @@ def test_it_records_a_fee_change_made_in_django_admin(pat, client_a):
     ]
 
 
-def test_it_records_each_change_once_with_the_amount_before_it(client_a):
+def test_the_fee_history_records_each_change_once_with_the_amount_before_it(client_a):
     client_a.annual_fees = 30000
     client_a.save()
     client_a.save()
@@ -93,7 +93,7 @@ def test_it_records_each_change_once_with_the_amount_before_it(client_a):
     ]
 
 
-def test_it_ignores_fees_that_were_not_saved(client_a):
+def test_the_fee_history_ignores_fees_that_were_not_saved(client_a):
     client_a.annual_fees = 30000
     client_a.save(update_fields=["name"])
     assert _history(client_a) == []
@@ -101,7 +101,7 @@ def test_it_ignores_fees_that_were_not_saved(client_a):
     assert [n for _, n, _, _ in _history(client_a)] == [Decimal("30000.00")]
 
 
-def test_it_compares_with_the_fees_stored_after_a_refresh(client_a):
+def test_the_fee_history_compares_with_the_fees_stored_after_a_refresh(client_a):
     Client.objects.filter(pk=client_a.pk).update(annual_fees=40000)
     client_a.refresh_from_db()
     client_a.save()
@@ -113,7 +113,7 @@ def test_it_compares_with_the_fees_stored_after_a_refresh(client_a):
     ]
 
 
-def test_it_records_fees_set_on_a_client_loaded_without_them(client_a):
+def test_the_fee_history_records_fees_set_on_a_client_loaded_without_them(client_a):
     deferred = Client.objects.only("name").get(pk=client_a.pk)
     deferred.annual_fees = 26000
     deferred.save()

@@ -46,7 +46,7 @@ def test_staff_and_facilitators_cannot_create_clients(client, sam, fran):
         assert client.get(NEW).status_code == 404
 
 
-def test_it_404s_when_another_account_manager_edits(client, bob, client_a):
+def test_the_client_form_404s_when_another_account_manager_edits(client, bob, client_a):
     client.force_login(bob)
     assert client.get(reverse("feedback:client_edit", args=[client_a.pk])).status_code == 404
 
@@ -77,7 +77,7 @@ def test_the_account_manager_edits_her_client(client, alice, client_a):
         ({"name": "x" * 20_000}, "name", "at most 200 characters"),
     ],
 )
-def test_it_rejects_bad_input_and_keeps_it(client, pat, overrides, field, message):
+def test_the_client_form_rejects_bad_input_and_keeps_it(client, pat, overrides, field, message):
     client.force_login(pat)
     response = client.post(NEW, _data(**overrides))
     assert response.status_code == 200
@@ -86,7 +86,7 @@ def test_it_rejects_bad_input_and_keeps_it(client, pat, overrides, field, messag
     assert not Client.objects.exists()
 
 
-def test_it_escapes_script_and_keeps_emoji(client, pat):
+def test_the_client_form_escapes_script_and_keeps_emoji(client, pat):
     client.force_login(pat)
     client.post(NEW, _data(name="<script>alert(1)</script> Café 🍰"))
     created = Client.objects.get()

@@ -37,7 +37,7 @@ def partner(client, pat, alice):
     return pat
 
 
-def test_it_imports_every_row(client, partner, alice):
+def test_the_client_import_imports_every_row(client, partner, alice):
     response = _upload(
         client,
         HEADER
@@ -61,7 +61,7 @@ def test_re_import_updates_by_name(client, partner):
     assert Client.objects.count() == 1
 
 
-def test_it_imports_nothing_when_one_row_is_bad(client, partner):
+def test_the_client_import_imports_nothing_when_one_row_is_bad(client, partner):
     response = _upload(
         client,
         HEADER
@@ -85,20 +85,20 @@ def test_it_imports_nothing_when_one_row_is_bad(client, partner):
     assert "Nothing was imported" in response.content.decode()
 
 
-def test_it_reports_a_missing_name_and_duplicates(client, partner):
+def test_the_client_import_reports_a_missing_name_and_duplicates(client, partner):
     response = _upload(client, HEADER + ",retail,,,,,,\nSame,,,,,,,\nSAME,,,,,,,\n")
     errors = _errors(response)
     assert "2: name: This field is required." in errors
     assert "4: name: the same client is on line 3." in errors
 
 
-def test_it_rejects_latin_1(client, partner):
+def test_the_client_import_rejects_latin_1(client, partner):
     response = _upload(client, (HEADER + "Café Crème,,,,,,,\n").encode("latin-1"))
     assert "not UTF-8" in _errors(response)
     assert not Client.objects.exists()
 
 
-def test_it_accepts_a_byte_order_mark_and_emoji(client, partner):
+def test_the_client_import_accepts_a_byte_order_mark_and_emoji(client, partner):
     response = _upload(client, "\ufeff" + HEADER + "Café 🍰 Crème,,,,,,,\n")
     assert response.status_code == 302
     assert Client.objects.get().name == "Café 🍰 Crème"
@@ -116,25 +116,25 @@ def test_it_accepts_a_byte_order_mark_and_emoji(client, partner):
         (b"\x89PNG\r\n\x1a\n\x00\x00", "not UTF-8"),
     ],
 )
-def test_it_explains_malformed_files(client, partner, text, message):
+def test_the_client_import_explains_malformed_files(client, partner, text, message):
     response = _upload(client, text)
     assert response.status_code == 200
     assert message in _errors(response)
     assert not Client.objects.exists()
 
 
-def test_it_refuses_an_empty_file(client, partner):
+def test_the_client_import_refuses_an_empty_file(client, partner):
     response = _upload(client, "")
     assert "empty" in " ".join(response.context["form"].errors["file"])
 
 
-def test_it_refuses_files_over_a_megabyte(client, partner):
+def test_the_client_import_refuses_files_over_a_megabyte(client, partner):
     response = _upload(client, HEADER + "x,,,,,,,\n" * 120_000)
     assert response.status_code == 200
     assert "larger than 1 MB" in " ".join(response.context["form"].errors["file"])
 
 
-def test_it_escapes_script_in_error_rows(client, partner):
+def test_the_client_import_escapes_script_in_error_rows(client, partner):
     response = _upload(client, HEADER + "<script>x</script>,bogus,,,,,,\n")
     assert "<script>x</script>" not in response.content.decode()
 
@@ -258,7 +258,7 @@ def test_an_empty_cell_keeps_a_loss_date_the_client_already_has(client, partner)
     assert (cedar.status, cedar.lost_on, cedar.annual_fees) == ("lost", dt.date(2024, 5, 1), 15000)
 
 
-def test_it_marks_a_client_lost_with_its_date(client, partner):
+def test_the_client_import_marks_a_client_lost_with_its_date(client, partner):
     response = _upload(client, FULL + "Cedar Bakery,,,,,,,lost,2019-04-01,2024-05-01,\n")
     assert response.status_code == 302, _errors(response)
     assert Client.objects.get().lost_on == dt.date(2024, 5, 1)

@@ -16,31 +16,31 @@ def _make_clients(n, **kwargs):
         ClientFactory(service_lines=[tax], **kwargs)
 
 
-def test_it_lists_only_alice_own_clients(client, alice, bob, client_a, client_b):
+def test_the_client_list_lists_only_alice_own_clients(client, alice, bob, client_a, client_b):
     client.force_login(alice)
     body = client.get(URL).content.decode()
     assert "Acme Holdings" in body
     assert "Birch Dental" not in body
 
 
-def test_it_lists_every_client_for_partners(client, pat, client_a, client_b):
+def test_the_client_list_lists_every_client_for_partners(client, pat, client_a, client_b):
     client.force_login(pat)
     body = client.get(URL).content.decode()
     assert "Acme Holdings" in body and "Birch Dental" in body
 
 
-def test_it_shows_staff_no_clients(client, sam, client_a):
+def test_the_client_list_shows_staff_no_clients(client, sam, client_a):
     client.force_login(sam)
     assert "Acme Holdings" not in client.get(URL).content.decode()
 
 
-def test_it_searches_by_name(client, pat, client_a, client_b):
+def test_the_client_list_searches_by_name(client, pat, client_a, client_b):
     client.force_login(pat)
     body = client.get(URL, {"q": "birch"}).content.decode()
     assert "Birch Dental" in body and "Acme Holdings" not in body
 
 
-def test_it_filters_by_status_office_service_line_and_manager(client, pat, alice, bob):
+def test_the_client_list_filters_by_status_office_service_line_and_manager(client, pat, alice, bob):
     hartford = OfficeFactory(name="Hartford")
     payroll = ServiceLineFactory(name="Payroll")
     ClientFactory(name="Lost One", status="lost", account_manager=alice)
@@ -57,7 +57,7 @@ def test_it_filters_by_status_office_service_line_and_manager(client, pat, alice
     assert "Lost One" in body and "Hartford One" not in body
 
 
-def test_it_paginates(client, pat):
+def test_the_client_list_paginates(client, pat):
     _make_clients(30)
     client.force_login(pat)
     response = client.get(URL)
@@ -66,14 +66,14 @@ def test_it_paginates(client, pat):
     assert len(client.get(URL, {"page": 2}).context["page"]) == 5
 
 
-def test_it_ignores_a_bad_filter_value(client, pat, client_a):
+def test_the_client_list_ignores_a_bad_filter_value(client, pat, client_a):
     client.force_login(pat)
     response = client.get(URL, {"office": "not-a-number", "page": "zzz"})
     assert response.status_code == 200
 
 
 @pytest.mark.parametrize("view", ["feedback:client_list", "feedback:client_export"])
-def test_it_uses_the_same_number_of_queries_for_5_and_50_rows(
+def test_the_client_list_uses_the_same_number_of_queries_for_5_and_50_rows(
     client, pat, alice, django_assert_num_queries, view
 ):
     client.force_login(pat)

@@ -21,14 +21,16 @@ def _options(response) -> list[tuple[str, bool, str]]:
     ]
 
 
-def test_it_finds_clients_by_part_of_their_name(client, pat, client_a, client_b):
+def test_the_client_search_finds_clients_by_part_of_their_name(client, pat, client_a, client_b):
     client.force_login(pat)
     assert _options(client.get(URL, {"q": "dent", "field": "client"})) == [
         (str(client_b.pk), False, "Birch Dental")
     ]
 
 
-def test_it_offers_only_clients_the_person_may_see(client, alice, sam, client_a, client_b):
+def test_the_client_search_offers_only_clients_the_person_may_see(
+    client, alice, sam, client_a, client_b
+):
     client.force_login(alice)
     assert _options(client.get(URL, {"q": "", "field": "client"})) == [
         (str(client_a.pk), False, "Acme Holdings")
@@ -57,7 +59,7 @@ def test_an_optional_menu_keeps_its_empty_choice(client, pat, client_a):
     assert _options(response) == [("", False, "---------")]
 
 
-def test_it_escapes_names_and_caps_the_list(client, pat):
+def test_the_client_search_escapes_names_and_caps_the_list(client, pat):
     ClientFactory(name="<b>Bold</b> & Co")
     for n in range(25):
         ClientFactory(name=f"Zephyr {n:02}")
@@ -66,7 +68,9 @@ def test_it_escapes_names_and_caps_the_list(client, pat):
     assert len(_options(client.get(URL, {"q": "zephyr"}))) == 20
 
 
-def test_it_runs_the_same_queries_for_many_clients(client, pat, django_assert_max_num_queries):
+def test_the_client_search_runs_the_same_queries_for_many_clients(
+    client, pat, django_assert_max_num_queries
+):
     client.force_login(pat)
     ClientFactory.create_batch(3)
 

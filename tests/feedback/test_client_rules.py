@@ -26,13 +26,13 @@ pytestmark = pytest.mark.django_db
         ),
     ],
 )
-def test_it_refuses_a_loss_without_a_date_or_before_client_since(fields, message):
+def test_a_client_refuses_a_loss_without_a_date_or_before_client_since(fields, message):
     with pytest.raises(ValidationError) as refused:
         Client(name="Cedar Bakery", **fields).full_clean()
     assert refused.value.message_dict["lost_on"] == [message]
 
 
-def test_it_accepts_a_loss_with_its_date():
+def test_a_client_accepts_a_loss_with_its_date():
     Client(
         name="Cedar Bakery",
         status="lost",

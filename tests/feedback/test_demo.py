@@ -60,7 +60,7 @@ def test_running_it_twice_gives_the_same_feedback_data():
     assert _snapshot() == first
 
 
-def test_it_builds_a_believable_firm():
+def test_the_feedback_demo_builds_a_believable_firm():
     call_command("seed_demo", stdout=None)
     assert 55 <= Client.objects.count() <= 65
     managers = set(Client.objects.values_list("account_manager__username", flat=True))
@@ -85,7 +85,7 @@ def test_the_three_recent_losses_have_the_clients_words_apart_from_the_team():
     assert ExitInterview.objects.filter(client__lost_on__lt=since).count() >= 5
 
 
-def test_it_has_an_open_a_saved_and_a_lost_save_attempt():
+def test_the_feedback_demo_has_an_open_a_saved_and_a_lost_save_attempt():
     call_command("seed_demo", stdout=None)
     by_status = {a.status: a for a in SaveAttempt.objects.select_related("client")}
     assert sorted(by_status) == ["lost", "open", "saved"]
@@ -102,7 +102,7 @@ def test_it_has_an_open_a_saved_and_a_lost_save_attempt():
     assert all(a.responses.exists() for a in by_status.values())
 
 
-def test_it_seeds_suggestions_in_every_state_and_clients_who_heard_back():
+def test_the_feedback_demo_seeds_suggestions_in_every_state_and_clients_who_heard_back():
     call_command("seed_demo", stdout=None)
     states = set(Suggestion.objects.values_list("status", flat=True))
     assert states == {"new", "accepted", "declined", "merged"}

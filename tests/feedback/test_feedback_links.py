@@ -43,7 +43,7 @@ def test_others_cannot_issue_links(client, request, client_a, persona):
     assert not FeedbackRequest.objects.exists()
 
 
-def test_it_requires_post(client, alice, client_a):
+def test_a_feedback_link_change_requires_post(client, alice, client_a):
     client.force_login(alice)
     assert client.get(_url(client_a)).status_code == 405
 

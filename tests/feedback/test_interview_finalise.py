@@ -22,7 +22,7 @@ def _url(interview):
     return reverse("feedback:interview_finalise", args=[interview.pk])
 
 
-def test_it_marks_client_lost(client, alice, draft):
+def test_finalising_marks_client_lost(client, alice, draft):
     client.force_login(alice)
     lost_on = timezone.localdate() - dt.timedelta(days=3)
     response = client.post(_url(draft), {"mark_client_lost": "on", "client_lost_on": lost_on})
@@ -36,19 +36,19 @@ def test_it_marks_client_lost(client, alice, draft):
     assert event.detail["status"] == "final"
 
 
-def test_it_leaves_the_client_when_told(client, alice, draft):
+def test_finalising_leaves_the_client_when_told(client, alice, draft):
     client.force_login(alice)
     client.post(_url(draft), {})
     draft.client.refresh_from_db()
     assert draft.client.status == Client.Status.ACTIVE
 
 
-def test_it_requires_post(client, alice, draft):
+def test_finalising_requires_post(client, alice, draft):
     client.force_login(alice)
     assert client.get(_url(draft)).status_code == 405
 
 
-def test_it_404s_for_other_account_manager(client, bob, draft):
+def test_finalising_404s_for_other_account_manager(client, bob, draft):
     client.force_login(bob)
     assert client.post(_url(draft), {"mark_client_lost": "on"}).status_code == 404
     draft.refresh_from_db()
@@ -56,7 +56,7 @@ def test_it_404s_for_other_account_manager(client, bob, draft):
     assert AuditEvent.objects.filter(actor=bob, verb="denied").exists()
 
 
-def test_it_sends_an_unfinished_draft_back_to_the_form(client, alice, client_a):
+def test_finalising_sends_an_unfinished_draft_back_to_the_form(client, alice, client_a):
     empty = ExitInterviewFactory(client=client_a, status="draft", client_words="")
     client.force_login(alice)
     response = client.post(_url(empty), {"mark_client_lost": "on"})
@@ -65,7 +65,7 @@ def test_it_sends_an_unfinished_draft_back_to_the_form(client, alice, client_a):
     assert empty.status == "draft"
 
 
-def test_it_rejects_a_future_loss_date(client, alice, draft):
+def test_finalising_rejects_a_future_loss_date(client, alice, draft):
     client.force_login(alice)
     response = client.post(_url(draft), {"mark_client_lost": "on", "client_lost_on": "2999-01-01"})
     draft.refresh_from_db()

@@ -40,7 +40,7 @@ def _data(**overrides):
     return {k: v for k, v in data.items() if v is not None}
 
 
-def test_it_saves_a_draft_without_touching_the_client(client, alice, client_a):
+def test_the_interview_form_saves_a_draft_without_touching_the_client(client, alice, client_a):
     client.force_login(alice)
     response = client.post(_new_url(client_a), _data())
     interview = ExitInterview.objects.get()
@@ -109,7 +109,7 @@ def test_finalising_needs_the_client_words_and_reason(client, alice, client_a):
         ({"client_lost_on": "2999-01-01"}, "client_lost_on", "in the future"),
     ],
 )
-def test_it_rejects_bad_input_and_keeps_what_was_typed(
+def test_the_interview_form_rejects_bad_input_and_keeps_what_was_typed(
     client, alice, client_a, overrides, field, message
 ):
     client.force_login(alice)
@@ -122,7 +122,7 @@ def test_it_rejects_bad_input_and_keeps_what_was_typed(
     assert not ExitInterview.objects.exists()
 
 
-def test_it_keeps_script_as_text_and_emoji(client, alice, client_a):
+def test_the_interview_form_keeps_script_as_text_and_emoji(client, alice, client_a):
     client.force_login(alice)
     client.post(
         _new_url(client_a),
@@ -135,7 +135,9 @@ def test_it_keeps_script_as_text_and_emoji(client, alice, client_a):
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; we felt ignored 😞" in body
 
 
-def test_it_puts_the_client_words_and_the_hypothesis_in_labelled_sections(client, alice, client_a):
+def test_the_interview_form_puts_the_client_words_and_the_hypothesis_in_labelled_sections(
+    client, alice, client_a
+):
     client.force_login(alice)
     body = client.get(_new_url(client_a)).content.decode()
     assert "In the client's words" in body
@@ -144,7 +146,7 @@ def test_it_puts_the_client_words_and_the_hypothesis_in_labelled_sections(client
     assert body.index('name="team_hypothesis"') > body.index("The team's hypothesis")
 
 
-def test_it_warns_the_account_manager_about_bias(client, alice, pat, client_a):
+def test_the_interview_form_warns_the_account_manager_about_bias(client, alice, pat, client_a):
     client.force_login(alice)
     assert (
         "You are this client's account manager" in client.get(_new_url(client_a)).content.decode()

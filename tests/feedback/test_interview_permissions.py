@@ -1,4 +1,4 @@
-"""Who sees which interview (DESIGN.md §2). Everyone else gets 404, and the attempt is audited."""
+"""Who sees which interview. Everyone else gets 404, and the attempt is audited."""
 
 import pytest
 from django.urls import reverse
@@ -29,7 +29,7 @@ MATRIX = [
 
 
 @pytest.mark.parametrize(("persona", "kind", "status"), MATRIX)
-def test_it_shows_the_interview_only_to_those_allowed(
+def test_the_interview_page_shows_the_interview_only_to_those_allowed(
     client, request, fran_review, persona, kind, status
 ):
     user = request.getfixturevalue(persona)
@@ -55,7 +55,9 @@ EDIT_MATRIX = [
 
 
 @pytest.mark.parametrize(("persona", "kind", "status"), EDIT_MATRIX)
-def test_it_lets_only_editors_edit(client, request, fran_review, persona, kind, status):
+def test_the_interview_page_lets_only_editors_edit(
+    client, request, fran_review, persona, kind, status
+):
     user = request.getfixturevalue(persona)
     interview = request.getfixturevalue(kind)
     client.force_login(user)

@@ -12,7 +12,7 @@ ANSWERS = {f"item{i}": str(i) for i in range(1, 6)}
 
 
 @time_machine.travel("2026-11-20 12:00 -0500")
-def test_it_records_this_quarters_answers(client, sam):
+def test_the_learning_check_records_this_quarters_answers(client, sam):
     client.force_login(sam)
     page = client.get(URL).content.decode()
     assert "Learning check, 2026Q4" in page
@@ -24,7 +24,7 @@ def test_it_records_this_quarters_answers(client, sam):
 
 
 @time_machine.travel("2026-11-20 12:00 -0500")
-def test_it_takes_one_answer_per_quarter(client, sam):
+def test_the_learning_check_takes_one_answer_per_quarter(client, sam):
     LearningCheckFactory(respondent=sam, quarter="2026Q4", item3=4)
     LearningCheckFactory(respondent=sam, quarter="2026Q3", item3=2)
     client.force_login(sam)
@@ -47,7 +47,7 @@ def test_a_new_quarter_opens_a_new_check(client, sam):
     "answers",
     [{}, {**ANSWERS, "item2": "6"}, {**ANSWERS, "item4": "0"}, {**ANSWERS, "item1": "a"}],
 )
-def test_it_requires_five_answers_from_1_to_5(client, sam, answers):
+def test_the_learning_check_requires_five_answers_from_1_to_5(client, sam, answers):
     client.force_login(sam)
     response = client.post(URL, answers)
     assert response.status_code == 200
@@ -55,7 +55,7 @@ def test_it_requires_five_answers_from_1_to_5(client, sam, answers):
     assert not LearningCheck.objects.exists()
 
 
-def test_it_keeps_answers_given_when_one_is_missing(client, sam):
+def test_the_learning_check_keeps_answers_given_when_one_is_missing(client, sam):
     client.force_login(sam)
     response = client.post(URL, {**ANSWERS, "item5": ""})
     assert response.context["form"]["item1"].value() == "1"

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
         ("sam", ["Learning check"], ["Clients", "Feedback triage"]),
     ],
 )
-def test_it_shows_each_role_its_links(client, request, persona, expected, absent):
+def test_the_navigation_shows_each_role_its_links(client, request, persona, expected, absent):
     client.force_login(request.getfixturevalue(persona))
     body = client.get(reverse("feedback:learning_check")).content.decode()
     nav = body.split('<ul class="navbar-nav me-auto">')[1].split('<ul class="navbar-nav">')[0]

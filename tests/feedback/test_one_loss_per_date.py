@@ -48,7 +48,7 @@ def test_the_database_refuses_two_counted_interviews_of_one_loss(lost_client):
         ExitInterviewFactory(client=lost_client, superseded_at=None)
 
 
-def test_it_still_keeps_a_superseded_interview_of_the_same_loss(lost_client):
+def test_a_superseded_interview_of_the_same_loss_is_still_kept(lost_client):
     ExitInterviewFactory(client=lost_client)
     ExitInterviewFactory(client=lost_client, superseded_at=dt.datetime(2026, 3, 2, tzinfo=dt.UTC))
     assert ExitInterview.objects.filter(client=lost_client).count() == 2

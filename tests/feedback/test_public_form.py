@@ -29,14 +29,14 @@ def _url(feedback_request):
 DATA = {"doing_right": "Quick payroll answers.", "do_better": "Warn us before extra bills."}
 
 
-def test_it_opens_without_login(client, link):
+def test_the_public_form_opens_without_login(client, link):
     response = client.get(_url(link))
     assert response.status_code == 200
     assert "What are we doing right?" in response.content.decode()
     assert "no-store" in response["Cache-Control"]
 
 
-def test_it_saves_the_answer_against_the_client(client, link, client_a):
+def test_the_public_form_saves_the_answer_against_the_client(client, link, client_a):
     response = client.post(_url(link), {**DATA, "rating": "8"})
     assert response["Location"] == reverse("feedback:public_thanks")
     saved = FeedbackResponse.objects.get()
@@ -67,7 +67,7 @@ def test_the_honeypot_pretends_and_saves_nothing(client, link):
     assert not FeedbackResponse.objects.exists()
 
 
-def test_it_limits_posts_per_address(client, link):
+def test_the_public_form_limits_posts_per_address(client, link):
     for _ in range(views.PUBLIC_POSTS_PER_WINDOW):
         assert client.post(_url(link), DATA).status_code == 302
     response = client.post(_url(link), DATA)
@@ -98,7 +98,7 @@ def test_the_limit_is_per_address(client, link):
         ({**DATA, "contact_email": "dana@example.com"}, "contact_consent", "Tick this box"),
     ],
 )
-def test_it_explains_bad_input(client, link, data, field, message):
+def test_the_public_form_explains_bad_input(client, link, data, field, message):
     response = client.post(_url(link), data)
     assert response.status_code == 400
     assert message in " ".join(response.context["form"].errors[field])
@@ -123,7 +123,7 @@ def test_contact_details_are_kept_only_with_consent(client, link):
     )
 
 
-def test_it_keeps_script_as_text_and_emoji(client, link, pat, client_a):
+def test_the_public_form_keeps_script_as_text_and_emoji(client, link, pat, client_a):
     client.post(_url(link), {"do_better": "<script>alert(1)</script> 🙁"})
     assert FeedbackResponse.objects.get().do_better == "<script>alert(1)</script> 🙁"
     client.force_login(pat)

@@ -59,7 +59,7 @@ def submit(client, link, django_capture_on_commit_callbacks):
     return do
 
 
-def test_it_opens_a_save_attempt_for_a_rating_of_6(submit, acme, alice):
+def test_a_save_alert_opens_a_save_attempt_for_a_rating_of_6(submit, acme, alice):
     response = submit(6)
     attempt = SaveAttempt.objects.get()
     assert (attempt.client, attempt.owner, attempt.status) == (acme, alice, "open")
@@ -71,7 +71,7 @@ def test_it_opens_a_save_attempt_for_a_rating_of_6(submit, acme, alice):
 
 
 @pytest.mark.parametrize("rating", [7, 10, None])
-def test_it_leaves_a_rating_of_7_or_more_or_none_alone(submit, acme, rating):
+def test_a_save_alert_leaves_a_rating_of_7_or_more_or_none_alone(submit, acme, rating):
     submit(rating)
     assert not SaveAttempt.objects.exists()
     assert mail.outbox == []
@@ -145,7 +145,9 @@ def test_firm_wide_feedback_opens_nothing(client, django_capture_on_commit_callb
     assert not SaveAttempt.objects.exists()
 
 
-def test_it_queues_the_task_only_after_commit(client, link, django_capture_on_commit_callbacks):
+def test_a_save_alert_queues_the_task_only_after_commit(
+    client, link, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         client.post(
             reverse("feedback:public_form", args=[link.token]),
@@ -157,7 +159,9 @@ def test_it_queues_the_task_only_after_commit(client, link, django_capture_on_co
     assert SaveAttempt.objects.count() == 1
 
 
-def test_it_mails_the_account_manager_and_the_relationship_partner(submit, acme, alice, quinn):
+def test_a_save_alert_mails_the_account_manager_and_the_relationship_partner(
+    submit, acme, alice, quinn
+):
     response = submit(3, do_better="Nobody answered about the audit letter.")
     attempt = SaveAttempt.objects.get()
     [message] = mail.outbox
@@ -172,7 +176,7 @@ def test_it_mails_the_account_manager_and_the_relationship_partner(submit, acme,
     assert "Open the save attempt" in html
 
 
-def test_it_mails_nobody_who_cannot_receive_mail(submit, acme, alice, quinn):
+def test_a_save_alert_mails_nobody_who_cannot_receive_mail(submit, acme, alice, quinn):
     alice.is_active = False
     alice.save()
     quinn.email = ""

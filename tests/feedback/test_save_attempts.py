@@ -228,7 +228,7 @@ def test_a_contact_before_the_attempt_opened_is_refused_and_the_note_kept(client
 # Closing --------------------------------------------------------------------------------------
 
 
-def test_it_cannot_close_before_the_first_contact(client, alice, attempt_a):
+def test_a_save_attempt_cannot_close_before_the_first_contact(client, alice, attempt_a):
     client.force_login(alice)
     response = _close(client, attempt_a)
     assert response.status_code == 400

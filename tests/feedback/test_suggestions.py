@@ -34,7 +34,7 @@ def _every_row() -> dict[tuple[str, object], dict]:
     return rows
 
 
-def test_it_opens_from_every_page_and_keeps_the_page_it_came_from(client, sam):
+def test_the_suggestion_form_opens_from_every_page_and_keeps_the_page_it_came_from(client, sam):
     client.force_login(sam)
     home = client.get(reverse("feedback:learning_check")).content.decode()
     assert f'href="{NEW}?next=/learning-check/"' in home
@@ -55,7 +55,7 @@ def test_a_named_suggestion_goes_back_to_the_page_it_came_from(client, sam):
 @pytest.mark.parametrize(
     "target", ["https://evil.example/", "//evil.example/", "javascript:alert(1)", "next"]
 )
-def test_it_never_sends_people_to_another_site(client, sam, target):
+def test_the_suggestion_form_never_sends_people_to_another_site(client, sam, target):
     client.force_login(sam)
     response = client.post(NEW, {"text": IDEA, "anonymous": "0", "next": target})
     assert response["Location"] == MINE
@@ -73,7 +73,9 @@ def test_it_never_sends_people_to_another_site(client, sam, target):
         ({"text": IDEA, "anonymous": "maybe"}, "anonymous", "Select a valid choice"),
     ],
 )
-def test_it_explains_bad_input_and_keeps_what_was_typed(client, sam, data, field, message):
+def test_the_suggestion_form_explains_bad_input_and_keeps_what_was_typed(
+    client, sam, data, field, message
+):
     client.force_login(sam)
     response = client.post(NEW, {**data, "next": "/actions/mine/"})
     assert response.status_code == 400

@@ -62,7 +62,9 @@ def test_others_get_404(client, request, persona):
     assert client.get(URL).status_code == 404
 
 
-def test_it_assigns_a_reason_links_an_action_and_marks_handled(client, alice, response_a, client_a):
+def test_triage_assigns_a_reason_links_an_action_and_marks_handled(
+    client, alice, response_a, client_a
+):
     action = ActionFactory(owner=alice, client=client_a)
     client.force_login(alice)
     reason = loss_reason("Fees")
@@ -79,7 +81,7 @@ def test_it_assigns_a_reason_links_an_action_and_marks_handled(client, alice, re
     assert list(client.get(URL, {"show": "handled"}).context["page"]) == [response_a]
 
 
-def test_it_refuses_to_link_someone_elses_action(client, alice, bob, response_a):
+def test_triage_refuses_to_link_someone_elses_action(client, alice, bob, response_a):
     foreign = ActionFactory(owner=bob)
     client.force_login(alice)
     client.post(
@@ -90,13 +92,13 @@ def test_it_refuses_to_link_someone_elses_action(client, alice, bob, response_a)
     assert response_a.linked_action is None
 
 
-def test_it_404s_on_another_account_managers_feedback(client, alice, response_b):
+def test_triage_404s_on_another_account_managers_feedback(client, alice, response_b):
     client.force_login(alice)
     url = reverse("feedback:feedback_triage_update", args=[response_b.pk])
     assert client.post(url, {"handled": "on"}).status_code == 404
 
 
-def test_it_creates_an_action_from_feedback(client, alice, response_a, client_a):
+def test_triage_creates_an_action_from_feedback(client, alice, response_a, client_a):
     client.force_login(alice)
     due = timezone.localdate() + dt.timedelta(days=20)
     response = client.post(
@@ -110,7 +112,7 @@ def test_it_creates_an_action_from_feedback(client, alice, response_a, client_a)
     assert response_a.linked_action == action
 
 
-def test_it_refuses_a_past_due_date(client, alice, response_a):
+def test_triage_refuses_a_past_due_date(client, alice, response_a):
     client.force_login(alice)
     response = client.post(
         reverse("feedback:feedback_action_new", args=[response_a.pk]),
@@ -194,7 +196,7 @@ def test_no_reply_before_the_action_is_verified(client, alice, response_a, clien
     assert response_a.reply_text == ""
 
 
-def test_no_reply_without_consent(client, alice, response_a, verified):
+def test_no_reply_goes_to_a_client_who_did_not_consent(client, alice, response_a, verified):
     response_a.contact_consent = False
     response_a.save()
     client.force_login(alice)
@@ -211,7 +213,7 @@ def test_the_list_offers_the_reply_once_verified(client, alice, response_a, veri
 @pytest.mark.parametrize(
     "next_url", ["https://evil.example/", "//evil.example/", "{% debug %}", "not a url", ""]
 )
-def test_it_only_returns_to_pages_of_this_site(client, alice, response_a, next_url):
+def test_triage_only_returns_to_pages_of_this_site(client, alice, response_a, next_url):
     client.force_login(alice)
     url = reverse("feedback:feedback_triage_update", args=[response_a.pk])
     response = client.post(url, {"handled": "on", "next": next_url})
@@ -219,7 +221,7 @@ def test_it_only_returns_to_pages_of_this_site(client, alice, response_a, next_u
     assert response["Location"] == URL
 
 
-def test_it_returns_to_the_filtered_list(client, alice, response_a):
+def test_triage_returns_to_the_filtered_list(client, alice, response_a):
     client.force_login(alice)
     url = reverse("feedback:feedback_triage_update", args=[response_a.pk])
     response = client.post(url, {"next": f"{URL}?show=all"})

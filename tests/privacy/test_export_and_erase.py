@@ -26,6 +26,7 @@ from django.utils import timezone
 from accounts import audit, fragments
 from accounts.models import AuditEvent
 from actions import services as action_services
+from actions.models import Action
 from dashboard.models import Snapshot
 from feedback import services as feedback_services
 from feedback.models import Client, ExitInterview, FeedbackResponse
@@ -34,6 +35,7 @@ from feedback.services import (
     email_feedback_link,
     feedback_link_message,
 )
+from privacy import services as privacy_services
 from tests.factories import (
     ActionFactory,
     ClientFactory,
@@ -234,7 +236,7 @@ def test_the_seeded_database_does_hold_the_name_contact_and_words(seeded, name, 
     assert sessions and all(_folded(name) not in _folded(str(s)) for s in sessions)
 
 
-def test_it_exports_everything_held_about_the_client(seeded, name, interviewee):
+def test_export_client_hands_over_everything_held_about_the_client(seeded, name, interviewee):
     data = _export(seeded["client"].pk)
     assert data["client"]["fields"]["name"] == name
     assert data["exit_interviews"][0]["fields"]["interviewee_name"] == interviewee
@@ -252,13 +254,13 @@ def test_it_exports_everything_held_about_the_client(seeded, name, interviewee):
     }
 
 
-def test_it_records_the_export_in_the_audit_log(seeded):
+def test_export_client_records_the_export_in_the_audit_log(seeded):
     _export(seeded["client"].pk)
     event = AuditEvent.objects.get(verb="export")
     assert (event.object_type, event.object_id) == ("feedback.client", str(seeded["client"].pk))
 
 
-def test_it_leaves_no_trace_of_name_contact_or_words_anywhere_in_the_database(
+def test_erase_client_leaves_no_trace_of_name_contact_or_words_anywhere_in_the_database(
     seeded, name, interviewee, django_capture_on_commit_callbacks
 ):
     _erase(seeded["client"].pk, django_capture_on_commit_callbacks)
@@ -267,7 +269,7 @@ def test_it_leaves_no_trace_of_name_contact_or_words_anywhere_in_the_database(
         assert _folded(text) not in dump, text
 
 
-def test_it_erases_the_clients_words_from_an_action_born_from_its_feedback(
+def test_erase_client_erases_the_clients_words_from_an_action_born_from_its_feedback(
     seeded, django_capture_on_commit_callbacks
 ):
     _erase(seeded["client"].pk, django_capture_on_commit_callbacks)
@@ -278,7 +280,7 @@ def test_it_erases_the_clients_words_from_an_action_born_from_its_feedback(
     assert seeded["from_feedback"].title == "Answer client calls sooner"
 
 
-def test_it_erases_a_short_answer_copied_whole_into_the_clients_action(
+def test_erase_client_erases_a_short_answer_copied_whole_into_the_clients_action(
     seeded, pat, alice, django_capture_on_commit_callbacks
 ):
     response = FeedbackResponseFactory(
@@ -296,14 +298,14 @@ def test_it_erases_a_short_answer_copied_whole_into_the_clients_action(
     assert elsewhere.text == "Reply faster."
 
 
-def test_it_drops_the_dashboard_snapshots_that_name_the_client(
+def test_erase_client_drops_the_dashboard_snapshots_that_name_the_client(
     seeded, django_capture_on_commit_callbacks
 ):
     _erase(seeded["client"].pk, django_capture_on_commit_callbacks)
     assert list(Snapshot.objects.values_list("key", flat=True)) == ["unrelated"]
 
 
-def test_it_drops_the_unread_message_that_names_the_client(
+def test_erase_client_drops_the_unread_message_that_names_the_client(
     seeded, client, django_capture_on_commit_callbacks
 ):
     _erase(seeded["client"].pk, django_capture_on_commit_callbacks)
@@ -312,7 +314,7 @@ def test_it_drops_the_unread_message_that_names_the_client(
     assert client.get(reverse("home")).status_code == 200  # still signed in
 
 
-def test_it_drops_every_rendered_copy_of_the_name_from_the_cache(
+def test_erase_client_drops_every_rendered_copy_of_the_name_from_the_cache(
     seeded, name, client, django_capture_on_commit_callbacks
 ):
     shown = _folded(html.escape(name))
@@ -335,7 +337,7 @@ def test_another_process_drops_its_rendered_copies_at_its_next_page(
     assert _folded(name) not in _cached_fragments()
 
 
-def test_it_keeps_what_the_dashboard_counts(seeded):
+def test_erase_client_keeps_what_the_dashboard_counts(seeded):
     call_command("erase_client", str(seeded["client"].pk), "--yes", stdout=io.StringIO())
     client = Client.objects.get(pk=seeded["client"].pk)
     assert client.name == f"Erased client #{client.pk}"
@@ -352,7 +354,7 @@ def test_it_keeps_what_the_dashboard_counts(seeded):
     assert (response.contact_email, response.contact_consent) == ("", False)
 
 
-def test_it_rewrites_mentions_and_keeps_the_rest_of_the_text(
+def test_erase_client_rewrites_mentions_and_keeps_the_rest_of_the_text(
     seeded, django_capture_on_commit_callbacks
 ):
     _erase(seeded["client"].pk, django_capture_on_commit_callbacks)
@@ -382,7 +384,7 @@ VARIANTS = {
 
 
 @pytest.mark.parametrize("variant", list(VARIANTS))
-def test_it_finds_the_name_however_it_is_written(
+def test_erase_client_finds_the_name_however_it_is_written(
     seeded, name, interviewee, variant, django_capture_on_commit_callbacks
 ):
     write = VARIANTS[variant]
@@ -395,7 +397,9 @@ def test_it_finds_the_name_however_it_is_written(
     assert (by_name.text, by_person.text) == (f"{erased} called.", f"{erased} called.")
 
 
-def test_it_finds_the_name_without_its_legal_form(seeded, name, django_capture_on_commit_callbacks):
+def test_erase_client_finds_the_name_without_its_legal_form(
+    seeded, name, django_capture_on_commit_callbacks
+):
     short = name.rsplit(" ", 2)[0] if name.endswith("& Co") else name.rsplit(" ", 1)[0]
     note = ContributionFactory(review=seeded["review"], text=f"We lost {short}, sadly.")
     _erase(seeded["client"].pk, django_capture_on_commit_callbacks)
@@ -403,7 +407,7 @@ def test_it_finds_the_name_without_its_legal_form(seeded, name, django_capture_o
     assert note.text == f"We lost Erased client #{seeded['client'].pk}, sadly."
 
 
-def test_it_leaves_other_clients_alone(seeded, bob):
+def test_erase_client_leaves_other_clients_alone(seeded, bob):
     other = ExitInterviewFactory(client__account_manager=bob, client__name="Quillfeatherton LLC")
     call_command("erase_client", str(seeded["client"].pk), "--yes", stdout=io.StringIO())
     other.refresh_from_db()
@@ -412,13 +416,13 @@ def test_it_leaves_other_clients_alone(seeded, bob):
     assert other.client_words.startswith("When our notice came in")
 
 
-def test_it_revokes_the_clients_feedback_link(seeded):
+def test_erase_client_revokes_the_clients_feedback_link(seeded):
     call_command("erase_client", str(seeded["client"].pk), "--yes", stdout=io.StringIO())
     seeded["response"].request.refresh_from_db()
     assert seeded["response"].request.revoked_at is not None
 
 
-def test_it_records_the_erasure_in_the_audit_log(seeded):
+def test_erase_client_records_the_erasure_in_the_audit_log(seeded):
     call_command("erase_client", str(seeded["client"].pk), "--yes", stdout=io.StringIO())
     event = AuditEvent.objects.get(verb="delete")
     assert (event.object_type, event.object_id) == ("feedback.client", str(seeded["client"].pk))
@@ -426,25 +430,27 @@ def test_it_records_the_erasure_in_the_audit_log(seeded):
     assert event.detail["feedback_responses"] == 1
 
 
-def test_it_asks_before_erasing(seeded, name):
+def test_erase_client_asks_before_erasing(seeded, name):
     with mock.patch("builtins.input", return_value="no"), pytest.raises(CommandError):
         call_command("erase_client", str(seeded["client"].pk), stdout=io.StringIO())
     assert Client.objects.get(pk=seeded["client"].pk).name == name
 
 
-def test_it_erases_after_the_typed_confirmation(seeded):
+def test_erase_client_erases_after_the_typed_confirmation(seeded):
     with mock.patch("builtins.input", return_value="erase"):
         call_command("erase_client", str(seeded["client"].pk), stdout=io.StringIO())
     assert Client.objects.get(pk=seeded["client"].pk).name.startswith("Erased client #")
 
 
 @pytest.mark.parametrize("args", [["export_client", "999"], ["erase_client", "999", "--yes"]])
-def test_it_refuses_an_unknown_client(args):
+def test_erase_client_refuses_an_unknown_client(args):
     with pytest.raises(CommandError, match="There is no client #999"):
         call_command(*args)
 
 
-def test_it_says_to_restart_the_web_processes_when_the_cache_is_not_shared(seeded, settings):
+def test_erase_client_says_to_restart_the_web_processes_when_the_cache_is_not_shared(
+    seeded, settings
+):
     settings.CACHES = {
         **settings.CACHES,
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
@@ -454,7 +460,7 @@ def test_it_says_to_restart_the_web_processes_when_the_cache_is_not_shared(seede
     assert "restart the web processes" in out.getvalue()
 
 
-def test_it_asks_for_no_restart_when_the_cache_is_a_server(seeded, settings):
+def test_erase_client_asks_for_no_restart_when_the_cache_is_a_server(seeded, settings):
     # Any backend but the per-process one (here a stand-in that needs no server).
     settings.CACHES = {
         **settings.CACHES,
@@ -463,3 +469,15 @@ def test_it_asks_for_no_restart_when_the_cache_is_a_server(seeded, settings):
     out = io.StringIO()
     call_command("erase_client", str(seeded["client"].pk), "--yes", stdout=out)
     assert "restart" not in out.getvalue()
+
+
+def test_erasure_knows_how_each_record_of_one_client_that_an_action_comes_from_names_it():
+    """An action follows its client through the record it came from (Action.SOURCES): a new
+    kind of source that belongs to one client says in CLIENT_PATHS how it names the client."""
+    for source in Action.SOURCES:
+        model = Action._meta.get_field(source.field).related_model
+        names_one_client = any(
+            field.many_to_one and field.related_model is Client
+            for field in model._meta.get_fields()
+        )
+        assert names_one_client == (model in privacy_services.CLIENT_PATHS), source.key

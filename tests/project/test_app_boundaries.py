@@ -112,7 +112,7 @@ def test_each_app_imports_only_the_apps_it_may():
     assert wrong == []
 
 
-def test_it_sees_an_import_hidden_in_a_function_or_made_relative():
+def test_the_boundary_check_sees_an_import_hidden_in_a_function_or_made_relative():
     tree = ast.parse(
         "def f():\n"
         "    from feedback.models import Client\n"

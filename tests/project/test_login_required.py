@@ -63,7 +63,7 @@ def test_the_resolver_lists_pages():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "pattern"), ALL_PATTERNS, ids=[n for n, _ in ALL_PATTERNS])
-def test_it_redirects_anonymous_users_to_login(client, name, pattern):
+def test_every_private_page_redirects_anonymous_users_to_login(client, name, pattern):
     url = _sample_url(name, pattern)
     response = client.get(url)
     if name in PUBLIC:

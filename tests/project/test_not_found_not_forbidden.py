@@ -1,6 +1,6 @@
 """People who may not use a page get 404, never 403, so a page never confirms that something
-exists (DESIGN.md §2). Two guards: the permission matrix expects no 403 anywhere, and no view of
-the app raises PermissionDenied or answers HttpResponseForbidden."""
+exists. Two guards: the permission matrix expects no 403 anywhere, and no view of the app raises
+PermissionDenied or answers HttpResponseForbidden."""
 
 import ast
 from pathlib import Path

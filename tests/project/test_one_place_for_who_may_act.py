@@ -39,7 +39,7 @@ def _is_local_permission_helper(name: str) -> bool:
 
 
 @pytest.mark.parametrize("path", list(_modules()), ids=lambda p: str(p.relative_to(ROOT)))
-def test_it_defines_no_role_check_of_its_own(path):
+def test_each_app_defines_no_role_check_of_its_own(path):
     if path == THE_DECORATOR:
         return
     tree = ast.parse(path.read_text(), filename=str(path))
@@ -53,7 +53,7 @@ def test_it_defines_no_role_check_of_its_own(path):
     )
 
 
-def test_it_has_one_role_decorator_and_every_app_with_role_pages_uses_it():
+def test_one_role_decorator_serves_every_app_with_role_pages():
     assert THE_DECORATOR.exists()
     for app in ("actions", "dashboard", "feedback", "retrospectives"):
         source = (ROOT / app / "views.py").read_text()

@@ -11,7 +11,9 @@ from importlib.metadata import packages_distributions
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-ISSUE_LABEL = re.compile(r"\(issues? #?\d+|\bissue #\d+", re.IGNORECASE)
+ISSUE_LABEL = re.compile(r"\bissues? #?\d+|\(#\d+\)", re.IGNORECASE)
+# A design document kept outside the repository: its section numbers mean nothing here.
+OUTSIDE_DOCUMENT = re.compile(r"DESIGN\.md")
 
 
 def _tracked(*patterns: str) -> list[Path]:
@@ -57,13 +59,32 @@ def test_every_third_party_module_the_code_and_tests_import_is_declared():
     assert undeclared == {}, "declare these in pyproject.toml (dev extra if only tests use them)"
 
 
-def test_comments_do_not_label_code_with_issue_numbers():
+def _lines_matching(pattern: re.Pattern) -> list[str]:
     sources = _tracked("*.py", "*.html", "*.txt", "*.js", "*.css", "Makefile", "*.sh", "*.yml")
-    labelled = [
+    return [
         f"{path.relative_to(ROOT)}:{number}"
         for path in sources
         if "vendor" not in path.parts
         for number, line in enumerate(path.read_text().splitlines(), start=1)
-        if ISSUE_LABEL.search(line)
+        if pattern.search(line)
     ]
+
+
+def test_comments_do_not_label_code_with_issue_numbers():
+    labelled = _lines_matching(ISSUE_LABEL)
     assert labelled == [], "say why the code is as it is; the issue number means nothing here"
+
+
+def test_comments_do_not_send_the_reader_to_a_document_the_repository_lacks():
+    pointers = _lines_matching(OUTSIDE_DOCUMENT)
+    assert pointers == [], "say it here, or in the README"
+
+
+def test_the_label_checks_know_what_they_look_for():
+    # Built from pieces, so that this file does not trip the checks it tests.
+    issue, document = "issue", "DESIGN" + ".md"
+    assert ISSUE_LABEL.search(f"# a workaround ({issue} #12)")
+    assert ISSUE_LABEL.search(f"# see {issue}s 7 and 8")
+    assert ISSUE_LABEL.search("# kept short (" + "#17)")
+    assert not ISSUE_LABEL.search("color: #123456; width: 12px")
+    assert OUTSIDE_DOCUMENT.search(f'"""The roles of {document} §2."""')

@@ -27,9 +27,3 @@ def voting_review(review):
     review.phase = Phase.WHY
     review.save()
     return review
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # The personas' passwords are hashed on creation; the default hasher is slow on purpose.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -36,7 +36,7 @@ def schedule(fran, pat):
     )
 
 
-def test_it_plans_the_audit_four_weeks_ahead_and_no_sooner(schedule):
+def test_the_audit_planner_plans_the_audit_four_weeks_ahead_and_no_sooner(schedule):
     assert services.plan_due_audits(now=NOW) == []
     planned = services.plan_due_audits(now=NOW + dt.timedelta(hours=1))
     assert len(planned) == 1
@@ -79,14 +79,14 @@ def test_a_run_that_loses_the_race_skips_the_date(schedule, monkeypatch):
     assert Review.objects.count() == 1
 
 
-def test_it_keeps_nine_local_after_the_clocks_change(schedule):
+def test_the_audit_planner_keeps_nine_local_after_the_clocks_change(schedule):
     planned = services.plan_due_audits(now=dt.datetime(2027, 3, 10, 12, 0, tzinfo=NEW_YORK))
     review = next(r for r in planned if r.occurrence_on == dt.date(2027, 3, 31))
     assert review.scheduled_for.astimezone(NEW_YORK).time() == dt.time(9, 0)
     assert review.scheduled_for.astimezone(dt.UTC).hour == 13
 
 
-def test_it_does_not_plan_dates_already_past(schedule):
+def test_the_audit_planner_does_not_plan_dates_already_past(schedule):
     """After a pause or a beat outage, past dates are not planned retroactively."""
     planned = services.plan_due_audits(now=dt.datetime(2027, 5, 5, tzinfo=NEW_YORK))
     assert [r.occurrence_on for r in planned] == [dt.date(2027, 5, 31)]

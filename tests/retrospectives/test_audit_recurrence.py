@@ -33,7 +33,7 @@ def test_add_months_takes_the_last_day_of_a_shorter_month():
     assert add_months(dt.date(2027, 12, 31), 12) == dt.date(2028, 12, 31)
 
 
-def test_it_is_anchored_on_the_first_day_not_on_the_short_month():
+def test_a_recurring_audit_is_anchored_on_the_first_day_not_on_the_short_month():
     dates = _dates(_schedule(dt.date(2027, 1, 31)), 5)
     assert dates == [
         dt.date(2027, 1, 31),
@@ -44,7 +44,7 @@ def test_it_is_anchored_on_the_first_day_not_on_the_short_month():
     ]
 
 
-def test_it_takes_29_february_in_a_leap_year():
+def test_a_recurring_audit_takes_29_february_in_a_leap_year():
     dates = _dates(_schedule(dt.date(2028, 1, 31)), 3)
     assert dates == [dt.date(2028, 1, 31), dt.date(2028, 2, 29), dt.date(2028, 3, 31)]
 
@@ -71,7 +71,7 @@ def test_a_quarterly_audit_returns_to_its_day_after_february():
     ]
 
 
-def test_it_stays_at_nine_local_across_the_spring_and_autumn_clock_changes():
+def test_a_recurring_audit_stays_at_nine_local_across_the_spring_and_autumn_clock_changes():
     schedule = _schedule(dt.date(2027, 1, 15))
     starts = [schedule.start_of(day) for day in _dates(schedule, 12)]
     assert {when.astimezone(NEW_YORK).time() for when in starts} == {dt.time(9, 0)}
@@ -98,7 +98,7 @@ def test_a_time_the_clocks_skip_is_read_as_the_hour_after():
     assert when.astimezone(NEW_YORK).replace(tzinfo=None) == dt.datetime(2027, 3, 14, 3, 30)
 
 
-def test_it_follows_the_firms_time_zone_and_its_own_clock_changes(settings):
+def test_a_recurring_audit_follows_the_firms_time_zone_and_its_own_clock_changes(settings):
     settings.TIME_ZONE = "Europe/London"
     schedule = _schedule(dt.date(2027, 3, 20), "monthly")
     winter, summer = (schedule.start_of(schedule.date_of(n)).astimezone(UTC) for n in (0, 1))

@@ -142,7 +142,7 @@ def test_the_by_hand_page_suggests_mixed_groups_to_adjust(client, fran, room):
     assert page.count("selected>Group 1<") == 3 and page.count("selected>Group 2<") == 3
 
 
-def test_groups_by_hand(client, fran, room):
+def test_the_facilitator_groups_people_by_hand(client, fran, room):
     people = list(room.participants.order_by("joined_at", "id"))
     data = {f"participant_{p.pk}": "1" if i < 3 else "2" for i, p in enumerate(people)}
     client.force_login(fran)

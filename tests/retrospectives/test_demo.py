@@ -26,7 +26,7 @@ def seeded():
     call_command("seed_demo", stdout=None)
 
 
-def test_it_seeds_a_closed_and_a_planned_review_idempotently(seeded):
+def test_the_review_demo_seeds_a_closed_and_a_planned_review_idempotently(seeded):
     first = _snapshot()
     call_command("seed_demo", stdout=None)
     assert _snapshot() == first
@@ -57,7 +57,7 @@ def test_published_demo_lessons_name_nobody(seeded):
         assert services.names_in_public_text(lesson.statement_public) == []
 
 
-def test_it_seeds_a_recurring_audit_with_a_missed_date_and_a_paused_schedule(seeded):
+def test_the_review_demo_seeds_a_recurring_audit_with_a_missed_date_and_a_paused_schedule(seeded):
     from retrospectives.models import AuditSchedule
 
     first = sorted(Review.objects.filter(schedule__isnull=False).values_list("occurrence_on"))

@@ -7,7 +7,7 @@ from tests.factories import ReviewFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_it_explains_anonymity_before_joining(client, bob, live_review):
+def test_the_join_page_explains_anonymity_before_joining(client, bob, live_review):
     client.force_login(bob)
     page = client.get(reverse("retrospectives:join", args=[live_review.join_code])).content.decode()
     assert "nobody in the app sees that you wrote it" in page

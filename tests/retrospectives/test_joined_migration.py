@@ -13,7 +13,7 @@ AFTER = [("retrospectives", "0004_participant_joined_at")]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_tells_invitations_from_joins():
+def test_the_joined_migration_tells_invitations_from_joins():
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
     old = executor.loader.project_state(BEFORE).apps

@@ -29,7 +29,7 @@ def draft(fran, review):
     return LessonFactory(review=review, created_by=fran, statement_public="")
 
 
-def test_it_publishes_a_scrubbed_statement(client, fran, draft):
+def test_the_lesson_library_publishes_a_scrubbed_statement(client, fran, draft):
     client.force_login(fran)
     response = _publish(client, draft, "Key clients need a named backup partner in busy season.")
     draft.refresh_from_db()
@@ -48,7 +48,7 @@ def test_it_publishes_a_scrubbed_statement(client, fran, draft):
         ("Harbor\u00a0 Freight needed a backup partner.", "Harbor"),
     ],
 )
-def test_it_refuses_to_publish_client_or_staff_names(
+def test_the_lesson_library_refuses_to_publish_client_or_staff_names(
     client, fran, alice, bob, draft, public, named
 ):
     ClientFactory(name="Harbor Freight LLC")
@@ -134,17 +134,17 @@ class TestLibrary:
         response = client.get(reverse("retrospectives:lesson_list"), params)
         return {lesson.statement_public for lesson in response.context["lessons"]}
 
-    def test_it_lists_published_lessons_only(self, client, sam, lessons):
+    def test_the_lesson_library_lists_published_lessons_only(self, client, sam, lessons):
         client.force_login(sam)
         assert len(self._titles(client)) == 2
 
-    def test_it_searches_words(self, client, sam, lessons):
+    def test_the_lesson_library_searches_words(self, client, sam, lessons):
         client.force_login(sam)
         assert self._titles(client, q="backup partner") == {lessons["backup"].statement_public}
         assert self._titles(client, q="estimate") == {lessons["fees"].statement_public}
         assert self._titles(client, q="nothing-like-this") == set()
 
-    def test_it_filters_by_category_and_service_line(self, client, sam, lessons):
+    def test_the_lesson_library_filters_by_category_and_service_line(self, client, sam, lessons):
         client.force_login(sam)
         assert self._titles(client, category="fees") == {lessons["fees"].statement_public}
         tax = lessons["tax"].pk

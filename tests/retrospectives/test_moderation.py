@@ -47,7 +47,7 @@ def test_hiding_with_htmx_returns_the_notes_partial(client, fran, live_review):
     assert "Unhide" in response.content.decode()
 
 
-def test_it_assigns_and_clears_a_cause(client, fran, live_review):
+def test_moderation_assigns_and_clears_a_cause(client, fran, live_review):
     note = ContributionFactory(review=live_review)
     reason = loss_reason("not reachable")
     client.force_login(fran)

@@ -12,7 +12,7 @@ def _add(client, review, text, headers=None, **extra):
     return client.post(url, data, headers=headers)
 
 
-def test_it_adds_a_note_to_the_current_phase(client, alice, live_review):
+def test_the_note_form_adds_a_note_to_the_current_phase(client, alice, live_review):
     client.force_login(alice)
     live_review.refresh_from_db()
     before = live_review.version
@@ -49,7 +49,9 @@ def test_the_anonymous_toggle_defaults_to_the_review_setting(client, alice, live
         ("x" * 5001, "at most 2000 characters"),
     ],
 )
-def test_it_refuses_bad_notes_clearly_and_keeps_the_text(client, alice, live_review, text, message):
+def test_the_note_form_refuses_bad_notes_clearly_and_keeps_the_text(
+    client, alice, live_review, text, message
+):
     client.force_login(alice)
     response = _add(client, live_review, text)
     page = response.content.decode()
@@ -60,7 +62,7 @@ def test_it_refuses_bad_notes_clearly_and_keeps_the_text(client, alice, live_rev
         assert text in page
 
 
-def test_it_strips_nul_bytes_and_escapes_script_tags(client, alice, live_review):
+def test_the_note_form_strips_nul_bytes_and_escapes_script_tags(client, alice, live_review):
     client.force_login(alice)
     _add(client, live_review, "<script>alert(1)</script>\x00 plain words")
     note = Contribution.objects.get()
@@ -139,7 +141,7 @@ class TestOwnNotes:
         note.refresh_from_db()
         assert note.text == "First draft"
 
-    def test_it_is_frozen_once_the_phase_moves_on(self, client, alice, note, live_review):
+    def test_a_note_is_frozen_once_the_phase_moves_on(self, client, alice, note, live_review):
         live_review.phase = Phase.WHY
         live_review.save()
         client.force_login(alice)

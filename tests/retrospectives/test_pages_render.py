@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("phase", list(Phase))
-def test_it_renders_every_phase_on_every_screen(client, fran, alice, review, phase):
+def test_every_review_page_renders_every_phase_on_every_screen(client, fran, alice, review, phase):
     review.status = Review.Status.LIVE
     review.phase = phase
     review.save()
@@ -34,7 +34,7 @@ def test_it_renders_every_phase_on_every_screen(client, fran, alice, review, pha
         assert response.status_code == 200, name
 
 
-def test_it_renders_lists_and_forms(client, fran, review):
+def test_every_review_page_renders_lists_and_forms(client, fran, review):
     lesson = LessonFactory(review=review, created_by=fran)
     client.force_login(fran)
     for url in [

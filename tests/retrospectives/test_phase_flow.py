@@ -14,7 +14,7 @@ def _post(client, review, name, **data):
     return client.post(reverse(f"retrospectives:{name}", args=[review.pk]), data)
 
 
-def test_it_starts_a_planned_review_at_the_ground_rules(client, fran, review):
+def test_the_console_starts_a_planned_review_at_the_ground_rules(client, fran, review):
     client.force_login(fran)
     review.refresh_from_db()
     before = review.version
@@ -26,7 +26,7 @@ def test_it_starts_a_planned_review_at_the_ground_rules(client, fran, review):
     assert review.version == before + 1
 
 
-def test_it_walks_through_all_eight_phases_and_back(client, fran, review):
+def test_the_console_walks_through_all_eight_phases_and_back(client, fran, review):
     client.force_login(fran)
     _post(client, review, "review_start")
     seen = []
@@ -44,7 +44,7 @@ def test_it_walks_through_all_eight_phases_and_back(client, fran, review):
     assert review.phase == Phase.ACTIONS
 
 
-def test_it_refuses_to_move_before_the_start_with_a_message(client, fran, review):
+def test_the_console_refuses_to_move_before_the_start_with_a_message(client, fran, review):
     client.force_login(fran)
     response = _post(client, review, "review_phase", direction="next", follow=True)
     response = client.get(reverse("retrospectives:review_console", args=[review.pk]))
@@ -70,7 +70,7 @@ def test_every_change_bumps_the_version(client, fran, live_review):
 
 
 class TestTimer:
-    def test_it_starts_pauses_adds_a_minute_and_resumes(self, client, fran, live_review):
+    def test_the_console_starts_pauses_adds_a_minute_and_resumes(self, client, fran, live_review):
         client.force_login(fran)
         start = timezone.now()
         with time_machine.travel(start, tick=False):
@@ -102,7 +102,9 @@ class TestTimer:
         assert live_review.seconds_left() is None
 
     @pytest.mark.parametrize("minutes", ["0", "500", "x", ""])
-    def test_it_refuses_odd_minutes_without_a_500(self, client, fran, live_review, minutes):
+    def test_the_console_refuses_odd_minutes_without_a_500(
+        self, client, fran, live_review, minutes
+    ):
         client.force_login(fran)
         response = _post(client, live_review, "review_timer", command="start", minutes=minutes)
         assert response.status_code == 302

@@ -32,7 +32,7 @@ def urls_and_users(live_review, fran, alice):
     ]
 
 
-def test_it_answers_304_while_nothing_changes(client, urls_and_users):
+def test_a_poll_answers_304_while_nothing_changes(client, urls_and_users):
     for url, user in urls_and_users:
         client.force_login(user)
         first = client.get(url)

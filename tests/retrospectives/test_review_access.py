@@ -16,37 +16,39 @@ RUN_PAGES = ["review_console", "review_present", "console_notes", "present_board
 
 
 @pytest.mark.parametrize("name", REVIEW_PAGES + RUN_PAGES)
-def test_it_404s_for_someone_who_did_not_join(client, bob, review, name):
+def test_the_review_page_404s_for_someone_who_did_not_join(client, bob, review, name):
     client.force_login(bob)
     assert client.get(reverse(f"retrospectives:{name}", args=[review.pk])).status_code == 404
 
 
 @pytest.mark.parametrize("name", REVIEW_PAGES)
-def test_it_shows_the_review_to_participants(client, alice, review, name):
+def test_the_review_page_shows_the_review_to_participants(client, alice, review, name):
     client.force_login(alice)
     assert client.get(reverse(f"retrospectives:{name}", args=[review.pk])).status_code == 200
 
 
 @pytest.mark.parametrize("name", RUN_PAGES)
-def test_it_keeps_the_console_and_presenter_from_participants(client, alice, review, name):
+def test_the_review_page_keeps_the_console_and_presenter_from_participants(
+    client, alice, review, name
+):
     client.force_login(alice)
     assert client.get(reverse(f"retrospectives:{name}", args=[review.pk])).status_code == 404
 
 
 @pytest.mark.parametrize("name", REVIEW_PAGES + RUN_PAGES)
-def test_it_opens_everything_to_partners(client, pat, review, name):
+def test_the_review_page_opens_everything_to_partners(client, pat, review, name):
     client.force_login(pat)
     assert client.get(reverse(f"retrospectives:{name}", args=[review.pk])).status_code == 200
 
 
-def test_it_404s_for_another_facilitator(client, review):
+def test_the_review_page_404s_for_another_facilitator(client, review):
     other = ReviewFactory().facilitator
     client.force_login(other)
     url = reverse("retrospectives:review_console", args=[review.pk])
     assert client.get(url).status_code == 404
 
 
-def test_it_lists_only_visible_reviews(client, alice, bob, review):
+def test_the_review_page_lists_only_visible_reviews(client, alice, bob, review):
     hidden = ReviewFactory(title="Secret review")
     client.force_login(alice)
     page = client.get(reverse("retrospectives:review_list")).content.decode()

@@ -65,7 +65,9 @@ def _attendees(event) -> set[str]:
     return {str(a) for a in (value if isinstance(value, list) else [value])}
 
 
-def test_it_shows_the_planning_form_filled_in(client, review, fran, alice, sam, bob_invited):
+def test_the_review_edit_page_shows_the_planning_form_filled_in(
+    client, review, fran, alice, sam, bob_invited
+):
     client.force_login(fran)
     response = client.get(_url(review))
     assert response.status_code == 200
@@ -77,7 +79,9 @@ def test_it_shows_the_planning_form_filled_in(client, review, fran, alice, sam, 
     assert 'for="id_title"' in page
 
 
-def test_it_changes_the_title_kind_clients_and_interviews(client, review, fran, alice):
+def test_the_review_edit_page_changes_the_title_kind_clients_and_interviews(
+    client, review, fran, alice
+):
     harbor = ClientFactory(name="Harbor Freight LLC", account_manager=alice)
     interview = ExitInterviewFactory(client=harbor, interviewer=alice)
     client.force_login(fran)
@@ -118,7 +122,7 @@ def test_it_changes_the_title_kind_clients_and_interviews(client, review, fran, 
         ("x" * 201, "Ensure this value has at most 200 characters (it has 201)."),
     ],
 )
-def test_it_refuses_a_bad_title_next_to_the_field_and_keeps_what_was_typed(
+def test_the_review_edit_page_refuses_a_bad_title_next_to_the_field_and_keeps_what_was_typed(
     client, review, fran, title, error
 ):
     harbor = ClientFactory(name="Harbor Freight LLC")
@@ -138,14 +142,16 @@ def test_it_refuses_a_bad_title_next_to_the_field_and_keeps_what_was_typed(
     assert not mail.outbox
 
 
-def test_it_refuses_an_unknown_kind(client, review, fran):
+def test_the_review_edit_page_refuses_an_unknown_kind(client, review, fran):
     client.force_login(fran)
     response = client.post(_url(review), _data(review, kind="blame_game"))
     assert response.status_code == 400
     assert "kind" in response.context["form"].errors
 
 
-def test_it_refuses_interviews_a_facilitator_may_not_attach(client, review, fran, alice):
+def test_the_review_edit_page_refuses_interviews_a_facilitator_may_not_attach(
+    client, review, fran, alice
+):
     draft = ExitInterviewFactory(
         client=ClientFactory(account_manager=alice),
         interviewer=alice,
@@ -158,7 +164,7 @@ def test_it_refuses_interviews_a_facilitator_may_not_attach(client, review, fran
     assert not review.exit_interviews.exists()
 
 
-def test_it_keeps_an_interview_a_partner_attached(client, review, fran, alice):
+def test_the_review_edit_page_keeps_an_interview_a_partner_attached(client, review, fran, alice):
     restricted = ExitInterviewFactory(
         client=ClientFactory(account_manager=alice), interviewer=alice, restricted=True
     )
@@ -170,7 +176,7 @@ def test_it_keeps_an_interview_a_partner_attached(client, review, fran, alice):
 
 
 @pytest.mark.parametrize("who", ["alice", "sam", "bob"])
-def test_it_404s_for_participants_and_others(client, review, request, who):
+def test_the_review_edit_page_404s_for_participants_and_others(client, review, request, who):
     client.force_login(request.getfixturevalue(who))
     assert client.get(_url(review)).status_code == 404
     assert client.post(_url(review), _data(review, title="Mine now")).status_code == 404
@@ -178,7 +184,7 @@ def test_it_404s_for_participants_and_others(client, review, request, who):
     assert review.title == "Harbor Freight loss"
 
 
-def test_it_404s_for_another_facilitator(client, review):
+def test_the_review_edit_page_404s_for_another_facilitator(client, review):
     other = UserFactory(username="otto", roles=[Role.FACILITATOR])
     client.force_login(other)
     assert client.get(_url(review)).status_code == 404

@@ -25,7 +25,9 @@ def _data(facilitator, **extra):
     }
 
 
-def test_it_plans_a_review_with_clients_interviews_and_invites(client, pat, fran, alice, sam):
+def test_planning_a_review_plans_a_review_with_clients_interviews_and_invites(
+    client, pat, fran, alice, sam
+):
     harbor = ClientFactory(name="Harbor Freight LLC", account_manager=alice)
     interview = ExitInterviewFactory(client=harbor)
     client.force_login(pat)
@@ -45,7 +47,7 @@ def test_it_plans_a_review_with_clients_interviews_and_invites(client, pat, fran
     assert set(Participant.objects.values_list("user__username", flat=True)) == {"alice", "sam"}
 
 
-def test_it_refuses_a_title_on_two_lines_and_keeps_what_was_typed(client, fran):
+def test_planning_a_review_refuses_a_title_on_two_lines_and_keeps_what_was_typed(client, fran):
     client.force_login(fran)
     response = client.post(URL, _data(fran, title="Why we lost\r\nHarbor"))
     assert response.status_code == 200
@@ -56,7 +58,7 @@ def test_it_refuses_a_title_on_two_lines_and_keeps_what_was_typed(client, fran):
     assert not Review.objects.exists()
 
 
-def test_it_only_offers_interviews_the_creator_may_read(client, fran, alice):
+def test_planning_a_review_only_offers_interviews_the_creator_may_read(client, fran, alice):
     restricted = ExitInterviewFactory(
         client=ClientFactory(account_manager=alice), interviewer=alice, restricted=True
     )
@@ -67,7 +69,9 @@ def test_it_only_offers_interviews_the_creator_may_read(client, fran, alice):
     assert not Review.objects.exists()
 
 
-def test_it_warns_but_does_not_block_when_the_facilitator_manages_the_client(client, pat, alice):
+def test_planning_a_review_warns_but_does_not_block_when_the_facilitator_manages_the_client(
+    client, pat, alice
+):
     alice_client = ClientFactory(name="Bayside Dental", account_manager=pat)
     client.force_login(pat)
     response = client.post(URL, _data(pat, clients=[alice_client.pk]), follow=True)
@@ -76,7 +80,7 @@ def test_it_warns_but_does_not_block_when_the_facilitator_manages_the_client(cli
 
 
 @pytest.mark.parametrize("who", ["alice", "sam"])
-def test_it_404s_for_everyone_but_facilitators_and_partners(client, request, who):
+def test_planning_a_review_404s_for_everyone_but_facilitators_and_partners(client, request, who):
     """Like every other page a person may not use: 404, never 403."""
     client.force_login(request.getfixturevalue(who))
     assert client.get(URL).status_code == 404
@@ -84,7 +88,7 @@ def test_it_404s_for_everyone_but_facilitators_and_partners(client, request, who
     assert not Review.objects.exists()
 
 
-def test_it_refuses_a_date_years_away_with_a_message(client, fran):
+def test_planning_a_review_refuses_a_date_years_away_with_a_message(client, fran):
     client.force_login(fran)
     response = client.post(URL, _data(fran, scheduled_for="2099-01-01T10:00"))
     assert "within a year" in response.content.decode()

@@ -25,7 +25,7 @@ LOSS = SCRIPTS[Review.Kind.CLIENT_LOSS]
 QUESTION_PHASES = [Phase.INTENDED, Phase.ACTUAL, Phase.WHY, Phase.SUSTAIN_IMPROVE]
 
 
-def test_it_gives_every_kind_a_title_and_prompt_for_every_phase():
+def test_the_script_gives_every_kind_a_title_and_prompt_for_every_phase():
     assert set(SCRIPTS) == set(Review.Kind)
     for kind, script in SCRIPTS.items():
         assert [phase for phase, _ in script.phases] == list(Phase), kind
@@ -34,7 +34,7 @@ def test_it_gives_every_kind_a_title_and_prompt_for_every_phase():
         assert script.purpose.strip()
 
 
-def test_it_keeps_the_blameless_ground_rules_identical_for_every_kind():
+def test_the_script_keeps_the_blameless_ground_rules_identical_for_every_kind():
     for script in SCRIPTS.values():
         assert script.step(Phase.GROUND_RULES) == LOSS.step(Phase.GROUND_RULES)
         assert script.step(Phase.CLOSE) == LOSS.step(Phase.CLOSE)
@@ -47,7 +47,7 @@ def test_the_loss_script_is_the_one_of_the_method():
 
 
 @pytest.mark.parametrize("kind", [k for k in KINDS if k != Review.Kind.CLIENT_LOSS])
-def test_it_asks_each_kind_its_own_questions(kind):
+def test_the_script_asks_each_kind_its_own_questions(kind):
     script = SCRIPTS[kind]
     for phase in QUESTION_PHASES:
         assert script.prompt(phase) != LOSS.prompt(phase), (kind, phase)

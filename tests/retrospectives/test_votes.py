@@ -17,7 +17,7 @@ def _vote(client, review, note, **data):
     return client.post(url, data)
 
 
-def test_it_counts_a_vote(client, alice, voting_review):
+def test_voting_counts_a_vote(client, alice, voting_review):
     note = ContributionFactory(review=voting_review)
     client.force_login(alice)
     response = _vote(client, voting_review, note)
@@ -26,7 +26,7 @@ def test_it_counts_a_vote(client, alice, voting_review):
     assert f"{VOTES_PER_PHASE - 1} of {VOTES_PER_PHASE} votes left" in response.content.decode()
 
 
-def test_one_vote_per_note(client, alice, voting_review):
+def test_a_person_votes_once_per_note(client, alice, voting_review):
     note = ContributionFactory(review=voting_review)
     client.force_login(alice)
     _vote(client, voting_review, note)

@@ -48,7 +48,9 @@ def one_proxy(settings):
         (1, "203.0.113.7, unknown", PROXY),
     ],
 )
-def test_it_takes_the_address_the_outermost_trusted_proxy_saw(settings, count, forwarded, expected):
+def test_client_ip_takes_the_address_the_outermost_trusted_proxy_saw(
+    settings, count, forwarded, expected
+):
     settings.PROXY_COUNT = count
     assert client_ip(_request(forwarded)) == expected
 

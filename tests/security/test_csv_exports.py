@@ -43,7 +43,7 @@ HOSTILE = [
 
 
 @pytest.mark.parametrize("value", HOSTILE)
-def test_it_turns_a_formula_into_text(value):
+def test_csv_export_turns_a_formula_into_text(value):
     assert spreadsheet_safe(value) == "'" + value
 
 
@@ -51,16 +51,16 @@ def test_it_turns_a_formula_into_text(value):
     "value",
     ["Acme Holdings", "O'Brien & Co", "Dana - tax", "", "a=b", "100%", "Zoë Åberg-Müller & Co"],
 )
-def test_it_leaves_ordinary_text_alone(value):
+def test_csv_export_leaves_ordinary_text_alone(value):
     assert spreadsheet_safe(value) == value
 
 
 @pytest.mark.parametrize("value", [-5, Decimal("-1250.50"), -0.25, dt.date(2026, 1, 2), True, 0])
-def test_it_leaves_numbers_and_dates_alone(value):
+def test_csv_export_leaves_numbers_and_dates_alone(value):
     assert spreadsheet_safe(value) == value
 
 
-def test_it_writes_none_as_an_empty_cell():
+def test_csv_export_writes_none_as_an_empty_cell():
     assert spreadsheet_safe(None) == ""
 
 

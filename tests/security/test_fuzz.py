@@ -14,7 +14,6 @@ from django import forms as django_forms
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import transaction
-from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -26,7 +25,7 @@ import feedback.forms
 import retrospectives.forms
 from tests.security.test_csrf import POST_CASES
 from tests.security.test_permission_matrix import MATRIX, _url
-from tests.security.world import PERSONAS, build_world, log_in, object_kwargs
+from tests.security.world import PERSONAS, SignedIn, build_world, object_kwargs
 
 SCRIPT = "<script>alert('fuzz')</script>"
 IMAGE = '"><img src=x onerror=alert(1)>'
@@ -193,18 +192,16 @@ def test_the_fuzzers_cover_the_forms_and_pages():
     assert len(OTHER_GET) > 30
 
 
-def _post_hostile_text(world, case, persona, data):
-    client = Client(raise_request_exception=False)
-    log_in(client, persona, world)
-    response = _request(client, "post", _url(case, world), data)
+def _post_hostile_text(signed_in, case, persona, data):
+    client = signed_in(persona)
+    response = _request(client, "post", _url(case, signed_in.world), data)
     assert response.status_code < 500, f"POST {case} as {persona} answered a server error"
     assert not _unescaped_markup(response), f"POST {case} reflects markup unescaped"
 
 
-def _get_hostile_query(world, case, persona, query):
-    client = Client(raise_request_exception=False)
-    log_in(client, persona, world)
-    response = _request(client, "get", _url(case, world), query)
+def _get_hostile_query(signed_in, case, persona, query):
+    client = signed_in(persona)
+    response = _request(client, "get", _url(case, signed_in.world), query)
     assert response.status_code < 500, f"GET {case} as {persona} answered a server error"
     assert not _unescaped_markup(response), f"GET {case} reflects markup unescaped"
 
@@ -225,10 +222,12 @@ def _query(case: str):
 @pytest.mark.django_db
 @pytest.mark.parametrize(("case", "persona"), KEY_POST, ids=[c for c, _ in KEY_POST])
 def test_posting_hostile_text_to_the_main_forms(world, case, persona):
+    signed_in = SignedIn(world)
+
     @_fuzz(MANY)
     @given(data=_form_data(case))
     def check(data):
-        _post_hostile_text(world, case, persona, data)
+        _post_hostile_text(signed_in, case, persona, data)
 
     check()
 
@@ -236,10 +235,12 @@ def test_posting_hostile_text_to_the_main_forms(world, case, persona):
 @pytest.mark.django_db
 @pytest.mark.parametrize(("case", "persona"), OTHER_POST, ids=[c for c, _ in OTHER_POST])
 def test_posting_hostile_text_to_every_other_post_view(world, case, persona):
+    signed_in = SignedIn(world)
+
     @_fuzz(FEW)
     @given(data=_form_data(case))
     def check(data):
-        _post_hostile_text(world, case, persona, data)
+        _post_hostile_text(signed_in, case, persona, data)
 
     check()
 
@@ -247,10 +248,12 @@ def test_posting_hostile_text_to_every_other_post_view(world, case, persona):
 @pytest.mark.django_db
 @pytest.mark.parametrize(("case", "persona"), LIST_GET, ids=[c for c, _ in LIST_GET])
 def test_hostile_query_parameters_on_list_pages(world, case, persona):
+    signed_in = SignedIn(world)
+
     @_fuzz(MANY)
     @given(query=_query(case))
     def check(query):
-        _get_hostile_query(world, case, persona, query)
+        _get_hostile_query(signed_in, case, persona, query)
 
     check()
 
@@ -258,10 +261,12 @@ def test_hostile_query_parameters_on_list_pages(world, case, persona):
 @pytest.mark.django_db
 @pytest.mark.parametrize(("case", "persona"), OTHER_GET, ids=[c for c, _ in OTHER_GET])
 def test_hostile_query_parameters_on_every_other_page(world, case, persona):
+    signed_in = SignedIn(world)
+
     @_fuzz(FEW)
     @given(query=_query(case))
     def check(query):
-        _get_hostile_query(world, case, persona, query)
+        _get_hostile_query(signed_in, case, persona, query)
 
     check()
 
@@ -294,13 +299,13 @@ def _store_hostile_text_everywhere(world) -> None:
 @pytest.mark.django_db
 def test_stored_markup_is_escaped_on_every_page(world):
     _store_hostile_text_everywhere(world)
+    signed_in = SignedIn(world)
     problems = []
     for case, (get, _) in sorted(MATRIX.items()):
         for persona, answer in zip(PERSONAS, get.split(), strict=True):
             if answer != "200":
                 continue
-            client = Client(raise_request_exception=False)
-            log_in(client, persona, world)
+            client = signed_in(persona)
             response = _request(client, "get", _url(case, world), {})
             if response.status_code >= 500 or _unescaped_markup(response):
                 problems.append(f"{case} as {persona}: {response.status_code}")
@@ -344,20 +349,19 @@ def test_the_id_fuzzer_knows_the_drill_down_keys():
 
 @pytest.mark.django_db
 def test_impossible_ids_in_any_query_string_are_never_a_server_error(world):
+    signed_in = SignedIn(world)
     problems = []
     for case, persona in GET_CASES:
-        client = Client(raise_request_exception=False)
-        log_in(client, persona, world)
         url = _url(case, world)
         for value in IMPOSSIBLE_IDS if case in LIST_PAGES else IMPOSSIBLE_IDS[:1]:
             # All keys at once; a page that refuses them gets each key alone, since its first
             # refusal could hide what a later key would do.
-            response = _request(client, "get", url, dict.fromkeys(ID_KEYS, value))
+            response = _request(signed_in(persona), "get", url, dict.fromkeys(ID_KEYS, value))
             queries = [dict.fromkeys(ID_KEYS, value)]
             if response.status_code == 404:
                 queries = [{key: value} for key in ID_KEYS]
             for query in queries:
-                response = _request(client, "get", url, query)
+                response = _request(signed_in(persona), "get", url, query)
                 if response.status_code >= 500:
                     problems.append(f"GET {case}?{'&'.join(query)}={value} as {persona}")
     assert not problems, "\n".join(problems)
@@ -376,14 +380,13 @@ def _with_impossible_ids(case: str, world, value: int) -> str | None:
 def test_impossible_ids_in_a_url_lead_nowhere(world, value):
     problems = []
     allowed = dict([*GET_CASES, *POST_CASES])
+    signed_in = SignedIn(world)
     for case, persona in sorted(allowed.items()):
         url = _with_impossible_ids(case, world, value)
         if url is None:
             continue
-        client = Client(raise_request_exception=False)
-        log_in(client, persona, world)
         for method in ("get", "post"):
-            response = _request(client, method, url, {})
+            response = _request(signed_in(persona), method, url, {})
             if response.status_code >= 500 or response.status_code == 200:
                 problems.append(f"{method.upper()} {url} as {persona}: {response.status_code}")
     assert not problems, "\n".join(problems)

@@ -36,7 +36,7 @@ def _csp_directives(response) -> dict[str, list[str]]:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("url_name", ["home", "accounts:login"])
-def test_it_sends_a_strict_content_security_policy(client, alice, url_name):
+def test_every_page_sends_a_strict_content_security_policy(client, alice, url_name):
     client.force_login(alice)
     if url_name == "accounts:login":
         client.logout()
@@ -52,7 +52,7 @@ def test_it_sends_a_strict_content_security_policy(client, alice, url_name):
 
 
 @pytest.mark.django_db
-def test_it_denies_framing_and_sniffing_and_limits_the_referrer(client, alice):
+def test_every_page_denies_framing_and_sniffing_and_limits_the_referrer(client, alice):
     client.force_login(alice)
     response = client.get(reverse("home"))
     assert response["X-Frame-Options"] == "DENY"
@@ -61,7 +61,7 @@ def test_it_denies_framing_and_sniffing_and_limits_the_referrer(client, alice):
 
 
 @pytest.mark.django_db
-def test_it_sends_the_headers_on_a_not_found_page_too(client, alice):
+def test_every_page_sends_the_headers_on_a_not_found_page_too(client, alice):
     client.force_login(alice)
     response = client.get("/no-such-page/")
     assert response.status_code == 404

@@ -18,7 +18,7 @@ def _log_in(client, username: str, password: str, ip: str = "10.0.0.1"):
     )
 
 
-def test_it_locks_out_after_five_failures_with_a_clear_message(client, alice):
+def test_the_login_form_locks_out_after_five_failures_with_a_clear_message(client, alice):
     answers = [_log_in(client, "alice", "wrong").status_code for _ in range(5)]
     assert answers == [200, 200, 200, 200, 429]
     response = _log_in(client, "alice", PASSWORD)
@@ -58,7 +58,7 @@ def test_a_lockout_is_per_address_too(client, alice):
         ("alice.moreno@example", b"too similar"),
     ],
 )
-def test_it_refuses_weak_new_passwords(client, alice, new_password, message):
+def test_a_weak_new_password_is_refused(client, alice, new_password, message):
     alice.email = "alice.moreno@example.com"
     alice.first_name, alice.last_name = "Alice", "Moreno"
     alice.save()

@@ -274,14 +274,14 @@ def test_every_rule_has_one_answer_per_persona():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", sorted(MATRIX))
-def test_get(case):
+def test_every_url_answers_get_as_the_matrix_says(case):
     problems = _check(case, "get")
     assert not problems, f"GET {case}: " + "; ".join(problems)
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", sorted(MATRIX))
-def test_post(case):
+def test_every_url_answers_post_as_the_matrix_says(case):
     problems = _check(case, "post")
     assert not problems, f"POST {case}: " + "; ".join(problems)
 

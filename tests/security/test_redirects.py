@@ -6,10 +6,9 @@ from urllib.parse import urlsplit
 import pytest
 from django.core.cache import cache
 from django.db import transaction
-from django.test import Client
 
 from tests.security.test_permission_matrix import MATRIX, _url
-from tests.security.world import PERSONAS, build_world, log_in
+from tests.security.world import PERSONAS, SignedIn, build_world
 
 EVIL = [
     "https://evil.example/phish",
@@ -35,6 +34,7 @@ def _off_site(location: str) -> bool:
 @pytest.mark.django_db
 def test_no_view_redirects_to_another_site():
     world = build_world()
+    signed_in = SignedIn(world)
     problems = []
     for case, (get, post) in sorted(MATRIX.items()):
         for method, row in (("get", get), ("post", post)):
@@ -43,8 +43,7 @@ def test_no_view_redirects_to_another_site():
                 continue
             for target in EVIL:
                 cache.clear()
-                client = Client(raise_request_exception=False)
-                log_in(client, persona, world)
+                client = signed_in(persona)
                 with transaction.atomic():
                     response = getattr(client, method)(
                         _url(case, world), dict.fromkeys(PARAMETERS, target)

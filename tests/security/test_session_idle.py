@@ -47,7 +47,9 @@ def _session_writes(client, url) -> list[str]:
     ]
 
 
-def test_it_writes_the_session_once_a_minute_not_on_every_request(client, alice):
+def test_the_session_middleware_writes_the_session_once_a_minute_not_on_every_request(
+    client, alice
+):
     home = reverse("home")
     with time_machine.travel(START, tick=False) as traveller:
         client.force_login(alice)  # logging in renews it
@@ -62,7 +64,7 @@ def test_it_writes_the_session_once_a_minute_not_on_every_request(client, alice)
         assert Session.objects.get().expire_date == expiry + dt.timedelta(seconds=60)
 
 
-def test_it_sends_a_fresh_cookie_when_it_renews_the_session(client, alice):
+def test_the_session_middleware_sends_a_fresh_cookie_when_it_renews_the_session(client, alice):
     home = reverse("home")
     with time_machine.travel(START, tick=False) as traveller:
         client.force_login(alice)
@@ -85,7 +87,7 @@ def test_the_idle_limit_counts_from_the_last_renewal_at_most_a_minute_early(clie
         assert _is_login_redirect(client.get(home))
 
 
-def test_it_logs_out_a_session_idle_for_more_than_thirty_minutes(client, alice):
+def test_the_session_middleware_logs_out_a_session_idle_for_more_than_thirty_minutes(client, alice):
     with time_machine.travel(START, tick=False) as traveller:
         client.force_login(alice)
         assert client.get(reverse("home")).status_code == 200
@@ -93,7 +95,7 @@ def test_it_logs_out_a_session_idle_for_more_than_thirty_minutes(client, alice):
         assert _is_login_redirect(client.get(reverse("home")))
 
 
-def test_it_keeps_an_active_session_alive_for_hours(client, alice):
+def test_the_session_middleware_keeps_an_active_session_alive_for_hours(client, alice):
     with time_machine.travel(START, tick=False) as traveller:
         client.force_login(alice)
         for _ in range(12):
@@ -104,7 +106,7 @@ def test_it_keeps_an_active_session_alive_for_hours(client, alice):
         assert client.get(reverse("home")).status_code == 200
 
 
-def test_it_keeps_a_session_just_inside_the_limit(client, alice):
+def test_the_session_middleware_keeps_a_session_just_inside_the_limit(client, alice):
     with time_machine.travel(START, tick=False) as traveller:
         client.force_login(alice)
         client.get(reverse("home"))

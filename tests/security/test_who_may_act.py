@@ -156,25 +156,25 @@ RULES = {
 
 
 @pytest.mark.parametrize("rule", RULES)
-def test_it_lets_exactly_these_personas_act(rule, people, world):
+def test_each_rule_lets_exactly_these_personas_act(rule, people, world):
     rule_for, expected = RULES[rule]
     assert _who(people, rule_for(world)) == expected
 
 
-def test_it_lets_the_owner_reopen_what_they_closed_but_never_verify_it(people, world):
+def test_each_rule_lets_the_owner_reopen_what_they_closed_but_never_verify_it(people, world):
     action = world["action"]
     action.status = Action.Status.DONE
     assert _who(people, action.reopenable_by) == {"alice", "fran", "pat", "admin"}
     assert "alice" not in _who(people, action.verifiable_by)
 
 
-def test_it_never_lets_a_partner_verify_their_own_action_but_lets_them_reassign_it(pat):
+def test_each_rule_never_lets_a_partner_verify_their_own_action_but_lets_them_reassign_it(pat):
     action = ActionFactory(owner=pat)
     assert not action.verifiable_by(pat)
     assert action.reassignable_by(pat)
 
 
-def test_it_agrees_on_running_a_review_in_hand_and_in_a_queryset(people, world, fran):
+def test_each_rule_agrees_on_running_a_review_in_hand_and_in_a_queryset(people, world, fran):
     other = ReviewFactory()
     for review in (world["review"], other):
         in_hand = _who(people, review.is_runnable_by)
@@ -182,7 +182,7 @@ def test_it_agrees_on_running_a_review_in_hand_and_in_a_queryset(people, world, 
         assert in_hand == queried
 
 
-def test_it_reads_an_admin_as_holding_every_role(admin, deactivated):
+def test_each_rule_reads_an_admin_as_holding_every_role(admin, deactivated):
     assert admin.has_any_role(*Role)
     assert not deactivated.has_any_role(*Role)
     assert not UserFactory(roles=[Role.FACILITATOR]).has_any_role(Role.PARTNER)
@@ -191,13 +191,13 @@ def test_it_reads_an_admin_as_holding_every_role(admin, deactivated):
 # The services keep a defensive check that asks the same rule.
 
 
-def test_it_refuses_planning_a_review_in_the_service(alice):
+def test_each_rule_refuses_planning_a_review_in_the_service(alice):
     with pytest.raises(ValidationError, match="plan reviews"):
         retro_services.plan_review(review=Review(title="Loss of Client A"), by=alice)
 
 
 @pytest.mark.parametrize("persona", ["alice", "bob", "sam"])
-def test_it_refuses_running_a_review_in_the_services(request, persona, world):
+def test_each_rule_refuses_running_a_review_in_the_services(request, persona, world):
     user, review, note = request.getfixturevalue(persona), world["review"], world["note"]
     later = timezone.now() + dt.timedelta(days=3)
     with pytest.raises(ValidationError, match="facilitator or a partner"):
@@ -214,7 +214,7 @@ def test_it_refuses_running_a_review_in_the_services(request, persona, world):
     assert review.status == Review.Status.PLANNED
 
 
-def test_it_refuses_setting_up_an_audit_in_the_service(fran, pat):
+def test_each_rule_refuses_setting_up_an_audit_in_the_service(fran, pat):
     schedule = AuditSchedule(
         service_line=ServiceLineFactory(name="Payroll"),
         facilitator=fran,
@@ -232,13 +232,13 @@ def test_it_refuses_setting_up_an_audit_in_the_service(fran, pat):
         )
 
 
-def test_it_refuses_ending_a_goal_in_the_service(alice, world):
+def test_each_rule_refuses_ending_a_goal_in_the_service(alice, world):
     with pytest.raises(ValidationError, match="Only a partner"):
         dashboard_services.end_goal(goal=world["goal"], by=alice)
 
 
 @pytest.mark.parametrize("persona", ["bob", "fran", "sam"])
-def test_it_refuses_handling_feedback_in_the_services(request, persona, world):
+def test_each_rule_refuses_handling_feedback_in_the_services(request, persona, world):
     user, response = request.getfixturevalue(persona), world["response"]
     with pytest.raises(ValidationError, match="handles this"):
         feedback_services.triage_response(response=response, by=user, handled=True)
@@ -256,7 +256,9 @@ def test_it_refuses_handling_feedback_in_the_services(request, persona, world):
 
 
 @pytest.mark.parametrize("persona", ["bob", "fran", "sam"])
-def test_it_refuses_a_client_link_to_anyone_who_may_not_edit_the_client(request, persona, world):
+def test_each_rule_refuses_a_client_link_to_anyone_who_may_not_edit_the_client(
+    request, persona, world
+):
     user, client = request.getfixturevalue(persona), world["client"]
     with pytest.raises(ValidationError, match="manages its link"):
         feedback_services.issue_feedback_link(client=client, by=user)
@@ -265,7 +267,7 @@ def test_it_refuses_a_client_link_to_anyone_who_may_not_edit_the_client(request,
     assert not client.feedback_requests.filter(created_by=user).exists()
 
 
-def test_it_refuses_the_firm_wide_link_and_imports_to_anyone_but_a_partner(alice, pat):
+def test_each_rule_refuses_the_firm_wide_link_and_imports_to_anyone_but_a_partner(alice, pat):
     with pytest.raises(ValidationError, match="manages its link"):
         feedback_services.issue_feedback_link(client=None, by=alice)
     with pytest.raises(ValidationError, match="import"):
@@ -274,7 +276,7 @@ def test_it_refuses_the_firm_wide_link_and_imports_to_anyone_but_a_partner(alice
     assert feedback_services.issue_feedback_link(client=None, by=pat).client is None
 
 
-def test_it_refuses_working_a_save_attempt_one_may_not_see(alice, bob, world):
+def test_each_rule_refuses_working_a_save_attempt_one_may_not_see(alice, bob, world):
     attempt = SaveAttempt.objects.create(
         client=world["client"],
         owner=alice,

@@ -6,10 +6,12 @@ action); bob manages client B; fran facilitates a live review of client A in whi
 part; pat is a partner and set the firm's goal (measured by hand); sam is plain staff and took
 part in nothing."""
 
+import copy
 import datetime as dt
 from dataclasses import dataclass
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client as TestClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -321,3 +323,22 @@ def url_for(name: str, w: World) -> str:
 def log_in(client, persona: str, w: World) -> None:
     if persona != "anonymous":
         client.force_login(w.users[persona])
+
+
+class SignedIn:
+    """A test client per persona, logged in once. The tests roll back every request they make,
+    so the session stays as it was at login; its cookies are put back before each request, so a
+    response that logged out or renewed the session changes nothing for the next one."""
+
+    def __init__(self, w: World):
+        self.world = w
+        self._clients: dict[str, tuple[TestClient, object]] = {}
+
+    def __call__(self, persona: str) -> TestClient:
+        if persona not in self._clients:
+            client = TestClient(raise_request_exception=False)
+            log_in(client, persona, self.world)
+            self._clients[persona] = (client, copy.deepcopy(client.cookies))
+        client, cookies = self._clients[persona]
+        client.cookies = copy.deepcopy(cookies)
+        return client

@@ -9,7 +9,7 @@ import retrospectives.demo
 
 
 class Command(BaseCommand):
-    help = "Create the demo firm (DESIGN.md §11). Safe to run again: it updates, never duplicates."
+    help = "Create the demo firm. Safe to run again: it updates, never duplicates."
 
     @transaction.atomic
     def handle(self, *args, **options):
