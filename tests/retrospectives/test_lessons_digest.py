@@ -45,7 +45,7 @@ def test_monday_morning_sends_last_weeks_lessons_in_their_public_words(alice, sa
     assert mail.outbox[0].subject == "1 new lesson from our reviews"
 
 
-def test_it_goes_once_a_week_and_not_before_monday_8(alice):
+def test_the_lessons_digest_goes_once_a_week_and_not_before_monday_8(alice):
     _published("A lesson", local(2027, 6, 10, 9, 0))
     assert services.send_lessons_digest(now=MONDAY_8 - dt.timedelta(minutes=1)) == 0
     assert services.send_lessons_digest(now=MONDAY_8) == 1
