@@ -65,9 +65,9 @@ PRESENTER_NOTES = 4
 # Per breakout group, side by side; and how many journey steps fit across the projector.
 PRESENTER_GROUP_NOTES = 2
 PRESENTER_STEPS = 3
-# On the why board: cause groups side by side, and the best-voted notes shown in each.
-PRESENTER_CAUSES = 4
-PRESENTER_CAUSE_NOTES = 2
+# On the why board: the biggest causes, and the best-voted note shown in each.
+PRESENTER_CAUSES = 3
+PRESENTER_CAUSE_NOTES = 1
 
 
 def _error_text(error: ValidationError) -> str:
@@ -1027,15 +1027,16 @@ def _present_context(review: Review) -> dict:
 
 
 def _present_why_board(review: Review) -> dict:
-    """The causes the room named, grouped as the facilitator sorts them, with the best-voted
-    notes of each, and the five-whys chain growing beside them."""
-    board = cause_groups(list(_board_notes(review).select_related("cause")), [], keep_empty=False)
+    """The causes the room named, biggest first, each with its best-voted note, and the
+    five-whys chain growing beside them. Notes not yet grouped come last."""
+    notes = list(_board_notes(review).select_related("cause"))
+    board = cause_groups(notes, [], keep_empty=False)
+    board.sort(key=lambda group: (group.cause is None, -group.votes))
     for group in board:
         group.shown = group.notes[:PRESENTER_CAUSE_NOTES]
-        group.more = len(group.notes) - len(group.shown)
     return {
         "why_board": board[:PRESENTER_CAUSES],
-        "more_causes": board[PRESENTER_CAUSES:],
+        "cause_count": len(board),
         **_chain(review),
     }
 
