@@ -38,7 +38,7 @@ def _post(client, name, review, *args, **data):
 
 def _group_of(html: str, note) -> str:
     """The data-drop-cause of the console group that holds this note."""
-    at = html.index(f'id="why-note-{note.pk}"')
+    at = html.index(f'id="note-{note.pk}"')
     start = html.rindex("data-drop-cause=", 0, at) + len('data-drop-cause="')
     return html[start : html.index('"', start)]
 
@@ -94,7 +94,7 @@ def test_every_cause_is_a_group_to_drop_a_note_on(client, fran, inbox):
 def test_a_note_is_moved_by_keyboard_and_pointer_through_its_own_form(client, fran, inbox):
     client.force_login(fran)
     html = client.get(_url("console_notes", inbox.review)).content.decode()
-    note = html[html.index(f'id="why-note-{inbox.pk}"') :]
+    note = html[html.index(f'id="note-{inbox.pk}"') :]
     assert 'tabindex="0"' in note[:200]
     assert 'draggable="true"' in note[:200]
     assert f'<label class="visually-hidden" for="move-{inbox.pk}">Move to</label>' in note
