@@ -705,8 +705,8 @@ def note_cause(request, pk, note_id):
     note = _get_note_to_run(request, pk, note_id)
     form = CauseForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Pick a cause from the list.")
-        return _back_to_console(request, note.review)
+        refused = Toast("Pick a cause from the list.", error=True)
+        return _console_answer(request, note.review, refused)
     return _run(
         request,
         note.review,
@@ -719,8 +719,8 @@ def note_merge(request, pk, note_id):
     note = _get_note_to_run(request, pk, note_id)
     form = MergeForm(request.POST, note=note)
     if not form.is_valid():
-        messages.error(request, "Pick a note of the same phase to merge into.")
-        return _back_to_console(request, note.review)
+        refused = Toast("Pick a note of the same phase to merge into.", error=True)
+        return _console_answer(request, note.review, refused)
     undo = Toast(
         "Notes merged.",
         undo_url=reverse("retrospectives:note_unmerge", args=[pk, note.pk]),
@@ -1366,7 +1366,10 @@ def review_report_csv(request, pk):
         )
     for cause, steps in report.whys.items():
         for step in steps:
-            writer.writerow(["why", f"Why {step.depth}", step.text, "", cause.text[:80]] + [""] * 4)
+            author = step.author.name if step.author else ""
+            writer.writerow(
+                ["why", f"Why {step.depth}", step.text, author, cause.text[:80]] + [""] * 4
+            )
     for lesson in report.lessons:
         writer.writerow(
             ["lesson", "", lesson.statement_public or lesson.statement_internal, ""]

@@ -108,6 +108,15 @@ def test_a_made_up_cause_is_refused_in_a_message_without_a_500(client, fran, inb
     assert inbox.cause is None
 
 
+def test_a_made_up_cause_through_htmx_answers_with_the_board_and_a_message(client, fran, inbox):
+    client.force_login(fran)
+    response = _post(client, "note_cause", inbox.review, inbox.pk, cause="999999")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "data-why-board" in html and "<html" not in html
+    assert "Pick a cause from the list." in html
+
+
 def test_a_participant_cannot_move_a_note(client, alice, inbox, slow):
     client.force_login(alice)
     assert _post(client, "note_cause", inbox.review, inbox.pk, cause=slow.pk).status_code == 404

@@ -4,12 +4,13 @@ for the facilitator and reaches the screens only once approved. An anonymous why
 its author anywhere."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from retrospectives import services
 from retrospectives.models import Phase, WhyProposal, WhyStep
-from tests.factories import ContributionFactory, VoteFactory
+from tests.factories import ContributionFactory, UserFactory, VoteFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -253,6 +254,8 @@ def test_the_author_of_an_anonymous_why_appears_on_no_screen(client, alice, fran
         for name in ("review_console", "console_notes", "review_present", "present_board"):
             pages.append(_page(client, name, review))
         pages.append(_page(client, "review_report", review))
+        csv = client.get(reverse("retrospectives:review_report_csv", args=[review.pk]))
+        pages += [row for row in csv.content.decode().splitlines() if SECRET_WHY in row]
     client.force_login(alice)
     pages += [_page(client, "join", review), _page(client, "join_board", review)]
     assert WhyStep.objects.get().author is None
@@ -270,6 +273,11 @@ def test_a_named_why_shows_its_author_once_approved(client, sam, fran, cause):
     assert "Sam Rivera" in _page(client, "console_notes", review)
     services.approve_why(proposal=proposal, by=fran)
     assert "Sam Rivera" in _page(client, "present_board", review)
+    assert 'No rota <span class="text-body-secondary">— Sam Rivera' in _page(
+        client, "review_report", review
+    )
+    csv = client.get(reverse("retrospectives:review_report_csv", args=[review.pk]))
+    assert "why,Why 1,No rota,Sam Rivera," in csv.content.decode()
 
 
 def test_a_why_is_anonymous_by_default_when_the_review_is(client, alice, cause):
@@ -288,3 +296,22 @@ def test_blame_language_in_a_why_gets_the_authors_hint_and_flags_it_on_the_conso
     assert proposal.blame_flags
     client.force_login(fran)
     assert "⚑" in _page(client, "console_notes", cause.review)
+
+
+def test_in_admin_only_a_partner_sees_who_proposed_an_anonymous_why(client, alice, pat, cause):
+    proposal = services.propose_why(review=cause.review, author=alice, text="x", anonymous=True)
+    change = reverse("admin:retrospectives_whyproposal_change", args=[proposal.pk])
+    staff = UserFactory(is_staff=True)
+    staff.user_permissions.add(*Permission.objects.filter(codename__endswith="whyproposal"))
+    client.force_login(staff)
+    page = client.get(change)
+    assert page.status_code == 200
+    assert 'name="author"' not in page.content.decode()
+    listing = client.get(reverse("admin:retrospectives_whyproposal_changelist"))
+    assert "Alice Moreno" not in listing.content.decode()
+
+    pat.is_staff = True
+    pat.save()
+    pat.user_permissions.add(*Permission.objects.filter(codename__endswith="whyproposal"))
+    client.force_login(pat)
+    assert 'name="author"' in client.get(change).content.decode()
