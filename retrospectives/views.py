@@ -65,9 +65,8 @@ PRESENTER_NOTES = 4
 # Per breakout group, side by side; and how many journey steps fit across the projector.
 PRESENTER_GROUP_NOTES = 2
 PRESENTER_STEPS = 3
-# On the why board: the biggest causes, and the best-voted note shown in each.
+# On the why board: the biggest causes, with their best-voted notes.
 PRESENTER_CAUSES = 3
-PRESENTER_CAUSE_NOTES = 1
 
 
 def _error_text(error: ValidationError) -> str:
@@ -1027,13 +1026,15 @@ def _present_context(review: Review) -> dict:
 
 
 def _present_why_board(review: Review) -> dict:
-    """The causes the room named, biggest first, each with its best-voted note, and the
+    """The causes the room named, biggest first, each with its best-voted notes, and the
     five-whys chain growing beside them. Notes not yet grouped come last."""
     notes = list(_board_notes(review).select_related("cause"))
     board = cause_groups(notes, [], keep_empty=False)
     board.sort(key=lambda group: (group.cause is None, -group.votes))
+    # The fewer the groups, the more of each one's notes fit: one group shows three.
+    per_group = PRESENTER_CAUSES + 1 - min(len(board), PRESENTER_CAUSES)
     for group in board:
-        group.shown = group.notes[:PRESENTER_CAUSE_NOTES]
+        group.shown = group.notes[:per_group]
     return {
         "why_board": board[:PRESENTER_CAUSES],
         "cause_count": len(board),

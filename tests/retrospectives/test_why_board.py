@@ -77,6 +77,21 @@ def test_the_projector_shows_the_note_under_its_cause(client, fran, inbox, slow)
     assert "Not yet grouped" not in html
 
 
+def test_the_projector_shows_more_notes_per_group_when_there_are_few_groups(
+    client, fran, voting_review, slow
+):
+    for n in range(4):
+        ContributionFactory(review=voting_review, text=f"Loose note {n}")
+    client.force_login(fran)
+    html = client.get(_url("present_board", voting_review)).content.decode()
+    assert html.count('class="present-cause-note"') == 3
+    ContributionFactory(review=voting_review, cause=slow, text="Grouped")
+    ContributionFactory(review=voting_review, cause=loss_reason("Fees"), text="Billed")
+    html = client.get(_url("present_board", voting_review)).content.decode()
+    assert html.count('class="present-cause-note"') == 3
+    assert "Grouped" in html and "Billed" in html and "Loose note 0" in html
+
+
 def test_moving_back_to_not_yet_grouped_clears_the_cause(client, fran, inbox, slow):
     services.assign_cause(note=inbox, by=fran, cause=slow)
     client.force_login(fran)
