@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from .models import AuditSchedule, Contribution, Lesson, Participant, Review, Vote, WhyStep
+from .models import (
+    AuditSchedule,
+    Contribution,
+    Lesson,
+    Participant,
+    Review,
+    Vote,
+    WhyProposal,
+    WhyStep,
+)
 
 
 class ParticipantInline(admin.TabularInline):
@@ -57,7 +66,25 @@ class VoteAdmin(admin.ModelAdmin):
 @admin.register(WhyStep)
 class WhyStepAdmin(admin.ModelAdmin):
     list_display = ["cause", "depth", "text"]
-    raw_id_fields = ["cause"]
+    raw_id_fields = ["cause", "author"]
+
+
+@admin.register(WhyProposal)
+class WhyProposalAdmin(admin.ModelAdmin):
+    """Like notes: only partners see who proposed an anonymous why."""
+
+    list_display = ["__str__", "review", "status", "anonymous"]
+    list_filter = ["status", "anonymous"]
+    search_fields = ["text", "review__title"]
+    raw_id_fields = ["review", "cause", "step"]
+    readonly_fields = ["blame_flags", "created_at", "decided_at"]
+
+    def get_list_display(self, request):
+        extra = ["author"] if request.user.is_partner else []
+        return [*self.list_display, *extra]
+
+    def get_exclude(self, request, obj=None):
+        return [] if request.user.is_partner else ["author"]
 
 
 @admin.register(Lesson)

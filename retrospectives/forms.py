@@ -17,8 +17,10 @@ from .models import (
     Contribution,
     Lesson,
     Participant,
+    Phase,
     ProcessStep,
     Review,
+    WhyProposal,
 )
 
 
@@ -305,6 +307,44 @@ class WhysForm(forms.Form):
 
     def answers(self) -> list[str]:
         return [self.cleaned_data[f"why{depth}"] for depth in range(1, 6)]
+
+
+class WhyCauseForm(forms.Form):
+    """Which cause note the five whys on the screens dig into; empty follows the top vote."""
+
+    cause = forms.ModelChoiceField(
+        queryset=Contribution.objects.none(),
+        required=False,
+        label="Cause the screens dig into",
+        empty_label="The top-voted cause",
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+
+    def __init__(self, *args, review: Review, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cause"].queryset = Contribution.objects.filter(
+            review=review, phase=Phase.WHY, hidden=False, merged_into__isnull=True
+        )
+        self.initial.setdefault("cause", review.why_cause_id)
+
+
+class WhyProposalForm(forms.Form):
+    """A why proposed from a phone, for the cause the author saw (a hidden field)."""
+
+    text = forms.CharField(
+        label="Why did that happen?",
+        max_length=WhyProposal.MAX_LENGTH,
+        error_messages={"required": "Write the why before sending it."},
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": WhyProposal.MAX_LENGTH}),
+    )
+    anonymous = forms.BooleanField(label="Send anonymously", required=False)
+    cause = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean_text(self):
+        try:
+            return services.clean_why_text(self.cleaned_data["text"])
+        except forms.ValidationError as error:
+            raise forms.ValidationError(error.message_dict["text"]) from error
 
 
 class ActionFromNoteForm(forms.Form):

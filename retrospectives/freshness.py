@@ -20,6 +20,7 @@ from .models import (
     ProcessStep,
     Review,
     Vote,
+    WhyProposal,
     WhyStep,
 )
 
@@ -33,6 +34,7 @@ SHOWN_ON = {
     ProcessStep: "review_id",
     Lesson: "review_id",
     WhyStep: "cause__review_id",
+    WhyProposal: "review_id",
 }
 # Shown on every live console whatever their review: published lessons ("discussed before")
 # and the cause taxonomy (cause names and the cause menu).

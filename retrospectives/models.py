@@ -145,6 +145,10 @@ class Review(models.Model):
         related_name="reviews",
     )
     occurrence_on = models.DateField(null=True, blank=True)
+    # The cause note the five whys dig into, picked by the facilitator; empty: the top-voted.
+    why_cause = models.ForeignKey(
+        "Contribution", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = ReviewQuerySet.as_manager()
 
@@ -649,6 +653,11 @@ class Vote(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     phase = models.PositiveSmallIntegerField(choices=Phase)
     slot = models.PositiveSmallIntegerField()
+    # The note this vote was cast for when that note was merged into another; un-merging it
+    # gives the vote back.
+    merged_from = models.ForeignKey(
+        Contribution, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -674,6 +683,11 @@ class WhyStep(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     text = models.CharField(max_length=500)
+    # Shown with the why: a participant who proposed it under their name. Empty when the
+    # facilitator wrote it or it was proposed anonymously, so no screen can name that author.
+    author = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["depth"]
@@ -683,6 +697,52 @@ class WhyStep(models.Model):
 
     def __str__(self) -> str:
         return f"Why {self.depth}: {self.text}"
+
+
+class WhyProposalQuerySet(models.QuerySet):
+    def pending(self) -> "WhyProposalQuerySet":
+        return self.filter(status=WhyProposal.Status.PENDING)
+
+
+class WhyProposal(models.Model):
+    """A “why” a participant proposes from their phone for the chain on the screens. It waits
+    for the facilitator: only an approved one becomes a WhyStep that the screens show. Like a
+    note, an anonymous proposal keeps its author for a partner handling abuse in admin, and
+    shows it to nobody in the app."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the facilitator"
+        APPROVED = "approved", "Added to the chain"
+        REJECTED = "rejected", "Not added"
+
+    MAX_LENGTH = 500
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="why_proposals")
+    cause = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="why_proposals")
+    text = models.CharField(max_length=MAX_LENGTH)
+    author = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    anonymous = models.BooleanField(default=True)
+    blame_flags = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    step = models.OneToOneField(
+        WhyStep, null=True, blank=True, on_delete=models.SET_NULL, related_name="proposal"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WhyProposalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["review", "status"])]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+    @property
+    def shown_author(self) -> User | None:
+        """The author the app may show: nobody for an anonymous proposal."""
+        return None if self.anonymous else self.author
 
 
 class LessonQuerySet(models.QuerySet):

@@ -129,7 +129,8 @@ def build_report(review: Review) -> Report:
             summary.votes += note.vote_count
     notes_by_id = {note.pk: note for note in notes}
     whys: dict[Contribution, list[WhyStep]] = defaultdict(list)
-    for step in WhyStep.objects.filter(cause__review=review, cause_id__in=notes_by_id):
+    steps = WhyStep.objects.filter(cause__review=review, cause_id__in=notes_by_id)
+    for step in steps.select_related("author"):
         whys[notes_by_id[step.cause_id]].append(step)
     joined = review.participants.joined()
     return Report(

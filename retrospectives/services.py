@@ -10,6 +10,8 @@ from email.mime.text import MIMEText
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Max, Value
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -37,8 +39,12 @@ from .models import (
     ProcessStep,
     Review,
     Vote,
+    WhyProposal,
     WhyStep,
 )
+
+# A five-whys chain stops at the fifth why.
+MAX_WHYS = 5
 
 
 class VoteRefused(Exception):
@@ -484,31 +490,41 @@ def delete_note(*, note: Contribution, by: User) -> None:
     note.delete()
 
 
-def set_hidden(*, note: Contribution, hidden: bool) -> Contribution:
-    """Moderation: a hidden note disappears from the presenter and phones, not from admin."""
+def set_hidden(*, note: Contribution, by: User, hidden: bool) -> Contribution:
+    """Moderation: a hidden note disappears from the presenter and phones, not from admin;
+    showing it again undoes the hide."""
+    _require_runner(note.review, by)
     note.hidden = hidden
     note.save(update_fields=["hidden", "updated_at"])
     return note
 
 
-def assign_cause(*, note: Contribution, cause: LossReason | None) -> Contribution:
+def assign_cause(*, note: Contribution, by: User, cause: LossReason | None) -> Contribution:
+    """Tag a note with a cause, which moves it to that cause's group on the why board; no
+    cause puts it back among the notes not yet grouped."""
+    _require_runner(note.review, by)
     note.cause = cause
     note.save(update_fields=["cause", "updated_at"])
     return note
 
 
 @transaction.atomic
-def merge_notes(*, duplicate: Contribution, into: Contribution) -> Contribution:
-    """Fold a duplicate into another note of the same phase; its votes follow where they can."""
+def merge_notes(*, duplicate: Contribution, into: Contribution, by: User) -> Contribution:
+    """Fold a duplicate into another note of the same phase; its votes follow where they can,
+    remembering where they came from so that un-merging gives them back."""
+    _require_runner(duplicate.review, by)
     if duplicate.pk == into.pk or duplicate.review_id != into.review_id:
         raise ValidationError("Pick a different note of the same review to merge into.")
     if duplicate.phase != into.phase:
         raise ValidationError("Only notes of the same phase can be merged.")
+    if duplicate.merged_into_id is not None:
+        raise ValidationError("That note is already merged into another.")
     if into.merged_into_id is not None:
         raise ValidationError("That note was itself merged; merge into the note it went to.")
     already_voted = Vote.objects.filter(contribution=into).values("user_id")
+    # A vote that came with a note merged earlier keeps that note as its origin.
     Vote.objects.filter(contribution=duplicate).exclude(user_id__in=already_voted).update(
-        contribution=into
+        contribution=into, merged_from=Coalesce("merged_from", Value(duplicate.pk))
     )
     # A person who voted for both gets the duplicate's vote back to spend again.
     Vote.objects.filter(contribution=duplicate).delete()
@@ -519,6 +535,22 @@ def merge_notes(*, duplicate: Contribution, into: Contribution) -> Contribution:
         into.cause_id = duplicate.cause_id
         into.save(update_fields=["cause", "updated_at"])
     return into
+
+
+@transaction.atomic
+def unmerge_note(*, note: Contribution, by: User) -> Contribution:
+    """Split a merged note out again: it is back on the board with the votes it brought. A vote
+    its voter also had on the other note was given back to spend at the merge, so it stays
+    spent or free as they chose since."""
+    _require_runner(note.review, by)
+    if note.merged_into_id is None:
+        raise ValidationError("That note is not merged into another.")
+    Vote.objects.filter(contribution_id=note.merged_into_id, merged_from=note).update(
+        contribution=note, merged_from=None
+    )
+    note.merged_into = None
+    note.save(update_fields=["merged_into", "updated_at"])
+    return note
 
 
 # Breakouts -----------------------------------------------------------------------------------
@@ -813,15 +845,132 @@ def top_voted_cause(review: Review) -> Contribution | None:
     )
 
 
+def why_focus(review: Review) -> Contribution | None:
+    """The cause note whose five whys the screens show: the facilitator's pick while it is still
+    on the board, otherwise the top-voted cause."""
+    if review.why_cause_id is not None:
+        picked = Contribution.objects.on_board().filter(pk=review.why_cause_id).first()
+        if picked is not None:
+            return picked
+    return top_voted_cause(review)
+
+
+def pick_why_cause(*, review: Review, by: User, cause: Contribution | None) -> Review:
+    """Dig into this cause on the screens; no cause goes back to the top-voted one."""
+    _require_runner(review, by)
+    if cause is not None and (
+        cause.review_id != review.pk
+        or cause.phase != Phase.WHY
+        or cause.hidden
+        or cause.merged_into_id is not None
+    ):
+        raise ValidationError({"cause": "Pick a cause of this review that is on the board."})
+    review.why_cause = cause
+    review.save(update_fields=["why_cause"])
+    return review
+
+
+def clean_why_text(text: str) -> str:
+    """The text of a proposed why as stored, or a ValidationError its author can act on."""
+    text = (text or "").replace("\x00", "").strip()
+    if not text:
+        raise ValidationError({"text": "Write the why before sending it."})
+    if len(text) > WhyProposal.MAX_LENGTH:
+        raise ValidationError(
+            {
+                "text": f"Keep a why under {WhyProposal.MAX_LENGTH} characters "
+                f"(this one has {len(text)})."
+            }
+        )
+    return text
+
+
+def _check_chain_open(review: Review) -> None:
+    if not review.is_live or review.phase != Phase.WHY:
+        raise ValidationError(
+            f"Whys are added in the live “{review.script.title(Phase.WHY)}” phase."
+        )
+
+
+def propose_why(
+    *, review: Review, author: User, text: str, anonymous: bool, cause_id: int | None = None
+) -> WhyProposal:
+    """A participant proposes the next why of the chain on the screens; it waits for the
+    facilitator. `cause_id` is the cause the author saw when writing: if the facilitator has
+    moved to another since, the why is refused (its text stays with the author)."""
+    _check_chain_open(review)
+    cause = why_focus(review)
+    if cause is None:
+        raise ValidationError("There is no cause to dig into yet: add causes and vote first.")
+    if cause_id is not None and cause_id != cause.pk:
+        raise ValidationError(
+            "The facilitator has moved to another cause. Your text is kept below: "
+            "send it again if it still fits."
+        )
+    text = clean_why_text(text)
+    if cause.whys.count() >= MAX_WHYS:
+        raise ValidationError("This chain has its five whys already.")
+    return WhyProposal.objects.create(
+        review=review,
+        cause=cause,
+        text=text,
+        author=author,
+        anonymous=anonymous,
+        blame_flags=blame_flags(text),
+    )
+
+
+def _check_pending(proposal: WhyProposal, by: User) -> None:
+    _require_runner(proposal.review, by)
+    if proposal.status != WhyProposal.Status.PENDING:
+        raise ValidationError("That why was already dealt with.")
+
+
+@transaction.atomic
+def approve_why(*, proposal: WhyProposal, by: User) -> WhyStep:
+    """Add a proposed why to the end of its chain, where every screen shows it; it carries its
+    author's name only when it was not sent anonymously."""
+    _check_pending(proposal, by)
+    _check_chain_open(proposal.review)
+    depth = (proposal.cause.whys.aggregate(deepest=Max("depth"))["deepest"] or 0) + 1
+    if depth > MAX_WHYS:
+        raise ValidationError("This chain has its five whys already; edit it or decline the rest.")
+    try:
+        with transaction.atomic():
+            step = WhyStep.objects.create(
+                cause=proposal.cause, depth=depth, text=proposal.text, author=proposal.shown_author
+            )
+    except IntegrityError as error:
+        raise ValidationError("Another why was added at the same moment; try again.") from error
+    proposal.status = WhyProposal.Status.APPROVED
+    proposal.step = step
+    proposal.decided_at = timezone.now()
+    proposal.save(update_fields=["status", "step", "decided_at"])
+    return step
+
+
+def reject_why(*, proposal: WhyProposal, by: User) -> WhyProposal:
+    """Decline a proposed why: it never reaches the screens."""
+    _check_pending(proposal, by)
+    proposal.status = WhyProposal.Status.REJECTED
+    proposal.decided_at = timezone.now()
+    proposal.save(update_fields=["status", "decided_at"])
+    return proposal
+
+
 @transaction.atomic
 def save_whys(*, cause: Contribution, answers: list[str]) -> list[WhyStep]:
-    """Replace the five-whys chain of a cause note with the non-empty answers, in order."""
+    """Replace the five-whys chain of a cause note with the non-empty answers, in order. A why
+    kept word for word keeps the name it was shown with."""
     answers = [answer.replace("\x00", "").strip() for answer in answers if answer.strip()]
-    if len(answers) > 5:
+    if len(answers) > MAX_WHYS:
         raise ValidationError("Five whys are enough.")
+    authors = {step.text: step.author_id for step in cause.whys.all()}
     WhyStep.objects.filter(cause=cause).delete()
     steps = [
-        WhyStep.objects.create(cause=cause, depth=depth, text=text[:500])
+        WhyStep.objects.create(
+            cause=cause, depth=depth, text=text[:500], author_id=authors.get(text[:500])
+        )
         for depth, text in enumerate(answers, start=1)
     ]
     return steps

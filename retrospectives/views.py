@@ -1,5 +1,6 @@
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 import segno
 from django.contrib import messages
@@ -28,6 +29,7 @@ from feedback import blame
 from feedback.models import LossReason
 
 from . import invites, library, services
+from .board import cause_groups
 from .forms import (
     ActionFromNoteForm,
     AuditScheduleForm,
@@ -44,6 +46,8 @@ from .forms import (
     ReviewForm,
     SpeakFreelyForm,
     TimerForm,
+    WhyCauseForm,
+    WhyProposalForm,
     WhysForm,
 )
 from .models import (
@@ -58,6 +62,7 @@ from .models import (
     ProcessStep,
     Review,
     Vote,
+    WhyProposal,
     overdue_cutoff,
 )
 from .report import build_report, swimlane
@@ -67,6 +72,8 @@ PRESENTER_NOTES = 4
 # Per breakout group, side by side; and how many journey steps fit across the projector.
 PRESENTER_GROUP_NOTES = 2
 PRESENTER_STEPS = 3
+# On the why board: the biggest causes, with their best-voted notes.
+PRESENTER_CAUSES = 3
 
 
 def _error_text(error: ValidationError) -> str:
@@ -540,12 +547,36 @@ def _console_notes_context(review: Review) -> dict:
     for note in notes:
         note.review = review
         note.discussed_before = matches.get(note.pk)
-    return {
+    causes = list(LossReason.objects.filter(active=True))
+    context = {
         "review": review,
         "phase_notes": phase_notes,
         "other_notes": other_notes,
-        "causes": list(LossReason.objects.filter(active=True)),
+        "causes": causes,
         "now": timezone.now(),
+    }
+    if review.phase == Phase.WHY:
+        shown = [n for n in phase_notes if not n.hidden]
+        context |= {
+            "board": cause_groups(shown, causes, keep_empty=True),
+            "board_notes": shown,
+            "hidden_notes": [n for n in phase_notes if n.hidden],
+            "why_cause_form": WhyCauseForm(review=review),
+            "pending_whys": list(review.why_proposals.pending().select_related("author", "cause")),
+            **_chain(review),
+        }
+    return context
+
+
+def _chain(review: Review) -> dict:
+    """The five-whys chain the screens show: the cause dug into and its whys so far."""
+    cause = services.why_focus(review)
+    steps = list(cause.whys.select_related("author")) if cause else []
+    return {
+        "why_cause": cause,
+        "why_steps": steps,
+        "chain_full": len(steps) >= services.MAX_WHYS,
+        "why_title": review.script.title(Phase.WHY),
     }
 
 
@@ -558,7 +589,7 @@ def _console(request, review: Review, *, whys_form: WhysForm | None = None):
     """The facilitator's console; a five-whys form that was refused comes back as typed, with
     its errors next to its fields."""
     context = _console_notes_context(review)
-    top = services.top_voted_cause(review)
+    top = services.why_focus(review)
     if whys_form is None:
         whys_initial = {"cause": top.pk if top else None}
         if top:
@@ -620,18 +651,36 @@ def _back_to_console(request, review: Review, anchor: str = ""):
     return redirect(reverse("retrospectives:review_console", args=[review.pk]) + anchor)
 
 
-def _run(request, review: Review, change, success: str = ""):
-    """Apply a console change; a refused change becomes a message, never a 500."""
+@dataclass(frozen=True)
+class Toast:
+    """What the console says after a change made without a reload, with how to undo it: the
+    URL to post and the fields to post there."""
+
+    text: str
+    error: bool = False
+    undo_url: str = ""
+    undo_fields: dict = field(default_factory=dict)
+
+
+def _run(request, review: Review, change, success: str = "", undo: Toast | None = None):
+    """Apply a console change; a refused change becomes a message, never a 500. Through htmx
+    the notes come back with the message, and an Undo where the change has one."""
     try:
         change()
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        toast = Toast(_error_text(error), error=True)
     else:
-        if success:
-            messages.success(request, success)
+        toast = undo or (Toast(success) if success else None)
+    return _console_answer(request, review, toast)
+
+
+def _console_answer(request, review: Review, toast: Toast | None):
     if request.htmx and request.POST.get("partial") == "notes":
         review.refresh_from_db()
-        return render(request, "retrospectives/_console_notes.html", _console_notes_context(review))
+        context = {**_console_notes_context(review), "toast": toast}
+        return render(request, "retrospectives/_console_notes.html", context)
+    if toast:
+        (messages.error if toast.error else messages.success)(request, toast.text)
     return _back_to_console(request, review)
 
 
@@ -687,11 +736,17 @@ def review_close(request, pk):
 def note_hide(request, pk, note_id):
     note = _get_note_to_run(request, pk, note_id)
     hidden = request.POST.get("hidden") == "1"
+    undo = Toast(
+        "Note hidden from the screens.",
+        undo_url=reverse("retrospectives:note_hide", args=[pk, note.pk]),
+        undo_fields={"hidden": "0"},
+    )
     return _run(
         request,
         note.review,
-        lambda: services.set_hidden(note=note, hidden=hidden),
-        "Note hidden from the screens." if hidden else "Note shown again.",
+        lambda: services.set_hidden(note=note, by=request.user, hidden=hidden),
+        "Note shown again.",
+        undo=undo if hidden else None,
     )
 
 
@@ -700,12 +755,12 @@ def note_cause(request, pk, note_id):
     note = _get_note_to_run(request, pk, note_id)
     form = CauseForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Pick a cause from the list.")
-        return _back_to_console(request, note.review)
+        refused = Toast("Pick a cause from the list.", error=True)
+        return _console_answer(request, note.review, refused)
     return _run(
         request,
         note.review,
-        lambda: services.assign_cause(note=note, cause=form.cleaned_data["cause"]),
+        lambda: services.assign_cause(note=note, by=request.user, cause=form.cleaned_data["cause"]),
     )
 
 
@@ -714,13 +769,81 @@ def note_merge(request, pk, note_id):
     note = _get_note_to_run(request, pk, note_id)
     form = MergeForm(request.POST, note=note)
     if not form.is_valid():
-        messages.error(request, "Pick a note of the same phase to merge into.")
-        return _back_to_console(request, note.review)
+        refused = Toast("Pick a note of the same phase to merge into.", error=True)
+        return _console_answer(request, note.review, refused)
+    undo = Toast(
+        "Notes merged.",
+        undo_url=reverse("retrospectives:note_unmerge", args=[pk, note.pk]),
+    )
     return _run(
         request,
         note.review,
-        lambda: services.merge_notes(duplicate=note, into=form.cleaned_data["into"]),
-        "Notes merged.",
+        lambda: services.merge_notes(
+            duplicate=note, into=form.cleaned_data["into"], by=request.user
+        ),
+        undo=undo,
+    )
+
+
+@require_POST
+def note_unmerge(request, pk, note_id):
+    """Split a merged note out again, with the votes it brought."""
+    note = _get_note_to_run(request, pk, note_id)
+    return _run(
+        request,
+        note.review,
+        lambda: services.unmerge_note(note=note, by=request.user),
+        "Note split out again.",
+    )
+
+
+@require_POST
+def review_why_cause(request, pk):
+    """Pick the cause whose five whys the screens show (none: the top-voted one)."""
+    review = _get_review_to_run(request, pk)
+    form = WhyCauseForm(request.POST, review=review)
+    if not form.is_valid():
+        toast = Toast("That note is no longer on the board; pick the cause again.", error=True)
+        return _console_answer(request, review, toast)
+    cause = form.cleaned_data["cause"]
+    return _run(
+        request,
+        review,
+        lambda: services.pick_why_cause(review=review, by=request.user, cause=cause),
+        "The screens dig into this cause now." if cause else "The screens follow the top vote.",
+    )
+
+
+def _get_proposal_to_run(request, pk: int, proposal_id: int) -> WhyProposal:
+    review = _get_review_to_run(request, pk)
+    proposal = get_object_or_404(
+        WhyProposal.objects.select_related("cause"), pk=proposal_id, review=review
+    )
+    proposal.review = review
+    return proposal
+
+
+@require_POST
+def why_approve(request, pk, proposal_id):
+    """Add a participant's proposed why to the chain on the screens."""
+    proposal = _get_proposal_to_run(request, pk, proposal_id)
+    return _run(
+        request,
+        proposal.review,
+        lambda: services.approve_why(proposal=proposal, by=request.user),
+        "Why added to the chain on the screens.",
+    )
+
+
+@require_POST
+def why_reject(request, pk, proposal_id):
+    """Decline a participant's proposed why; it never reaches the screens."""
+    proposal = _get_proposal_to_run(request, pk, proposal_id)
+    return _run(
+        request,
+        proposal.review,
+        lambda: services.reject_why(proposal=proposal, by=request.user),
+        "Proposed why declined.",
     )
 
 
@@ -933,6 +1056,10 @@ def _present_context(review: Review) -> dict:
     if review.is_live and review.phase == Phase.ACTUAL and not groups:
         steps = list(review.process_steps.all())
     shown_steps = steps[-PRESENTER_STEPS:]
+    why_board = review.is_live and review.phase == Phase.WHY and not groups
+    if why_board:
+        # The why board shows every note, by cause, in place of the newest few.
+        return {**_present_why_board(review), "review": review, "now": timezone.now()}
     notes = [] if groups else list(_board_notes(review)[: PRESENTER_NOTES + 1])
     count = Contribution.objects.on_board().filter(review=review, phase=review.phase).count()
     shown = 0 if steps else PRESENTER_NOTES
@@ -946,6 +1073,23 @@ def _present_context(review: Review) -> dict:
         "more": max(0, count - shown),
         "voting": review.phase in VOTING_PHASES,
         "now": timezone.now(),
+    }
+
+
+def _present_why_board(review: Review) -> dict:
+    """The causes the room named, biggest first, each with its best-voted notes, and the
+    five-whys chain growing beside them. Notes not yet grouped come last."""
+    notes = list(_board_notes(review).select_related("cause"))
+    board = cause_groups(notes, [], keep_empty=False)
+    board.sort(key=lambda group: (group.cause is None, -group.votes))
+    # The fewer the groups, the more of each one's notes fit: one group shows three.
+    per_group = PRESENTER_CAUSES + 1 - min(len(board), PRESENTER_CAUSES)
+    for group in board:
+        group.shown = group.notes[:per_group]
+    return {
+        "why_board": board[:PRESENTER_CAUSES],
+        "cause_count": len(board),
+        **_chain(review),
     }
 
 
@@ -1005,6 +1149,15 @@ def _board_context(request, participant: Participant, **extra) -> dict:
     note_form = extra.pop("note_form", None) or NoteForm(
         initial={"anonymous": review.anonymous_by_default, "phase": review.phase}
     )
+    if review.is_live and review.phase == Phase.WHY:
+        chain = _chain(review)
+        extra |= chain
+        extra["why_form"] = extra.get("why_form") or WhyProposalForm(
+            initial={"anonymous": review.anonymous_by_default}
+        )
+        extra["my_whys"] = list(
+            WhyProposal.objects.filter(review=review, author=request.user, cause=chain["why_cause"])
+        )
     return {
         "review": review,
         "participant": participant,
@@ -1109,6 +1262,38 @@ def note_add(request, code):
             kept_text=form.cleaned_data["text"],
         )
     return _board_response(request, participant, posted=note)
+
+
+@require_POST
+def why_propose(request, code):
+    """A participant proposes the next why from their phone; it waits for the facilitator."""
+    participant = _get_participation(request, code)
+    review = participant.review
+    form = WhyProposalForm(_note_data(request))
+    if not form.is_valid():
+        return _board_response(request, participant, status=400, why_form=form)
+    try:
+        proposal = services.propose_why(
+            review=review,
+            author=request.user,
+            text=form.cleaned_data["text"],
+            anonymous=form.cleaned_data["anonymous"],
+            cause_id=form.cleaned_data["cause"],
+        )
+    except ValidationError as error:
+        review.refresh_from_db()
+        form.add_error(None, _error_text(error))
+        if review.is_live and review.phase == Phase.WHY:
+            return _board_response(request, participant, status=409, why_form=form)
+        # No chain to propose to any more: show the text to copy.
+        return _board_response(
+            request,
+            participant,
+            status=409,
+            board_error=_error_text(error),
+            kept_text=form.cleaned_data["text"],
+        )
+    return _board_response(request, participant, why_posted=proposal)
 
 
 def _get_own_note(participant: Participant, note_id: int) -> Contribution:
@@ -1233,7 +1418,10 @@ def review_report_csv(request, pk):
         )
     for cause, steps in report.whys.items():
         for step in steps:
-            writer.writerow(["why", f"Why {step.depth}", step.text, "", cause.text[:80]] + [""] * 4)
+            author = step.author.name if step.author else ""
+            writer.writerow(
+                ["why", f"Why {step.depth}", step.text, author, cause.text[:80]] + [""] * 4
+            )
     for lesson in report.lessons:
         writer.writerow(
             ["lesson", "", lesson.statement_public or lesson.statement_internal, ""]

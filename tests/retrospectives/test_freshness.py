@@ -16,6 +16,7 @@ from retrospectives.models import (
     ProcessStep,
     Review,
     Vote,
+    WhyProposal,
     WhyStep,
 )
 from tests.factories import (
@@ -87,6 +88,13 @@ def _why(note):
     WhyStep.objects.create(cause=note, depth=1, text="No owner for the inbox")
 
 
+def _decline_why(note):
+    proposal = WhyProposal.objects.create(review=note.review, cause=note, text="Nobody asked")
+    Review.objects.filter(pk=note.review_id).update(version=0)
+    proposal.status = WhyProposal.Status.REJECTED
+    proposal.save()
+
+
 def _step(note):
     ProcessStep.objects.create(
         review=note.review, position=1, lane="client", text="Notice", happened_on="2026-03-03"
@@ -110,6 +118,10 @@ CHANGES = {
     "a vote is cast": lambda note: VoteFactory(contribution=note),
     "votes are withdrawn in bulk": lambda note: Vote.objects.filter(contribution=note).delete(),
     "a why is added": _why,
+    "a why is proposed from a phone": lambda note: WhyProposal.objects.create(
+        review=note.review, cause=note, text="No rota for the inbox"
+    ),
+    "a proposed why is declined": _decline_why,
     "a process step is added": _step,
     "someone is put in a group": _group,
     "someone joins": lambda note: ParticipantFactory(review=note.review),

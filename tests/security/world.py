@@ -28,7 +28,15 @@ from feedback.models import (
     Suggestion,
 )
 from feedback.services import submit_suggestion
-from retrospectives.models import AuditSchedule, Contribution, Lesson, Phase, ProcessStep, Review
+from retrospectives.models import (
+    AuditSchedule,
+    Contribution,
+    Lesson,
+    Phase,
+    ProcessStep,
+    Review,
+    WhyProposal,
+)
 from tests.factories import (
     ActionFactory,
     ClientFactory,
@@ -53,6 +61,7 @@ SECRETS = {
     "interview_b": "Invoices for Blue Ridge arrived three months late",
     "response": "Please warn us before billing extra work",
     "note": "The escalation path was unclear to the new senior",
+    "why": "Nobody owned the escalation inbox",
 }
 MAY_SEE = {
     "client_a": {"alice", "fran", "pat"},
@@ -62,6 +71,7 @@ MAY_SEE = {
     "interview_b": {"bob", "pat"},
     "response": {"alice", "pat"},
     "note": {"alice", "fran", "pat"},
+    "why": {"alice", "fran", "pat"},
 }
 
 
@@ -77,6 +87,7 @@ class World:
     response: FeedbackResponse
     review: Review
     note: Contribution
+    proposal: WhyProposal
     lesson: Lesson
     action: Action
     schedule: AuditSchedule
@@ -140,6 +151,9 @@ def build_world() -> World:
     review.exit_interviews.add(interview)
     ParticipantFactory(review=review, user=alice)
     note = ContributionFactory(review=review, author=alice, text=SECRETS["note"])
+    proposal = WhyProposal.objects.create(
+        review=review, cause=note, author=alice, text=SECRETS["why"]
+    )
     step = ProcessStep.objects.create(
         review=review, position=1, lane="client", text="Audit letter", happened_on="2026-03-03"
     )
@@ -178,6 +192,7 @@ def build_world() -> World:
         response=response,
         review=review,
         note=note,
+        proposal=proposal,
         lesson=lesson,
         action=action,
         schedule=schedule,
@@ -284,6 +299,11 @@ def object_kwargs(w: World) -> dict[str, dict]:
         "retrospectives:note_hide": {"pk": review.pk, **note},
         "retrospectives:note_cause": {"pk": review.pk, **note},
         "retrospectives:note_merge": {"pk": review.pk, **note},
+        "retrospectives:note_unmerge": {"pk": review.pk, **note},
+        "retrospectives:review_why_cause": {"pk": review.pk},
+        "retrospectives:why_approve": {"pk": review.pk, "proposal_id": w.proposal.pk},
+        "retrospectives:why_reject": {"pk": review.pk, "proposal_id": w.proposal.pk},
+        "retrospectives:why_propose": code,
         "retrospectives:note_action": {"pk": review.pk, **note},
         "retrospectives:note_lesson": {"pk": review.pk, **note},
         "retrospectives:lesson_new": {"pk": review.pk},
