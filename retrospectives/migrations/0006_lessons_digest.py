@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('retrospectives', '0004_participant_joined_at'),
+        ('retrospectives', '0005_why_board'),
     ]
 
     operations = [
