@@ -67,8 +67,11 @@ from .models import (
 )
 from .report import build_report, swimlane
 
-# How many notes fit the projector in type readable from the back; the rest are on phones.
-PRESENTER_NOTES = 4
+# The projector gets this many notes at most, in pages of whole notes that fit the screen
+# (static/js/presenter.js); the rest are on phones. A note longer than PRESENTER_LONG_NOTE
+# characters takes the board's whole width.
+PRESENTER_NOTES = 24
+PRESENTER_LONG_NOTE = 90
 # Per breakout group, side by side; and how many journey steps fit across the projector.
 PRESENTER_GROUP_NOTES = 2
 PRESENTER_STEPS = 3
@@ -1063,6 +1066,8 @@ def _present_context(review: Review) -> dict:
     notes = [] if groups else list(_board_notes(review)[: PRESENTER_NOTES + 1])
     count = Contribution.objects.on_board().filter(review=review, phase=review.phase).count()
     shown = 0 if steps else PRESENTER_NOTES
+    for note in notes:
+        note.is_long = len(note.text) > PRESENTER_LONG_NOTE
     return {
         "review": review,
         "groups": groups,

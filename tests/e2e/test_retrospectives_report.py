@@ -43,30 +43,3 @@ def test_the_report_reads_well_on_screen_and_in_print(page, live_server, log_in,
     expect(page.get_by_role("link", name="Download CSV")).to_be_hidden()
     expect(page.locator("nav.navbar")).to_be_hidden()
     screenshot(page, "retrospectives-report-print", full_page=True)
-
-
-def test_a_crowded_phase_still_fits_the_projector(new_page, live_server, log_in, fran, alice):
-    review = ReviewFactory(facilitator=fran, status=Review.Status.LIVE, phase=Phase.ACTUAL)
-    for n in range(9):
-        ContributionFactory(
-            review=review,
-            phase=Phase.ACTUAL,
-            author=alice,
-            text=f"Event {n}: the notice was forwarded twice and then waited in a shared "
-            "inbox over a long weekend while the partner was travelling.",
-        )
-    presenter = new_page(viewport={"width": 1280, "height": 720})
-    log_in(presenter, fran)
-    presenter.goto(f"{live_server.url}/reviews/{review.pk}/present/")
-    expect(presenter.locator(".presenter-more")).to_have_text("+ 5 more on your phones")
-    for size, name in [((1280, 720), "1280x720"), ((1920, 1080), "1920x1080")]:
-        presenter.set_viewport_size({"width": size[0], "height": size[1]})
-        notes = presenter.locator(".presenter-notes")
-        bottom = notes.bounding_box()["y"] + notes.bounding_box()["height"]
-        assert presenter.locator(".presenter-note").count() == 4
-        for note in presenter.locator(".presenter-note").all():
-            box = note.bounding_box()
-            assert box["y"] + box["height"] <= bottom + 1, f"a note is cut off at {name}"
-        more = presenter.locator(".presenter-more").bounding_box()
-        assert more["y"] + more["height"] <= size[1]
-        screenshot(presenter, f"retrospectives-presenter-crowded-{name}")
