@@ -39,7 +39,11 @@ class User(AbstractUser):
     display_name = models.CharField(max_length=120, blank=True)
     # The Monday e-mail of lessons published in the week before (retrospectives); turned off
     # on the notification settings page.
-    lessons_digest = models.BooleanField("Weekly e-mail of newly published lessons", default=True)
+    # A default in the database too, so rows written by older code (or a migration test's
+    # historical models) get it.
+    lessons_digest = models.BooleanField(
+        "Weekly e-mail of newly published lessons", default=True, db_default=True
+    )
     seniority = models.CharField(max_length=10, choices=Seniority, default=Seniority.STAFF)
     office = models.ForeignKey(
         Office, null=True, blank=True, on_delete=models.SET_NULL, related_name="people"

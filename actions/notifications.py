@@ -19,6 +19,7 @@ import uuid
 from collections import defaultdict
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -35,6 +36,7 @@ Event = Notification.Event
 Channel = NotificationPreference.Channel
 # The bell shows "99+" past this; counting further would only cost time.
 UNREAD_SHOWN = 99
+UNREAD_SECONDS = 300
 CLAIM_TIMEOUT = dt.timedelta(minutes=5)
 RETRY_DELAY = dt.timedelta(minutes=10)
 SWEEP_BATCH = 500
@@ -110,6 +112,7 @@ def notify(
     now = now or timezone.now()
     channel = preferences_of(recipient)[event]
     email_after = {Channel.INSTANT: now, Channel.DIGEST: _next_digest(now)}.get(channel)
+    _forget_unread(recipient.pk)
     return Notification.objects.create(
         recipient=recipient,
         event=event,
@@ -124,12 +127,30 @@ def inbox(user: User):
     return Notification.objects.filter(recipient=user)
 
 
+def _unread_key(user_id: int) -> str:
+    return f"notifications:unread:{user_id}"
+
+
+def _forget_unread(user_id: int) -> None:
+    """Drop the person's kept count once the change is committed (a count read before the commit
+    must not be kept after it)."""
+    transaction.on_commit(lambda: cache.delete(_unread_key(user_id)))
+    cache.delete(_unread_key(user_id))
+
+
 def unread_count(user: User) -> int:
-    """Unread notifications, counted up to UNREAD_SHOWN + 1 (the bell says "99+")."""
+    """Unread notifications, counted up to UNREAD_SHOWN + 1 (the bell says "99+"). The bell is
+    on every page, so the count is kept in the shared cache until a notification arrives or is
+    read (both drop it), and for UNREAD_SECONDS at most."""
     if not user.is_authenticated:
         return 0
-    ids = inbox(user).filter(read_at__isnull=True).order_by().values("pk")
-    return ids[: UNREAD_SHOWN + 1].count()
+    key = _unread_key(user.pk)
+    count = cache.get(key)
+    if count is None:
+        ids = inbox(user).filter(read_at__isnull=True).order_by().values("pk")
+        count = ids[: UNREAD_SHOWN + 1].count()
+        cache.set(key, count, UNREAD_SECONDS)
+    return count
 
 
 def mark_read(*, user: User, ids: list[int] | None = None) -> int:
@@ -138,6 +159,7 @@ def mark_read(*, user: User, ids: list[int] | None = None) -> int:
     unread = inbox(user).filter(read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=ids)
+    _forget_unread(user.pk)
     return unread.update(read_at=timezone.now())
 
 

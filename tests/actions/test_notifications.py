@@ -311,6 +311,7 @@ def test_the_inbox_costs_the_same_queries_for_5_and_50(client, alice):
             Notification(recipient=alice, event=Event.ASSIGNED, text=f"n{n}", url="/actions/")
             for n in range(total - have)
         )
+        client.get(reverse("actions:notification_list"))  # the bell's count is kept from here
         with CaptureQueriesContext(connection) as queries:
             assert client.get(reverse("actions:notification_list")).status_code == 200
         counts.append(len(queries))
@@ -322,3 +323,16 @@ def test_nothing_in_the_inbox_survives_the_recipient(alice, pat):
     Action.objects.all().delete()
     alice.delete()
     assert not Notification.objects.exists()
+
+
+def test_the_bells_kept_count_follows_new_and_read_notifications(
+    client, alice, pat, django_capture_on_commit_callbacks
+):
+    client.force_login(alice)
+    assert "unread" not in client.get("/").content.decode().split("notification-bell")[1][:120]
+    with django_capture_on_commit_callbacks(execute=True):
+        _new_action(owner=alice, by=pat)
+    assert "Notifications, 1 unread" in client.get("/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("actions:notification_read"))
+    assert "unread" not in client.get("/").content.decode().split("notification-bell")[1][:120]
