@@ -81,10 +81,20 @@ def _query(text: str) -> SearchQuery:
     return SearchQuery(text, config=CONFIG, search_type="websearch")
 
 
-def _terms(text: str) -> list[str]:
-    """The words of a search as the SQLite fallback reads them: quotes and a leading minus are
-    syntax of the full-text search, not text to find."""
-    return [term for term in (word.strip("\"'").lstrip("-") for word in text.split()) if term]
+# A term as the fallback reads web-search syntax: an optional minus, then a "quoted phrase" or a
+# word.
+TERM = re.compile(r'(-?)"([^"]+)"?|(-?)(\S+)')
+
+
+def _terms(text: str) -> tuple[list[str], list[str]]:
+    """The words and phrases of a search as the SQLite fallback reads it: those to find, and
+    those (after a minus) to leave out."""
+    find, leave_out = [], []
+    for minus, phrase, word_minus, word in TERM.findall(text):
+        term = (phrase or word).strip("\"' ")
+        if term and term.lower() != "or":
+            (leave_out if minus or word_minus else find).append(term)
+    return find, leave_out
 
 
 def matching(interviews, text: str):
@@ -95,9 +105,14 @@ def matching(interviews, text: str):
         return interviews
     if full_text():
         return interviews.alias(words_vector=WordsVector()).filter(words_vector=_query(text))
-    for term in _terms(text):
+    find, leave_out = _terms(text)
+    for term in find:
         interviews = interviews.filter(
             Q(client_words__icontains=term) | Q(team_hypothesis__icontains=term)
+        )
+    for term in leave_out:
+        interviews = interviews.exclude(client_words__icontains=term).exclude(
+            team_hypothesis__icontains=term
         )
     return interviews
 
@@ -123,7 +138,7 @@ def snippets(interviews, text: str) -> dict[int, Snippet]:
     texts = type(interviews[0]).objects.filter(pk__in=ids)
     if full_text():
         return _headlines(texts, text)
-    terms = _terms(text)
+    terms, _ = _terms(text)
     if not terms:
         return {}
     rows = texts.values_list("pk", "client_words", "team_hypothesis")
