@@ -640,7 +640,9 @@ class BenchFirm:
                     shrunk = end - dt.timedelta(days=rng.randrange(60, 300))
                     planned.append((shrunk, rng.uniform(0.5, 0.75)))
             new = client["annual_fees"]
-            for day, factor in sorted((p for p in planned if p[0] > start), reverse=True):
+            # One change a day (the last planned): two on one day have no order to be read in.
+            by_day = {day: factor for day, factor in planned if day > start}
+            for day, factor in sorted(by_day.items(), reverse=True):
                 previous = int(max(round(new / factor, -2), 100))
                 rows.append(
                     {
