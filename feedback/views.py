@@ -8,6 +8,8 @@
   interviewer too; otherwise the interviewer, the client's account manager and facilitators of a
   review that includes it). Partners, the interviewer and the client's account manager (unless
   restricted) edit and finalise; facilitators only read. Only partners read the audit trail.
+  The list of interviews (/interviews/) and its export are open to anyone logged in and show
+  exactly what visible_to allows; words shown and restricted interviews listed are audited.
 - Feedback triage: partners all responses, including the firm-wide link's; account managers the
   responses about their clients. Partners manage the firm-wide link. Whoever triages a response
   may mark it urgent.
@@ -357,7 +359,7 @@ def _filtered_interviews(request):
     return form, search.matching(interviews, form.search)
 
 
-# The columns a row of the interview list shows (feedback/_interview_row.html), and no more.
+# The columns a row of the interview list shows (feedback/interview_list.html), and no more.
 INTERVIEW_ROW_FIELDS = [
     "held_on",
     "status",
