@@ -32,3 +32,29 @@ def record(
         ip=client_ip(request),
         detail=detail or {},
     )
+
+
+def record_each(
+    *,
+    actor: User | None,
+    verb: str,
+    objects: list[models.Model],
+    request: HttpRequest | None = None,
+    detail: dict | None = None,
+) -> None:
+    """One audit row per object, written in one INSERT: a list page or an export that shows
+    several confidential objects at once."""
+    if actor is not None and not actor.is_authenticated:
+        actor = None
+    ip = client_ip(request)
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=actor,
+            verb=verb,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            ip=ip,
+            detail=detail or {},
+        )
+        for obj in objects
+    )

@@ -13,6 +13,7 @@ NAV_URLS = [
     "accounts:password_change",
     "accounts:logout",
     "feedback:client_list",
+    "feedback:interview_list",
     "feedback:feedback_triage",
     "feedback:save_list",
     "feedback:learning_check",

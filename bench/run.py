@@ -25,13 +25,24 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/learnorg_bench"
 BENCH_PASSWORD = os.environ.get("BENCH_PASSWORD", "learnorg-bench")
-# Dashboard: p95 at most 5 × /healthz/ and 100 ms; lists at most 50 ms.
+# Dashboard: p95 at most 5 × /healthz/ and 100 ms; lists at most 50 ms; searches 100 ms.
 TARGETS = {
     "dashboard": (5, 100),
     "dashboard_filtered": (5, 100),
     "clients": (None, 50),
     "actions": (None, 50),
+    "interview_search": (None, 100),
+    "interview_search_ranked": (None, 100),
+    "interview_search_am": (None, 100),
+    "client_search": (None, 100),
+    "client_search_am": (None, 100),
 }
+# What the searches look for: a complaint in about one interview in five (too many to rank, so
+# newest first), a phrase left out of another complaint in one office (ranked), and part of a
+# client's name (ten clients of the 100,000).
+INTERVIEW_WORD = "portal"
+INTERVIEW_PHRASE = '"state nexus" -portal'
+CLIENT_NAME = "client 04217"
 
 
 def log(message: str) -> None:
@@ -201,6 +212,11 @@ def main() -> None:
             f"period=quarter&service_line={known['service_line']}&office={known['office']}"
         )
         filtered = f"/dashboard/?{filtered_query}"
+        word_search = "/interviews/?" + urllib.parse.urlencode({"q": INTERVIEW_WORD})
+        phrase_search = "/interviews/?" + urllib.parse.urlencode(
+            {"q": INTERVIEW_PHRASE, "office": known["office"]}
+        )
+        client_search = "/clients/?" + urllib.parse.urlencode({"q": CLIENT_NAME})
         log("refreshing the dashboard views")
         refresh_dashboard(env, ["", filtered_query])
         pages = [
@@ -211,6 +227,12 @@ def main() -> None:
             {"name": "clients", "path": "/clients/", "user": "partner"},
             {"name": "clients_am", "path": "/clients/", "user": "am"},
             {"name": "actions", "path": "/actions/", "user": "partner"},
+            {"name": "interviews", "path": "/interviews/", "user": "partner"},
+            {"name": "interview_search", "path": word_search, "user": "partner"},
+            {"name": "interview_search_ranked", "path": phrase_search, "user": "partner"},
+            {"name": "interview_search_am", "path": word_search, "user": "am"},
+            {"name": "client_search", "path": client_search, "user": "partner"},
+            {"name": "client_search_am", "path": client_search, "user": "am"},
             {"name": "actions_mine", "path": "/actions/mine/", "user": "am"},
         ]
         if known["live_review"]:

@@ -85,6 +85,50 @@ def _sentence(rng: random.Random, n: int = 14) -> str:
     return " ".join(rng.choices(WORDS, k=n)).capitalize() + "."
 
 
+# What clients say and teams suppose, for the interview search: a few complaints are common and
+# most are rare (weights fall as 1 / rank), so a searched word matches a realistic share of
+# interviews rather than nearly all of them, as words drawn from one short list would.
+PHRASES = [
+    "nobody called us back for two weeks",
+    "the bill surprised us again",
+    "the team changed every season",
+    "we explained our business over and over",
+    "the portal kept logging us out",
+    "our extension was filed late",
+    "the partner never came to a meeting",
+    "questions sat unanswered before the deadline",
+    "the engagement letter did not match the work",
+    "fees went up without a conversation",
+    "the payroll run had errors twice",
+    "a penalty notice arrived that nobody explained",
+    "the juniors did not know our industry",
+    "we found a cheaper firm closer to home",
+    "the audit dragged on for months",
+    "we were sold advisory work we did not need",
+    "the bookkeeping was always a quarter behind",
+    "nobody warned us about the new lease rules",
+    "the sales tax registration was missed",
+    "our controller had to redo the reconciliations",
+    "the manager left and took the knowledge with her",
+    "invoices were vague about what was done",
+    "we merged and the buyer has its own auditors",
+    "the owner retired and the family sold the company",
+    "the estimated payments were calculated wrong",
+    "the software migration lost a year of receipts",
+    "we never heard about planning opportunities",
+    "the R&D credit study came too late to use",
+    "our bank wanted reviewed statements sooner",
+    "the state nexus question was ignored",
+]
+PHRASE_WEIGHTS = [1 / (rank + 1) for rank in range(len(PHRASES))]
+
+
+def _words(rng: random.Random, phrases: int) -> str:
+    """A few complaints, most often the common ones."""
+    said = rng.choices(PHRASES, PHRASE_WEIGHTS, k=phrases)
+    return " and ".join(said).capitalize() + "."
+
+
 ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
@@ -221,6 +265,8 @@ class BenchFirm:
 
     def __init__(self, *, batch: int = 5_000, seed: int = 7, log=print):
         self.rng, self.batch, self.today = random.Random(seed), batch, timezone.localdate()
+        # Interviews' words come from a random stream of their own.
+        self.text_rng = random.Random(seed + 1)
         self.log = log
 
     def build(self, *, interviews: int) -> None:
@@ -359,9 +405,9 @@ class BenchFirm:
                     "interviewer_id": client["account_manager_id"],
                     "held_on": client["lost_on"] or self._day(1),
                     "channel": ExitInterview.Channel.CALL,
-                    "client_words": _sentence(rng, 30),
+                    "client_words": _words(self.text_rng, 3),
                     "client_primary_reason_id": reason,
-                    "team_hypothesis": _sentence(rng),
+                    "team_hypothesis": _words(self.text_rng, 1),
                     "team_reason_id": (
                         reason if team < 0.45 else rng.choice(reasons) if team < 0.8 else None
                     ),
@@ -594,7 +640,9 @@ class BenchFirm:
                     shrunk = end - dt.timedelta(days=rng.randrange(60, 300))
                     planned.append((shrunk, rng.uniform(0.5, 0.75)))
             new = client["annual_fees"]
-            for day, factor in sorted((p for p in planned if p[0] > start), reverse=True):
+            # One change a day (the last planned): two on one day have no order to be read in.
+            by_day = {day: factor for day, factor in planned if day > start}
+            for day, factor in sorted(by_day.items(), reverse=True):
                 previous = int(max(round(new / factor, -2), 100))
                 rows.append(
                     {

@@ -139,6 +139,119 @@ class ClientFilterForm(forms.Form):
         return clients
 
 
+def _reason_menu() -> list[tuple[str, str]]:
+    return [
+        ("", "Any reason"),
+        *((str(reason.pk), reason.name) for reason in LossReason.objects.only("name")),
+    ]
+
+
+class InterviewFilterForm(forms.Form):
+    """The exit-interview list's search and filters, read from the query string so that a
+    search can be shared; every value is optional and checked."""
+
+    YES_NO = [("", "Any"), ("yes", "Yes"), ("no", "No")]
+
+    q = forms.CharField(
+        label="Search what was said",
+        required=False,
+        max_length=200,
+        help_text='Words from the client or the team; "exact phrase", -leave out.',
+        widget=forms.TextInput(attrs={"type": "search", "aria-describedby": "id_q_help"}),
+    )
+    held_from = forms.DateField(
+        label="Held from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    held_to = forms.DateField(
+        label="Held until", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.ModelChoiceField(
+        label="Client's main reason",
+        queryset=LossReason.objects.all(),
+        required=False,
+        widget=CachedMenu(key="feedback:reason-options", menu=_reason_menu, seconds=MENU_SECONDS),
+    )
+    controllable = forms.ChoiceField(
+        label="Controllable reason", choices=YES_NO, required=False, widget=QuickSelect
+    )
+    service_line = forms.ModelChoiceField(
+        queryset=ServiceLine.objects.all(),
+        required=False,
+        widget=CachedMenu(
+            key="feedback:service-line-options", menu=_service_line_menu, seconds=MENU_SECONDS
+        ),
+    )
+    office = forms.ModelChoiceField(
+        queryset=Office.objects.all(),
+        required=False,
+        widget=CachedMenu(key="feedback:office-options", menu=_office_menu, seconds=MENU_SECONDS),
+    )
+    account_manager = UserChoiceField(
+        queryset=people_with_role(Role.ACCOUNT_MANAGER),
+        required=False,
+        empty_label="Any account manager",
+        widget=CachedMenu(
+            key=ACCOUNT_MANAGER_MENU_CACHE_KEY, menu=_account_manager_menu, seconds=MENU_SECONDS
+        ),
+    )
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), *ExitInterview.Status.choices],
+        required=False,
+        widget=QuickSelect,
+    )
+    restricted = forms.ChoiceField(choices=YES_NO, required=False, widget=QuickSelect)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs["class"] = css
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("held_from"), cleaned.get("held_to")
+        if start and end and start > end:
+            self.add_error("held_to", "The end of the period is before its start.")
+        return cleaned
+
+    def _valid(self) -> dict:
+        """The values that passed their checks; a wrong one is left out (its message shows
+        next to its field) rather than hiding every other filter."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return self.cleaned_data
+
+    @property
+    def search(self) -> str:
+        """The words searched for."""
+        return (self._valid().get("q") or "").strip()
+
+    def filter(self, interviews):
+        """The interviews that pass every filter; the search is feedback.search's."""
+        data = self._valid()
+        if data.get("held_from"):
+            interviews = interviews.filter(held_on__gte=data["held_from"])
+        if data.get("held_to"):
+            interviews = interviews.filter(held_on__lte=data["held_to"])
+        if data.get("reason"):
+            interviews = interviews.filter(client_primary_reason=data["reason"])
+        if data.get("controllable"):
+            controllable = data["controllable"] == "yes"
+            interviews = interviews.filter(client_primary_reason__controllable=controllable)
+        if data.get("service_line"):
+            interviews = interviews.filter(client__service_lines=data["service_line"])
+        if data.get("office"):
+            interviews = interviews.filter(client__office=data["office"])
+        if data.get("account_manager"):
+            interviews = interviews.filter(client__account_manager=data["account_manager"])
+        if data.get("status"):
+            interviews = interviews.filter(status=data["status"])
+        if data.get("restricted"):
+            interviews = interviews.filter(restricted=data["restricted"] == "yes")
+        return interviews
+
+
 class ClientForm(forms.ModelForm):
     relationship_partner = UserChoiceField(queryset=people_with_role(Role.PARTNER), required=False)
     account_manager = UserChoiceField(

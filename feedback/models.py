@@ -280,8 +280,16 @@ class ExitInterviewQuerySet(models.QuerySet):
             return self.none()
         if user.is_partner:
             return self
-        open_to_user = Q(client__account_manager=user) | Q(reviews__facilitator=user)
-        return self.filter(Q(interviewer=user) | (Q(restricted=False) & open_to_user)).distinct()
+        # The ids of each way in, united: the database starts from this person's own interviews,
+        # clients and reviews (each by an index) instead of testing the rule on every interview,
+        # and a row reached two ways comes once without DISTINCT.
+        ways_in = ExitInterview.objects.order_by().values("pk")
+        unrestricted = ways_in.filter(restricted=False)
+        readable = ways_in.filter(interviewer=user).union(
+            unrestricted.filter(client__account_manager=user),
+            unrestricted.filter(reviews__facilitator=user),
+        )
+        return self.filter(pk__in=readable)
 
     def editable_by(self, user: User) -> "ExitInterviewQuerySet":
         """Partners, the interviewer, and the client's account manager unless restricted.

@@ -8,6 +8,8 @@
   interviewer too; otherwise the interviewer, the client's account manager and facilitators of a
   review that includes it). Partners, the interviewer and the client's account manager (unless
   restricted) edit and finalise; facilitators only read. Only partners read the audit trail.
+  The list of interviews (/interviews/) and its export are open to anyone logged in and show
+  exactly what visible_to allows; words shown and restricted interviews listed are audited.
 - Feedback triage: partners all responses, including the firm-wide link's; account managers the
   responses about their clients. Partners manage the firm-wide link. Whoever triages a response
   may mark it urgent.
@@ -56,7 +58,7 @@ from accounts.widgets import search_options
 from actions.forms import CommentForm
 from actions.models import Action
 
-from . import blame, services
+from . import blame, search, services
 from .forms import (
     LONG_TEXT,
     ClientFilterForm,
@@ -67,6 +69,7 @@ from .forms import (
     FeedbackLinkEmailForm,
     FinaliseForm,
     FirstContactForm,
+    InterviewFilterForm,
     InterviewForm,
     LearningCheckForm,
     PublicFeedbackForm,
@@ -91,6 +94,7 @@ from .models import (
 )
 
 CLIENTS_PER_PAGE = 25
+INTERVIEWS_PER_PAGE = 25
 SAVES_PER_PAGE = 25
 # The public form: at most this many posts per address in the window (seconds).
 PUBLIC_POSTS_PER_WINDOW = 5
@@ -379,6 +383,82 @@ def _get_interview_for_user(request, pk, *, editable: bool = False) -> ExitInter
 def _no_store(view):
     """Interviews are confidential: no browser or proxy keeps a copy."""
     return _answer_404_inside_transaction(never_cache(view))
+
+
+def _filtered_interviews(request):
+    """The interviews this person may read that pass the list's filters and search, unordered."""
+    form = InterviewFilterForm(request.GET or None)
+    interviews = form.filter(ExitInterview.objects.visible_to(request.user))
+    return form, search.matching(interviews, form.search)
+
+
+# The columns a row of the interview list shows (feedback/interview_list.html), and no more.
+INTERVIEW_ROW_FIELDS = [
+    "held_on",
+    "status",
+    "restricted",
+    "client__name",
+    "client_primary_reason__name",
+    "client_primary_reason__controllable",
+    *(f"interviewer__{field}" for field in User.NAME_FIELDS),
+]
+
+
+@_no_store
+@require_GET
+def interview_list(request):
+    """Exit interviews one may read, filtered and searched. Showing what was said is a read of
+    each interview shown, and so is listing a restricted one: both are audited."""
+    form, matches = _filtered_interviews(request)
+    interviews, ranked = search.ordered(matches, form.search)
+    interviews = interviews.select_related("client", "client_primary_reason", "interviewer").only(
+        *INTERVIEW_ROW_FIELDS
+    )
+    number = request.GET.get("page")
+    page = CappedPaginator(interviews, INTERVIEWS_PER_PAGE, number=number).get_page(number)
+    shown = list(page.object_list)
+    snippets = search.snippets(shown, form.search)
+    audit.record_each(
+        actor=request.user,
+        verb="view",
+        objects=[i for i in shown if i.pk in snippets or i.restricted],
+        request=request,
+        detail={"page": "list"},
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "feedback/interview_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": [(interview, snippets.get(interview.pk)) for interview in shown],
+            "searched": bool(form.search),
+            "ranked": ranked,
+            "ranked_at_most": search.RANKED_AT_MOST,
+            "full_text": search.full_text(),
+            "query": query.urlencode(),
+        },
+    )
+
+
+@_no_store
+@require_GET
+def interview_export(request):
+    _, interviews = _filtered_interviews(request)
+    interviews = interviews.select_related(
+        "client__office",
+        "client__account_manager",
+        "interviewer",
+        "client_primary_reason",
+        "team_reason",
+    ).order_by("-held_on", "-pk")
+    response, writer = csv_response("exit-interviews.csv")
+    services.export_interviews(
+        interviews=interviews, writer=writer, by=request.user, request=request
+    )
+    return response
 
 
 def _interview_form(request, form: InterviewForm, *, client: Client, is_new: bool):

@@ -65,6 +65,17 @@ INTERVIEW_RULES = {
     "feedback:interview_blame_check": [],
     # A menu's search: names the client and the date of interviews one may read, no words.
     "feedback:interview_options": [],
+    # The list without a search shows no words; a restricted interview listed is a read
+    # (searches: tests/feedback/test_interview_list.py).
+    "feedback:interview_list": [
+        ("alice", "get", "restricted", "view"),
+        ("pat", "get", "restricted", "view"),
+    ],
+    # The export has facts, not words; each restricted interview exported is recorded.
+    "feedback:interview_export": [
+        ("alice", "get", "restricted", "export"),
+        ("pat", "get", "restricted", "export"),
+    ],
 }
 
 
@@ -73,6 +84,8 @@ def test_every_interview_url_has_an_audit_rule():
     assert interview_urls == set(INTERVIEW_RULES)
 
 
+# Pages of many interviews; `which` is the one whose row is checked.
+LISTS = {"feedback:interview_list", "feedback:interview_export"}
 CASES = [(name, *rule) for name, rules in sorted(INTERVIEW_RULES.items()) for rule in rules]
 
 
@@ -87,7 +100,9 @@ def test_interview_urls_write_the_audit_row(name, persona, method, which, verb):
     world.interview.save()
     client = Client(raise_request_exception=False)
     log_in(client, persona, world)
-    if which is None:
+    if name in LISTS:
+        url = reverse(name)
+    elif which is None:
         url = reverse(name, args=[world.client_a.pk])
     else:
         url = reverse(name, args=[getattr(world, which).pk])

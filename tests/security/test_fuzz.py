@@ -121,6 +121,8 @@ KEY_FORMS = {
 LIST_PAGES = {
     "feedback:client_list",
     "feedback:client_export",
+    "feedback:interview_list",
+    "feedback:interview_export",
     "feedback:feedback_triage",
     "actions:action_list",
     "actions:action_mine",

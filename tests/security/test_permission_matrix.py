@@ -96,6 +96,9 @@ MATRIX = {
     "feedback:client_export": ("L L 200 200 200 200 200", "L L ok ok ok ok ok"),
     "feedback:client_options": ("L L 200 200 200 200 200", "L L 405 405 405 405 405"),
     "feedback:interview_options": ("L L 200 200 200 200 200", "L L 405 405 405 405 405"),
+    # The interview list and its export: everyone logged in, showing only what visible_to allows.
+    "feedback:interview_list": ("L L 200 200 200 200 200", "L L 405 405 405 405 405"),
+    "feedback:interview_export": ("L L 200 200 200 200 200", "L L 405 405 405 405 405"),
     "feedback:client_new": ("L L 200 200 404 200 404", "L L ok ok 404 ok 404"),
     "feedback:client_import": ("L L 404 404 404 200 404", "L L 404 404 404 ok 404"),
     "feedback:client_detail": ("L L 200 404 200 200 404", "L L ok 404 ok ok 404"),

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('feedback', '0010_client_contact_and_link_emails'),
+        ('feedback', '0011_client_contact_and_link_emails'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
