@@ -64,11 +64,13 @@ def words(client_a, client_b):
 # Who sees what --------------------------------------------------------------------------------
 
 
-def test_it_lists_every_interview_for_partners(client, pat, interview_a, restricted_a, interview_b):
+def test_the_interview_list_lists_every_interview_for_partners(
+    client, pat, interview_a, restricted_a, interview_b
+):
     assert _shown(client, pat) == {interview_a.pk, restricted_a.pk, interview_b.pk}
 
 
-def test_it_lists_an_account_managers_own_clients_interviews(
+def test_the_interview_list_lists_an_account_managers_own_clients_interviews(
     client, alice, interview_a, restricted_a, interview_b
 ):
     assert _shown(client, alice) == {interview_a.pk, restricted_a.pk}
@@ -102,7 +104,7 @@ def test_a_search_never_reaches_past_what_one_may_read(client, bob, words, restr
 # Filters -----------------------------------------------------------------------------------------
 
 
-def test_it_filters_by_period(client, pat, client_a):
+def test_the_interview_list_filters_by_period(client, pat, client_a):
     old = ExitInterviewFactory(client=client_a, held_on=dt.date(2025, 3, 1))
     new = ExitInterviewFactory(client=ClientFactory(), held_on=dt.date(2026, 6, 1))
     assert _shown(client, pat, held_from="2026-01-01") == {new.pk}
@@ -121,7 +123,7 @@ def test_a_period_that_ends_before_it_starts_is_explained_and_the_other_filters_
     assert response.context["rows"] == []
 
 
-def test_it_filters_by_reason_and_controllable(client, pat):
+def test_the_interview_list_filters_by_reason_and_controllable(client, pat):
     reachable = loss_reason("not reachable")
     outside = next(r for r in type(reachable).objects.all() if not r.controllable)
     ours = ExitInterviewFactory(client_primary_reason=reachable)
@@ -131,7 +133,9 @@ def test_it_filters_by_reason_and_controllable(client, pat):
     assert _shown(client, pat, controllable="no") == {theirs.pk}
 
 
-def test_it_filters_by_service_line_office_and_account_manager(client, pat, alice, bob):
+def test_the_interview_list_filters_by_service_line_office_and_account_manager(
+    client, pat, alice, bob
+):
     payroll, hartford = ServiceLineFactory(name="Payroll"), OfficeFactory(name="Hartford")
     on_payroll = ExitInterviewFactory(client=ClientFactory(service_lines=[payroll]))
     in_hartford = ExitInterviewFactory(client=ClientFactory(office=hartford))
@@ -141,7 +145,7 @@ def test_it_filters_by_service_line_office_and_account_manager(client, pat, alic
     assert _shown(client, pat, account_manager=bob.pk) == {of_bob.pk}
 
 
-def test_it_filters_by_status_and_restricted(client, pat, client_a):
+def test_the_interview_list_filters_by_status_and_restricted(client, pat, client_a):
     draft = ExitInterviewFactory(client=client_a, status="draft")
     restricted = ExitInterviewFactory(client=ClientFactory(), restricted=True)
     assert _shown(client, pat, status="draft") == {draft.pk}
@@ -156,7 +160,7 @@ def test_a_wrong_filter_value_is_explained_not_a_server_error(client, pat, inter
     assert "Select a valid choice" in response.content.decode()
 
 
-def test_it_pages_with_the_one_pager(client, pat):
+def test_the_interview_list_pages_with_the_one_pager(client, pat):
     for _ in range(30):
         ExitInterviewFactory()
     client.force_login(pat)
@@ -169,11 +173,11 @@ def test_it_pages_with_the_one_pager(client, pat):
 # Search ------------------------------------------------------------------------------------------
 
 
-def test_it_searches_the_clients_words(client, pat, words):
+def test_the_interview_list_searches_the_clients_words(client, pat, words):
     assert _shown(client, pat, q="engagement letter") == {words["letter"].pk}
 
 
-def test_it_searches_the_teams_hypothesis_and_labels_it_as_such(client, pat, words):
+def test_the_interview_list_searches_the_teams_hypothesis_and_labels_it_as_such(client, pat, words):
     client.force_login(pat)
     response = client.get(URL, {"q": "billing"})
     [(interview, snippet)] = response.context["rows"]
@@ -182,7 +186,7 @@ def test_it_searches_the_teams_hypothesis_and_labels_it_as_such(client, pat, wor
     assert "team's hypothesis" in response.content.decode()
 
 
-def test_it_highlights_the_match_in_the_snippet(client, pat, words):
+def test_the_interview_list_highlights_the_match_in_the_snippet(client, pat, words):
     body = _body(client, pat, q="engagement")
     assert "<mark>engagement</mark>" in body.lower()
 
@@ -285,7 +289,9 @@ def _queries(client, url, query) -> int:
 
 @pytest.mark.parametrize("query", [{}, {"q": "called"}, {"restricted": "yes"}])
 @pytest.mark.parametrize("user", ["pat", "alice"])
-def test_it_uses_the_same_number_of_queries_for_5_and_50_rows(client, request, query, user):
+def test_the_interview_list_uses_the_same_number_of_queries_for_5_and_50_rows(
+    client, request, query, user
+):
     person = request.getfixturevalue(user)
     alice = request.getfixturevalue("alice")
     client.force_login(person)
