@@ -151,6 +151,12 @@ CACHES = {
     },
 }
 
+# Live screens hear of changes through Redis pub/sub when there is a Redis (so a change made by
+# a Celery worker or another web process reaches them), else inside the one ASGI process.
+LIVE_PUSH_URL = os.environ.get(
+    "LIVE_PUSH_URL", _cache_url if _cache_url.startswith(("redis://", "rediss://")) else ""
+)
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -1,11 +1,15 @@
+import asyncio
 import datetime as dt
 from collections import defaultdict
 
 import segno
+from asgiref.sync import sync_to_async
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.handlers.asgi import ASGIRequest
+from django.db import transaction
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +24,7 @@ from actions.models import Action
 from feedback import blame
 from feedback.models import LossReason
 
-from . import invites, library, services
+from . import invites, library, live, services
 from .forms import (
     ActionFromNoteForm,
     AuditScheduleForm,
@@ -1027,6 +1031,90 @@ def join(request, code):
 def join_board(request, code):
     participant = _get_participation(request, code)
     return render(request, "retrospectives/_board.html", _board_context(request, participant))
+
+
+# Push streams: each live screen holds one and refetches its fragments when its review's version
+# moves; while it is down the screen polls. See retrospectives.live.
+
+# A stream lasts a few minutes, then the screen reconnects: that checks again who may watch, and
+# spreads the screens over the web processes again.
+STREAM_SECONDS = 300
+# A comment this often keeps proxies from closing a quiet stream and finds clients that left.
+STREAM_HEARTBEAT_SECONDS = 20
+# How long a browser waits before reconnecting by itself.
+STREAM_RETRY_MS = 2000
+
+
+def _sse(review_id: int, version: int) -> str:
+    return f"data: {live.message(review_id, version)}\n\n"
+
+
+async def _versions(subscription: live.Subscription):
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + STREAM_SECONDS
+    try:
+        yield f"retry: {STREAM_RETRY_MS}\n" + _sse(subscription.review_id, subscription.version)
+        while (left := deadline - loop.time()) > 0:
+            try:
+                version = await asyncio.wait_for(
+                    subscription.next_version(), min(STREAM_HEARTBEAT_SECONDS, left)
+                )
+            except TimeoutError:
+                yield ": still here\n\n"
+                continue
+            if subscription.lost:
+                return
+            yield _sse(subscription.review_id, version)
+        # Not an error: the screen reconnects at once, without falling back to polling.
+        yield "event: bye\ndata:\n\n"
+    finally:
+        live.unsubscribe(subscription)
+
+
+async def _push_stream(request, reviews) -> HttpResponse:
+    """The stream of versions of the one review in `reviews` (already narrowed to those the
+    person may watch); 404 when there is none."""
+    review_id = await reviews.values_list("pk", flat=True).afirst()
+    if review_id is None:
+        raise Http404("No such review.")
+    version_now = Review.objects.filter(pk=review_id).values_list("version", flat=True)
+    headers = {"Cache-Control": "no-cache, private", "X-Accel-Buffering": "no"}
+    if not isinstance(request, ASGIRequest):
+        # A WSGI server would hold the whole stream before sending it: say the version once and
+        # let the browser come back, which is polling by another name.
+        body = f"retry: {STREAM_RETRY_MS}\n" + _sse(review_id, await version_now.aget())
+        return HttpResponse(body, content_type="text/event-stream", headers=headers)
+    try:
+        subscription = await live.subscribe(review_id)
+    except ConnectionError:
+        return HttpResponse(status=503, headers={"Retry-After": "5"})
+    # Read after subscribing, so that a change in between is not missed.
+    subscription.version = await version_now.aget()
+    return StreamingHttpResponse(
+        _versions(subscription), content_type="text/event-stream", headers=headers
+    )
+
+
+@require_GET
+@transaction.non_atomic_requests
+async def review_stream(request, pk):
+    """The presenter's and the console's stream: for those who run the review."""
+    user = await request.auser()
+    reviews = await sync_to_async(lambda: Review.objects.runnable_by(user).filter(pk=pk))()
+    return await _push_stream(request, reviews)
+
+
+@require_GET
+@transaction.non_atomic_requests
+async def join_stream(request, code):
+    """A phone's stream: for those who joined the review with its code."""
+    user = await request.auser()
+    reviews = Review.objects.filter(
+        join_code=_normal_code(code),
+        participants__user_id=user.pk,
+        participants__joined_at__isnull=False,
+    )
+    return await _push_stream(request, reviews)
 
 
 @require_POST
