@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import re
 import threading
 from dataclasses import dataclass, field
@@ -168,7 +169,7 @@ class _Listener:
         pattern = _channel_prefix(self.url) + "*"
         wait = RESUBSCRIBE_FIRST
         while True:
-            client = aioredis.Redis.from_url(self.url)
+            client = aioredis.Redis.from_url(self.url, client_name=f"learnorg-live-{os.getpid()}")
             try:
                 async with client.pubsub() as pubsub:
                     await pubsub.psubscribe(pattern)
