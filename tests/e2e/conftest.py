@@ -104,3 +104,75 @@ def one_request_at_a_time_on_sqlite(live_server):
     server.set_app(serialised)
     yield
     server.set_app(app)
+
+
+@pytest.fixture
+def asgi_server(transactional_db):
+    """The app under uvicorn (ASGI) in a thread, for pages that hold a push stream open, which
+    the WSGI live_server cannot serve. Its `url` is the base URL. On in-memory SQLite every
+    thread uses the test's connection and requests take turns until their response starts (a
+    stream then waits without the database)."""
+    import asyncio
+    import socket
+    import types
+
+    import uvicorn
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+    from django.core.asgi import get_asgi_application
+    from django.db import connections
+
+    app = ASGIStaticFilesHandler(get_asgi_application())
+    shared = connection.vendor == "sqlite"
+    if shared:
+        saved, test_connection = connections._connections, connections["default"]
+        connections._connections = types.SimpleNamespace(default=test_connection)
+        test_connection.inc_thread_sharing()
+        turn = asyncio.Lock()
+        inner = app
+
+        async def app(scope, receive, send):
+            if scope["type"] != "http":
+                return await inner(scope, receive, send)
+            await turn.acquire()
+            holding = True
+
+            def release():
+                nonlocal holding
+                if holding:
+                    holding = False
+                    turn.release()
+
+            async def send_and_release(message):
+                if message["type"] == "http.response.start":
+                    release()
+                await send(message)
+
+            try:
+                await inner(scope, receive, send_and_release)
+            finally:
+                release()
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            lifespan="off",
+            log_level="warning",
+            timeout_graceful_shutdown=1,
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        thread.join(0.05)
+        assert thread.is_alive(), "uvicorn did not start"
+    yield types.SimpleNamespace(url=f"http://127.0.0.1:{port}")
+    server.should_exit = True
+    thread.join(10)
+    if shared:
+        test_connection.dec_thread_sharing()
+        connections._connections = saved
