@@ -1077,19 +1077,18 @@ async def _push_stream(request, reviews) -> HttpResponse:
     review_id = await reviews.values_list("pk", flat=True).afirst()
     if review_id is None:
         raise Http404("No such review.")
-    version_now = Review.objects.filter(pk=review_id).values_list("version", flat=True)
-    headers = {"Cache-Control": "no-cache, private", "X-Accel-Buffering": "no"}
     if not isinstance(request, ASGIRequest):
-        # A WSGI server would hold the whole stream before sending it: say the version once and
-        # let the browser come back, which is polling by another name.
-        body = f"retry: {STREAM_RETRY_MS}\n" + _sse(review_id, await version_now.aget())
-        return HttpResponse(body, content_type="text/event-stream", headers=headers)
+        # A WSGI server holds a whole stream before sending it. 204 tells the browser there is
+        # no stream here: the screen keeps polling.
+        return HttpResponse(status=204)
     try:
         subscription = await live.subscribe(review_id)
     except ConnectionError:
         return HttpResponse(status=503, headers={"Retry-After": "5"})
     # Read after subscribing, so that a change in between is not missed.
+    version_now = Review.objects.filter(pk=review_id).values_list("version", flat=True)
     subscription.version = await version_now.aget()
+    headers = {"Cache-Control": "no-cache, private", "X-Accel-Buffering": "no"}
     return StreamingHttpResponse(
         _versions(subscription), content_type="text/event-stream", headers=headers
     )
