@@ -27,8 +27,9 @@
   document.addEventListener("htmx:beforeRequest", (event) => {
     const region = event.detail.elt;
     const pushed = Boolean(event.detail.requestConfig.triggeringEvent);
-    if (region.dataset.pushState === "live" && !pushed) {
-      // The stream says when something changed: no need to ask every 2 s.
+    if (region.dataset.pushState === "live" && !pushed && Date.now() - region.fetchedAt < SAFETY_POLL_MS) {
+      // The stream says when something changed: no need to ask every 2 s, only now and then in
+      // case a message was lost (a change saved where nothing publishes, a Redis hiccup).
       event.preventDefault();
       return;
     }
@@ -53,6 +54,7 @@
   // down the regions' own 2-s polling runs, and the stream is retried with a growing wait.
   const RECONNECT_FIRST_MS = 1000;
   const RECONNECT_MOST_MS = 30000;
+  const SAFETY_POLL_MS = 30000;
 
   // One refetch at a time per region; a change that arrives meanwhile is fetched right after.
   function request(region) {
@@ -82,6 +84,7 @@
 
   document.addEventListener("htmx:beforeSend", (event) => {
     event.detail.elt.pushInFlight = true;
+    event.detail.elt.fetchedAt = Date.now();
   });
 
   document.addEventListener("htmx:afterRequest", (event) => {
@@ -128,6 +131,7 @@
     if (!window.EventSource) return;
     const streams = new Map();
     document.querySelectorAll("[data-push]").forEach((region) => {
+      region.fetchedAt = Date.now();
       streams.set(region.dataset.push, [...(streams.get(region.dataset.push) || []), region]);
     });
     streams.forEach((regions, url) => follow(url, regions));
