@@ -148,6 +148,10 @@ def start_server(kind: str, env: dict, workers: str, port: int) -> subprocess.Po
     """gunicorn (WSGI, as the pages have always been measured) or uvicorn (ASGI, for push)."""
     bin_dir = Path(PYTHON).parent
     if kind == "gunicorn":
+        # gunicorn's sync workers reuse a connection from one request to the next, as they were
+        # deployed before push; under ASGI every request has a thread, and so a connection, of
+        # its own.
+        env = {"DATABASE_CONN_MAX_AGE": "60", **env}
         command = [str(bin_dir / "gunicorn"), "learnorg.wsgi:application"]
         command += ["--workers", workers, "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
     else:

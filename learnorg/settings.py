@@ -105,10 +105,13 @@ TEMPLATES = [
     },
 ]
 
+# The web server is ASGI: each request runs in a thread of its own, so a connection kept open for
+# the next request is never reused; close it at the end of each request.
+# https://docs.djangoproject.com/en/5.2/ref/databases/#persistent-connections
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
         conn_health_checks=True,
     )
 }
