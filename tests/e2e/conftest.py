@@ -4,13 +4,19 @@ Screenshots go to test-artifacts/ (git-ignored) so that people can look at them.
 """
 
 import os
+import socket
 import threading
+import types
 from pathlib import Path
 
 import pytest
-from django.db import connection
+import uvicorn
+from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+from django.core.asgi import get_asgi_application
+from django.db import connection, connections
 from playwright.sync_api import sync_playwright
 
+from accounts.asgi import RequestsAtOnce
 from tests.factories import PASSWORD
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
@@ -112,45 +118,13 @@ def asgi_server(transactional_db):
     the WSGI live_server cannot serve. Its `url` is the base URL. On in-memory SQLite every
     thread uses the test's connection and requests take turns until their response starts (a
     stream then waits without the database)."""
-    import asyncio
-    import socket
-    import types
-
-    import uvicorn
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-    from django.core.asgi import get_asgi_application
-    from django.db import connections
-
     app = ASGIStaticFilesHandler(get_asgi_application())
     shared = connection.vendor == "sqlite"
     if shared:
         saved, test_connection = connections._connections, connections["default"]
         connections._connections = types.SimpleNamespace(default=test_connection)
         test_connection.inc_thread_sharing()
-        turn = asyncio.Lock()
-        inner = app
-
-        async def app(scope, receive, send):
-            if scope["type"] != "http":
-                return await inner(scope, receive, send)
-            await turn.acquire()
-            holding = True
-
-            def release():
-                nonlocal holding
-                if holding:
-                    holding = False
-                    turn.release()
-
-            async def send_and_release(message):
-                if message["type"] == "http.response.start":
-                    release()
-                await send(message)
-
-            try:
-                await inner(scope, receive, send_and_release)
-            finally:
-                release()
+        app = RequestsAtOnce(app, limit=1)
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

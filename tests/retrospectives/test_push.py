@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import redis
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import sync_to_async
 from django.db import transaction
 from django.test import AsyncClient
 from django.urls import reverse
@@ -17,6 +17,7 @@ from django.urls import reverse
 from retrospectives import live
 from retrospectives.models import Contribution, Review
 from tests.factories import ContributionFactory
+from tests.in_thread import run_async
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,14 +106,14 @@ async def _read_events(response, count: int) -> list[str]:
     return lines
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_presenter_stream_says_the_version_now_then_each_new_one(
-    settings, voting_review, fran, alice, django_capture_on_commit_callbacks
+    settings, voting_review, fran, alice
 ):
     settings.LIVE_PUSH_URL = ""
 
     def add_note():
-        with django_capture_on_commit_callbacks(execute=True):
-            ContributionFactory(review=voting_review, author=alice, text="Nobody owned it")
+        ContributionFactory(review=voting_review, author=alice, text="Nobody owned it")
 
     async def watch():
         client = AsyncClient()
@@ -126,12 +127,13 @@ def test_the_presenter_stream_says_the_version_now_then_each_new_one(
         await sync_to_async(add_note)()
         return await reading
 
-    first, second = async_to_sync(watch)()
+    first, second = run_async(watch)
     version = _version(voting_review)
     assert first == f"data: {live.message(voting_review.pk, version - 1)}"
     assert second == f"data: {live.message(voting_review.pk, version)}"
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_phone_stream_is_only_for_those_who_joined(settings, voting_review, alice, bob):
     settings.LIVE_PUSH_URL = ""
     url = reverse("retrospectives:join_stream", args=[voting_review.join_code.lower()])
@@ -144,8 +146,8 @@ def test_a_phone_stream_is_only_for_those_who_joined(settings, voting_review, al
             await response.streaming_content.aclose()
         return response.status_code
 
-    assert async_to_sync(status)(alice) == 200
-    assert async_to_sync(status)(bob) == 404
+    assert run_async(status, alice) == 200
+    assert run_async(status, bob) == 404
 
 
 def test_under_wsgi_there_is_no_stream_and_screens_keep_polling(client, voting_review, fran):
@@ -180,7 +182,7 @@ def test_a_version_published_by_another_process_reaches_this_ones_streams(settin
         finally:
             live.unsubscribe(subscription)
 
-    assert async_to_sync(receive)() == 17
+    assert run_async(receive) == 17
 
 
 @pytest.mark.services
@@ -202,4 +204,4 @@ def test_a_lost_redis_subscription_ends_the_streams_then_comes_back(settings):
         finally:
             live.unsubscribe(subscription)
 
-    async_to_sync(lose_and_resubscribe)()
+    run_async(lose_and_resubscribe)
