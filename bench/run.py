@@ -7,7 +7,7 @@ BENCH_INTERVIEWS (100000), BENCH_SECONDS (15 per page), BENCH_ROUNDS (3: each pa
 are split into turns taken in rotation), BENCH_CONCURRENCY (4), BENCH_WORKERS (4 gunicorn workers).
 
 Then the live review (bench/live.py): BENCH_LIVE_PHONES (100) phones and a presenter on one
-review for BENCH_LIVE_SECONDS (60), BENCH_LIVE_NOTES and BENCH_LIVE_VOTES (30 each) a minute;
+review for BENCH_LIVE_SECONDS (60), BENCH_LIVE_NOTES and BENCH_LIVE_VOTES (10 each) a minute;
 polling served by gunicorn as before, push by uvicorn, each with BENCH_WORKERS workers.
 `python bench/run.py live` (`make bench-live`) runs only the live review, on an empty database.
 """
@@ -207,9 +207,9 @@ def live_review(env: dict, url: str, workers: str) -> dict:
                     "--seconds",
                     seconds,
                     "--notes-per-minute",
-                    os.environ.get("BENCH_LIVE_NOTES", "30"),
+                    os.environ.get("BENCH_LIVE_NOTES", "10"),
                     "--votes-per-minute",
-                    os.environ.get("BENCH_LIVE_VOTES", "30"),
+                    os.environ.get("BENCH_LIVE_VOTES", "10"),
                 ],
                 check=True,
                 text=True,
