@@ -10,8 +10,8 @@ screen as the browser's JavaScript does (static/js/retrospectives.js) and prints
 
 - poll: every screen asks for its fragment every 2 s with If-None-Match;
 - push: every screen holds its stream; on a new version the presenter refetches at once and a
-  phone at a random moment within 2 s (no more than once per 2 s); every screen still checks
-  every 30 s.
+  phone at a random moment within 2 s (and 2 s after its last answer at the soonest); every
+  screen still checks every 30 s.
 
 A change has arrived at the presenter when a presenter fetch answers with an ETag whose review
 version is at least the one the change produced (read from PostgreSQL right after the POST).
@@ -219,7 +219,7 @@ class Screen:
         self.version = -1
         self.in_flight = self.again = False
         self.timer = None
-        self.last_fetch = 0.0
+        self.last_fetch = self.last_answer = 0.0
         self.on_answer = None
 
     async def fetch(self) -> None:
@@ -235,6 +235,7 @@ class Screen:
                 status, found, _ = await self.fetcher.request("GET", self.fragment, headers=headers)
                 self.stats["fetches"][status] = self.stats["fetches"].get(status, 0) + 1
                 self.etag = found.get("etag", self.etag)
+                self.last_answer = time.monotonic()
                 if self.on_answer:
                     self.on_answer(self.etag)
                 if not self.again:
@@ -255,7 +256,7 @@ class Screen:
         if self.timer is not None:
             return
         now = time.monotonic()
-        delay = max(random.uniform(0, self.spread), self.last_fetch + self.spread - now)
+        delay = max(random.uniform(0, self.spread), self.last_answer + self.spread - now)
         self.timer = asyncio.get_running_loop().call_later(delay, self._fire)
 
     def _fire(self) -> None:

@@ -66,7 +66,8 @@
   }
 
   // Regions with data-push-spread (phones) refetch at a random moment within that many ms, and
-  // no more often than that: a hundred phones do not all ask at once, nor more than they polled.
+  // that long after their last answer at the soonest: a hundred phones do not all ask at once,
+  // nor more often than they polled, even when the server is slow to answer.
   function refresh(region) {
     const spread = Number(region.dataset.pushSpread || 0);
     if (!spread) {
@@ -77,7 +78,6 @@
     const delay = Math.max(Math.random() * spread, (region.pushLast || 0) + spread - Date.now());
     region.pushTimer = setTimeout(() => {
       region.pushTimer = null;
-      region.pushLast = Date.now();
       request(region);
     }, delay);
   }
@@ -90,6 +90,7 @@
   document.addEventListener("htmx:afterRequest", (event) => {
     const region = event.detail.elt;
     region.pushInFlight = false;
+    region.pushLast = Date.now();
     if (region.pushAgain) {
       region.pushAgain = false;
       request(region);
