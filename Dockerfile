@@ -16,4 +16,4 @@ RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=collectstatic-only python manage.py collect
 RUN useradd --create-home learnorg
 USER learnorg
 EXPOSE 8000
-CMD ["uvicorn", "learnorg.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--workers", "4", "--lifespan", "off", "--proxy-headers"]
+CMD ["uvicorn", "learnorg.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--workers", "4", "--lifespan", "off", "--no-proxy-headers"]

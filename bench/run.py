@@ -156,6 +156,7 @@ def start_server(kind: str, env: dict, workers: str, port: int) -> subprocess.Po
         command += ["--workers", workers, "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
     else:
         command = [str(bin_dir / "uvicorn"), "learnorg.asgi:application", "--lifespan", "off"]
+        command += ["--no-proxy-headers"]
         command += ["--workers", workers, "--host", "127.0.0.1", "--port", str(port)]
         command += ["--log-level", "warning", "--no-access-log"]
     return subprocess.Popen(command, cwd=ROOT, env=env)
