@@ -78,6 +78,7 @@ class _Hub:
         self._by_review: dict[int, set[Subscription]] = {}
         self._listeners: dict[asyncio.AbstractEventLoop, _Listener] = {}
         self._client: redis.Redis | None = None
+        self._client_url = ""
 
     @property
     def url(self) -> str:
@@ -99,13 +100,13 @@ class _Hub:
             for review_id, version in versions.items():
                 self.deliver(review_id, version)
             return
-        prefix = _channel_prefix(self.url)
+        url = self.url
         try:
-            if self._client is None:
-                self._client = redis.Redis.from_url(self.url, socket_timeout=2)
+            if self._client is None or self._client_url != url:
+                self._client, self._client_url = redis.Redis.from_url(url, socket_timeout=2), url
             with self._client.pipeline(transaction=False) as pipe:
                 for review_id, version in versions.items():
-                    pipe.publish(f"{prefix}{review_id}", message(review_id, version))
+                    pipe.publish(f"{_channel_prefix(url)}{review_id}", message(review_id, version))
                 pipe.execute()
         except redis.RedisError:
             # The change is saved; screens whose stream broke are polling until it is back.
