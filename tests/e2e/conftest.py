@@ -1,4 +1,5 @@
-"""Browser tests: Playwright driving Debian's Chromium (/usr/bin/chromium) against live_server.
+"""Browser tests: Playwright driving Debian's Chromium (/usr/bin/chromium) against live_server
+(WSGI), or asgi_server (uvicorn) for pages that need push streams.
 
 Screenshots go to test-artifacts/ (git-ignored) so that people can look at them.
 """
