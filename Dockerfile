@@ -28,4 +28,5 @@ RUN useradd --create-home learnorg
 USER learnorg
 EXPOSE 8000
 # Migrations are not run here: the one-off `migrate` service runs them before any web starts.
-CMD ["gunicorn", "learnorg.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4"]
+# uvicorn (ASGI) serves the pages and the live screens' event streams.
+CMD ["uvicorn", "learnorg.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--workers", "4", "--lifespan", "off", "--no-proxy-headers"]

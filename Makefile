@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint format install lock chromium bench faults backup restore clean
+.PHONY: run test lint format install lock chromium bench bench-live faults backup restore clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -66,6 +66,10 @@ restore:
 # workers, a load generator on loopback; prints p50/p95 per page and one JSON line. See README.
 bench: install
 	$(BIN)/python bench/run.py
+
+# Only the live review of `make bench`: polling against push, 100 phones. See README.
+bench-live: install
+	$(BIN)/python bench/run.py live
 
 # Reminder fault test against real Redis and PostgreSQL; not part of `make test`. See README.
 faults: install

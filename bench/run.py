@@ -5,6 +5,11 @@ Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/learnorg_b
 (default redis://127.0.0.1:6379/2 when Redis answers there, as in production; else memory),
 BENCH_INTERVIEWS (100000), BENCH_SECONDS (15 per page), BENCH_ROUNDS (3: each page's seconds
 are split into turns taken in rotation), BENCH_CONCURRENCY (4), BENCH_WORKERS (4 gunicorn workers).
+
+Then the live review (bench/live.py): BENCH_LIVE_PHONES (100) phones and a presenter on one
+review for BENCH_LIVE_SECONDS (60), BENCH_LIVE_NOTES and BENCH_LIVE_VOTES (10 each) a minute;
+polling served by gunicorn as before, push by uvicorn, each with BENCH_WORKERS workers.
+`python bench/run.py live` (`make bench-live`) runs only the live review, on an empty database.
 """
 
 import json
@@ -150,18 +155,108 @@ def refresh_dashboard(env: dict, queries: list[str]) -> None:
     manage(env, "shell", "-c", code)
 
 
-def has_command(env: dict, name: str) -> bool:
-    return name in manage(env, "help", "--commands", capture=True).split()
+def start_server(kind: str, env: dict, workers: str, port: int) -> subprocess.Popen:
+    """gunicorn (WSGI, as the pages have always been measured) or uvicorn (ASGI, for push)."""
+    bin_dir = Path(PYTHON).parent
+    if kind == "gunicorn":
+        # gunicorn's sync workers reuse a connection from one request to the next, as they were
+        # deployed before push; under ASGI every request has a thread, and so a connection, of
+        # its own.
+        env = {"DATABASE_CONN_MAX_AGE": "60", **env}
+        command = [str(bin_dir / "gunicorn"), "learnorg.wsgi:application"]
+        command += ["--workers", workers, "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
+    else:
+        command = [str(bin_dir / "uvicorn"), "learnorg.asgi:application", "--lifespan", "off"]
+        command += ["--no-proxy-headers"]
+        command += ["--workers", workers, "--host", "127.0.0.1", "--port", str(port)]
+        command += ["--log-level", "warning", "--no-access-log"]
+    return subprocess.Popen(command, cwd=ROOT, env=env)
 
 
-def main() -> None:
-    url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
-    interviews = os.environ.get("BENCH_INTERVIEWS", "100000")
-    seconds = os.environ.get("BENCH_SECONDS", "15")
-    rounds = os.environ.get("BENCH_ROUNDS", "3")
-    concurrency = os.environ.get("BENCH_CONCURRENCY", "4")
-    workers = os.environ.get("BENCH_WORKERS", "4")
-    env = {
+def live_review(env: dict, url: str, workers: str) -> dict:
+    """100 phones and a presenter on one review: today's polling, then push."""
+    phones = os.environ.get("BENCH_LIVE_PHONES", "100")
+    seconds = os.environ.get("BENCH_LIVE_SECONDS", "60")
+    log(f"live review: {phones} phones, setting up")
+    live = str(ROOT / "bench" / "live.py")
+    plan = (
+        subprocess.run(
+            [PYTHON, live, "setup", "--phones", phones],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            text=True,
+            stdout=subprocess.PIPE,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as plan_file:
+        plan_file.write(plan)
+    results = {}
+    for mode, kind in (("poll", "gunicorn"), ("push", "uvicorn")):
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        log(f"live review, {mode}: {kind}, {workers} workers, {seconds} s")
+        server = start_server(kind, env, workers, port)
+        try:
+            wait_until_up(base)
+            output = subprocess.run(
+                [
+                    PYTHON,
+                    live,
+                    "load",
+                    "--base",
+                    base,
+                    "--plan",
+                    plan_file.name,
+                    "--database",
+                    url,
+                    "--mode",
+                    mode,
+                    "--server-pid",
+                    str(server.pid),
+                    "--seconds",
+                    seconds,
+                    "--notes-per-minute",
+                    os.environ.get("BENCH_LIVE_NOTES", "10"),
+                    "--votes-per-minute",
+                    os.environ.get("BENCH_LIVE_VOTES", "10"),
+                ],
+                check=True,
+                text=True,
+                stdout=subprocess.PIPE,
+            ).stdout
+            results[mode] = {"server": kind, **json.loads(output.strip().splitlines()[-1])}
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    os.unlink(plan_file.name)
+    print(
+        f"\nlive review, {phones} phones  {'changes':>7} {'p50 ms':>7} {'p95 ms':>7} "
+        f"{'CPU s/min':>9} {'fetch/s':>7}  target"
+    )
+    for mode, figures in results.items():
+        target = ""
+        if mode == "push":
+            met = (
+                figures["p95_ms"] < 250
+                and figures["server_cpu_seconds_per_minute"]
+                < results["poll"]["server_cpu_seconds_per_minute"]
+            )
+            figures["target_met"] = met
+            target = "p95 < 250 ms, less CPU than polling " + ("ok" if met else "MISSED")
+        print(
+            f"{mode + ' (' + figures['server'] + ')':26} {figures['changes']:>7} "
+            f"{figures['p50_ms']:>7} {figures['p95_ms']:>7} "
+            f"{figures['server_cpu_seconds_per_minute']:>9} {figures['fetches_per_second']:>7}  "
+            f"{target}"
+        )
+    return results
+
+
+def bench_env(url: str) -> dict:
+    return {
         **os.environ,
         "DATABASE_URL": url,
         "CACHE_URL": os.environ.get("CACHE_URL") or default_cache_url(),
@@ -173,6 +268,31 @@ def main() -> None:
         # Production settings on a benchmark database of its own: the bench commands may run.
         "LEARNORG_ALLOW_BENCH": "1",
     }
+
+
+def live_only() -> None:
+    url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    workers = os.environ.get("BENCH_WORKERS", "4")
+    env = bench_env(url)
+    ensure_database(url)
+    log("migrating")
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "collectstatic", "--noinput", "-v0")
+    print(json.dumps({"live_review": live_review(env, url, workers)}))
+
+
+def has_command(env: dict, name: str) -> bool:
+    return name in manage(env, "help", "--commands", capture=True).split()
+
+
+def main() -> None:
+    url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    interviews = os.environ.get("BENCH_INTERVIEWS", "100000")
+    seconds = os.environ.get("BENCH_SECONDS", "15")
+    rounds = os.environ.get("BENCH_ROUNDS", "3")
+    concurrency = os.environ.get("BENCH_CONCURRENCY", "4")
+    workers = os.environ.get("BENCH_WORKERS", "4")
+    env = bench_env(url)
     ensure_database(url)
     log("migrating")
     manage(env, "migrate", "--noinput", "-v0")
@@ -192,20 +312,7 @@ def main() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log(f"gunicorn, {workers} workers, on {base}")
-    server = subprocess.Popen(
-        [
-            str(Path(PYTHON).parent / "gunicorn"),
-            "learnorg.wsgi:application",
-            "--workers",
-            workers,
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    server = start_server("gunicorn", env, workers, port)
     try:
         wait_until_up(base)
         filtered_query = (
@@ -318,6 +425,8 @@ def main() -> None:
     print("\n".join(lines[:-1]))
     blame = json.loads(lines[-1])
 
+    live = live_review(env, url, workers)
+
     figures = {
         "interviews": int(interviews),
         "seed": {"seconds": seed_seconds, "built": seeded},
@@ -328,9 +437,10 @@ def main() -> None:
         "pages": results,
         "reminders": reminders,
         "blame": blame,
+        "live_review": live,
     }
     print(json.dumps(figures))
 
 
 if __name__ == "__main__":
-    main()
+    live_only() if sys.argv[1:] == ["live"] else main()

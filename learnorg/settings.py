@@ -108,10 +108,13 @@ TEMPLATES = [
     },
 ]
 
+# The web server is ASGI: each request runs in a thread of its own, so a connection kept open for
+# the next request is never reused; close it at the end of each request.
+# https://docs.djangoproject.com/en/5.2/ref/databases/#persistent-connections
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
         conn_health_checks=True,
     )
 }
@@ -153,6 +156,12 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 5000},
     },
 }
+
+# Live screens hear of changes through Redis pub/sub when there is a Redis (so a change made by
+# a Celery worker or another web process reaches them), else inside the one ASGI process.
+LIVE_PUSH_URL = os.environ.get(
+    "LIVE_PUSH_URL", _cache_url if _cache_url.startswith(("redis://", "rediss://")) else ""
+)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -5,13 +5,18 @@ to remember to bump the version; only a bulk `QuerySet.update()`, which skips si
 `touch` itself.
 
 Which review a changed row shows on is decided once, in SHOWN_ON. A row moved from one review
-to another (possible in admin) refreshes both."""
+to another (possible in admin) refreshes both.
 
+Once the change commits, the new versions are pushed to the open screens (`live`), which then
+refetch at once instead of waiting for their next poll. A rolled-back change pushes nothing."""
+
+from django.db import transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from feedback.models import LossReason
 
+from . import live
 from .models import (
     BreakoutGroup,
     Contribution,
@@ -46,10 +51,21 @@ def touch(*review_ids: int | None) -> None:
     ids = {pk for pk in review_ids if pk is not None}
     if ids:
         Review.objects.filter(pk__in=ids).update(version=F("version") + 1)
+        _push_on_commit(Review.objects.filter(pk__in=ids))
 
 
 def touch_live_reviews() -> None:
-    Review.objects.filter(status=Review.Status.LIVE).update(version=F("version") + 1)
+    live_reviews = Review.objects.filter(status=Review.Status.LIVE)
+    live_reviews.update(version=F("version") + 1)
+    _push_on_commit(live_reviews)
+
+
+def _push_on_commit(reviews) -> None:
+    def push():
+        live.publish(dict(reviews.values_list("pk", "version")))
+
+    # robust: a push that fails must not turn a saved change into an error page.
+    transaction.on_commit(push, robust=True)
 
 
 def _review_ids(instance) -> set[int]:

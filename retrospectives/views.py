@@ -1,12 +1,16 @@
+import asyncio
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import segno
+from asgiref.sync import sync_to_async
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.handlers.asgi import ASGIRequest
+from django.db import connections, transaction
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +32,7 @@ from actions.models import Action
 from feedback import blame
 from feedback.models import LossReason
 
-from . import invites, library, services
+from . import invites, library, live, services
 from .board import cause_groups
 from .forms import (
     ActionFromNoteForm,
@@ -1236,6 +1240,98 @@ def join(request, code):
 def join_board(request, code):
     participant = _get_participation(request, code)
     return render(request, "retrospectives/_board.html", _board_context(request, participant))
+
+
+# Push streams: each live screen holds one and refetches its fragments when its review's version
+# moves; while it is down the screen polls. See retrospectives.live.
+
+# A stream lasts a few minutes, then the screen reconnects: that checks again who may watch, and
+# spreads the screens over the web processes again.
+STREAM_SECONDS = 300
+# A comment this often keeps proxies from closing a quiet stream and finds clients that left.
+STREAM_HEARTBEAT_SECONDS = 20
+# How long a browser waits before reconnecting by itself.
+STREAM_RETRY_MS = 2000
+
+
+def _sse(review_id: int, version: int) -> str:
+    return f"data: {live.message(review_id, version)}\n\n"
+
+
+async def _versions(subscription: live.Subscription):
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + STREAM_SECONDS
+    try:
+        yield f"retry: {STREAM_RETRY_MS}\n" + _sse(subscription.review_id, subscription.version)
+        while (left := deadline - loop.time()) > 0:
+            try:
+                version = await asyncio.wait_for(
+                    subscription.next_version(), min(STREAM_HEARTBEAT_SECONDS, left)
+                )
+            except TimeoutError:
+                yield ": still here\n\n"
+                continue
+            if subscription.lost:
+                return
+            yield _sse(subscription.review_id, version)
+        # Not an error: the screen reconnects at once, without falling back to polling.
+        yield "event: bye\ndata:\n\n"
+    finally:
+        live.unsubscribe(subscription)
+
+
+def _release_database() -> None:
+    """A stream stays open for minutes without the database: give back its connection now (a
+    hundred phones would otherwise hold a hundred). Not inside a test's transaction."""
+    for each in connections.all(initialized_only=True):
+        if not each.in_atomic_block:
+            each.close()
+
+
+async def _push_stream(request, reviews) -> HttpResponse:
+    """The stream of versions of the one review in `reviews` (already narrowed to those the
+    person may watch); 404 when there is none."""
+    review_id = await reviews.values_list("pk", flat=True).afirst()
+    if review_id is None:
+        raise Http404("No such review.")
+    if not isinstance(request, ASGIRequest):
+        # A WSGI server holds a whole stream before sending it. 204 tells the browser there is
+        # no stream here: the screen keeps polling.
+        return HttpResponse(status=204)
+    try:
+        subscription = await live.subscribe(review_id)
+    except ConnectionError:
+        return HttpResponse(status=503, headers={"Retry-After": "5"})
+    # Read after subscribing, so that a change in between is not missed.
+    version_now = Review.objects.filter(pk=review_id).values_list("version", flat=True)
+    subscription.version = await version_now.aget()
+    await sync_to_async(_release_database)()
+    headers = {"Cache-Control": "no-cache, private", "X-Accel-Buffering": "no"}
+    return StreamingHttpResponse(
+        _versions(subscription), content_type="text/event-stream", headers=headers
+    )
+
+
+@require_GET
+@transaction.non_atomic_requests
+async def review_stream(request, pk):
+    """The presenter's and the console's stream: for those who run the review."""
+    user = await request.auser()
+    reviews = await sync_to_async(lambda: Review.objects.runnable_by(user).filter(pk=pk))()
+    return await _push_stream(request, reviews)
+
+
+@require_GET
+@transaction.non_atomic_requests
+async def join_stream(request, code):
+    """A phone's stream: for those who joined the review with its code."""
+    user = await request.auser()
+    reviews = Review.objects.filter(
+        join_code=_normal_code(code),
+        participants__user_id=user.pk,
+        participants__joined_at__isnull=False,
+    )
+    return await _push_stream(request, reviews)
 
 
 @require_POST

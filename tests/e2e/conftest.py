@@ -1,16 +1,23 @@
-"""Browser tests: Playwright driving Debian's Chromium (/usr/bin/chromium) against live_server.
+"""Browser tests: Playwright driving Debian's Chromium (/usr/bin/chromium) against live_server
+(WSGI), or asgi_server (uvicorn) for pages that need push streams.
 
 Screenshots go to test-artifacts/ (git-ignored) so that people can look at them.
 """
 
 import os
+import socket
 import threading
+import types
 from pathlib import Path
 
 import pytest
-from django.db import connection
+import uvicorn
+from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+from django.core.asgi import get_asgi_application
+from django.db import connection, connections
 from playwright.sync_api import sync_playwright
 
+from accounts.asgi import RequestsAtOnce
 from tests.factories import PASSWORD
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
@@ -104,3 +111,43 @@ def one_request_at_a_time_on_sqlite(live_server):
     server.set_app(serialised)
     yield
     server.set_app(app)
+
+
+@pytest.fixture
+def asgi_server(transactional_db):
+    """The app under uvicorn (ASGI) in a thread, for pages that hold a push stream open, which
+    the WSGI live_server cannot serve. Its `url` is the base URL. On in-memory SQLite every
+    thread uses the test's connection and requests take turns until their response starts (a
+    stream then waits without the database)."""
+    app = ASGIStaticFilesHandler(get_asgi_application())
+    shared = connection.vendor == "sqlite"
+    if shared:
+        saved, test_connection = connections._connections, connections["default"]
+        connections._connections = types.SimpleNamespace(default=test_connection)
+        test_connection.inc_thread_sharing()
+        app = RequestsAtOnce(app, limit=1)
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            lifespan="off",
+            log_level="warning",
+            timeout_graceful_shutdown=1,
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        thread.join(0.05)
+        assert thread.is_alive(), "uvicorn did not start"
+    yield types.SimpleNamespace(url=f"http://127.0.0.1:{port}")
+    server.should_exit = True
+    thread.join(10)
+    if shared:
+        test_connection.dec_thread_sharing()
+        connections._connections = saved

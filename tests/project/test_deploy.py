@@ -71,7 +71,15 @@ def test_compose_file_runs_the_production_services():
     assert {"db", "redis", "web", "worker", "beat"} <= set(services)
     for name in ("db", "redis", "web"):
         assert "healthcheck" in services[name], name
-    assert "gunicorn" in " ".join(services["web"]["command"])
+    # An ASGI server: the live screens' push streams stay open (WSGI would buffer them whole).
+    assert "uvicorn learnorg.asgi:application" in " ".join(services["web"]["command"])
+
+
+def test_make_run_serves_the_web_app_under_an_asgi_server():
+    web = next(
+        line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("web:")
+    )
+    assert "uvicorn learnorg.asgi:application" in web
 
 
 def test_the_installed_package_and_the_image_hold_every_app():
