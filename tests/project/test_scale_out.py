@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.request
 from contextlib import ExitStack
+from email.message import Message
 from pathlib import Path
 
 import psycopg2
@@ -60,12 +61,12 @@ def _compose_command(service: str, port: int | None = None) -> list[str]:
     return [sys.executable if command[0] == "python" else str(program), *command[1:]]
 
 
-def _healthz(port: int) -> tuple[int, dict]:
+def _healthz(port: int) -> tuple[int, Message | dict]:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz/", timeout=5) as answer:
-            return answer.status, dict(answer.headers)
+            return answer.status, answer.headers  # looked up whatever the case
     except urllib.error.HTTPError as refused:
-        return refused.code, dict(refused.headers)
+        return refused.code, refused.headers
     except OSError:
         return 0, {}
 
