@@ -44,6 +44,9 @@ class User(AbstractUser):
     lessons_digest = models.BooleanField(
         "Weekly e-mail of newly published lessons", default=True, db_default=True
     )
+    # The bell's number, kept on the row every request loads anyway, so the bell costs no query:
+    # actions.notifications adds one per notification and counts again when some are read.
+    unread_notifications = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     seniority = models.CharField(max_length=10, choices=Seniority, default=Seniority.STAFF)
     office = models.ForeignKey(
         Office, null=True, blank=True, on_delete=models.SET_NULL, related_name="people"

@@ -19,9 +19,8 @@ import uuid
 from collections import defaultdict
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -36,7 +35,6 @@ Event = Notification.Event
 Channel = NotificationPreference.Channel
 # The bell shows "99+" past this; counting further would only cost time.
 UNREAD_SHOWN = 99
-UNREAD_SECONDS = 300
 CLAIM_TIMEOUT = dt.timedelta(minutes=5)
 RETRY_DELAY = dt.timedelta(minutes=10)
 SWEEP_BATCH = 500
@@ -112,7 +110,7 @@ def notify(
     now = now or timezone.now()
     channel = preferences_of(recipient)[event]
     email_after = {Channel.INSTANT: now, Channel.DIGEST: _next_digest(now)}.get(channel)
-    _forget_unread(recipient.pk)
+    User.objects.filter(pk=recipient.pk).update(unread_notifications=F("unread_notifications") + 1)
     return Notification.objects.create(
         recipient=recipient,
         event=event,
@@ -127,30 +125,17 @@ def inbox(user: User):
     return Notification.objects.filter(recipient=user)
 
 
-def _unread_key(user_id: int) -> str:
-    return f"notifications:unread:{user_id}"
-
-
-def _forget_unread(user_id: int) -> None:
-    """Drop the person's kept count once the change is committed (a count read before the commit
-    must not be kept after it)."""
-    transaction.on_commit(lambda: cache.delete(_unread_key(user_id)))
-    cache.delete(_unread_key(user_id))
-
-
 def unread_count(user: User) -> int:
-    """Unread notifications, counted up to UNREAD_SHOWN + 1 (the bell says "99+"). The bell is
-    on every page, so the count is kept in the shared cache until a notification arrives or is
-    read (both drop it), and for UNREAD_SECONDS at most."""
-    if not user.is_authenticated:
-        return 0
-    key = _unread_key(user.pk)
-    count = cache.get(key)
-    if count is None:
-        ids = inbox(user).filter(read_at__isnull=True).order_by().values("pk")
-        count = ids[: UNREAD_SHOWN + 1].count()
-        cache.set(key, count, UNREAD_SECONDS)
-    return count
+    """The bell's number: kept on the person's row (loaded by every request), not counted."""
+    return user.unread_notifications if user.is_authenticated else 0
+
+
+def recount(user: User) -> int:
+    """Count the person's unread notifications again and keep the number on their row."""
+    unread = inbox(user).filter(read_at__isnull=True).count()
+    User.objects.filter(pk=user.pk).update(unread_notifications=unread)
+    user.unread_notifications = unread
+    return unread
 
 
 def mark_read(*, user: User, ids: list[int] | None = None) -> int:
@@ -159,8 +144,10 @@ def mark_read(*, user: User, ids: list[int] | None = None) -> int:
     unread = inbox(user).filter(read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=ids)
-    _forget_unread(user.pk)
-    return unread.update(read_at=timezone.now())
+    marked = unread.update(read_at=timezone.now())
+    if marked:
+        recount(user)
+    return marked
 
 
 # E-mail, from the reminder sweep ----------------------------------------------------------------
