@@ -115,14 +115,17 @@ def test_a_review_walked_through_every_phase_on_console_projector_and_phones(
         for phone in phones.values():
             expect(phone.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=LIVE)
 
+        # In the "why" phase the projector shows the why board: notes grouped by cause.
+        on_board = ".present-cause-note" if phase == Phase.WHY else ".presenter-note"
+        author = ".present-chain-author" if phase == Phase.WHY else ".presenter-author"
         for who, text in NOTES.get(phase, []):
             _post(phones[who], text, anonymous=who not in NAMED)
-            note = presenter.locator(".presenter-note").filter(has_text=text)
+            note = presenter.locator(on_board).filter(has_text=text)
             expect(note).to_be_visible(timeout=LIVE)
             if who in NAMED:
-                expect(note.locator(".presenter-author")).to_have_text(users[who].display_name)
+                expect(note.locator(author)).to_contain_text(users[who].display_name)
             else:
-                expect(note.locator(".presenter-author")).to_have_count(0)
+                expect(note.locator(author)).to_have_count(0)
 
         if phase == Phase.WHY:
             cause = NOTES[Phase.WHY][0][1]
@@ -130,7 +133,7 @@ def test_a_review_walked_through_every_phase_on_console_projector_and_phones(
                 card = phone.locator(".board-note").filter(has_text=cause)
                 card.get_by_role("button", name="Vote for this").click()
                 expect(card.get_by_role("button", name="Voted — tap to take back")).to_be_visible()
-            top = presenter.locator(".presenter-note").first
+            top = presenter.locator(".present-cause-group").first
             expect(top).to_contain_text(cause, timeout=LIVE)
             expect(top).to_contain_text("3 votes", timeout=LIVE)
 
