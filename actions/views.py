@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import audit
+from accounts.caching import cached_rows
 from accounts.csv_export import csv_response
 from accounts.decorators import role_required
-from accounts.fragments import cached_rows
 from accounts.models import User
 from accounts.paging import CappedPaginator
 

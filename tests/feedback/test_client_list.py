@@ -87,7 +87,7 @@ def test_it_uses_the_same_number_of_queries_for_5_and_50_rows(
 
 
 def test_rows_show_what_changed_since_they_were_cached(client, pat, alice, client_a):
-    """Rows are served from the cache (accounts.fragments), keyed on everything they show."""
+    """Rows are served from the cache (accounts.caching), keyed on everything they show."""
     client.force_login(pat)
 
     def row():

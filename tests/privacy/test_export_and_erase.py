@@ -23,7 +23,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import audit, fragments
+from accounts import audit, caching
 from accounts.models import AuditEvent
 from dashboard.models import Snapshot
 from feedback.models import Client, ExitInterview, FeedbackResponse
@@ -309,7 +309,7 @@ def test_another_process_drops_its_rendered_copies_at_its_next_page(
 ):
     _erase(seeded["client"].pk, django_capture_on_commit_callbacks)
     # A web process that rendered the client's row before the erasure and has not seen it yet.
-    fragments._seen_generation = "before the erasure"
+    caching._seen_generation = "before the erasure"
     caches["fragments"].set("row:old", f"<tr><td>{name}</td></tr>")
     client.get(reverse("feedback:client_list"))
     assert _folded(name) not in _cached_fragments()

@@ -1,7 +1,7 @@
 import pytest
 from django.test import RequestFactory, override_settings
 
-from accounts import fragments
+from accounts import caching
 
 
 def _templates(row: str, badge: str):
@@ -24,21 +24,21 @@ def _templates(row: str, badge: str):
 
 @pytest.fixture(autouse=True)
 def _fresh_digests():
-    fragments._template_digest.cache_clear()
+    caching.template_digest.cache_clear()
     yield
-    fragments._template_digest.cache_clear()
+    caching.template_digest.cache_clear()
 
 
 def _render(names, version=lambda name: (name,)):
     request = RequestFactory().get("/")
-    return fragments.cached_rows(request, "row.html", names, name="person", version=version)
+    return caching.cached_rows(request, "row.html", names, name="person", version=version)
 
 
 def test_a_change_to_an_included_template_changes_every_key():
     row = '<td>{{ person }}</td>{% include "badge.html" %}'
     with _templates(row, "<b>new</b>"):
         assert _render(["Ann"]) == ["<td>Ann</td><b>new</b>"]
-    fragments._template_digest.cache_clear()
+    caching.template_digest.cache_clear()
     with _templates(row, "<b>newer</b>"):
         assert _render(["Ann"]) == ["<td>Ann</td><b>newer</b>"]
 
@@ -59,4 +59,4 @@ def test_the_token_goes_in_per_request_and_is_never_cached():
     token = 'name="csrfmiddlewaretoken" value="'
     assert token in first and token in second
     assert first != second  # each request has its own (masked) token
-    assert fragments._csrf_slot() not in first
+    assert caching._csrf_slot() not in first
