@@ -60,3 +60,60 @@ def test_the_token_goes_in_per_request_and_is_never_cached():
     assert token in first and token in second
     assert first != second  # each request has its own (masked) token
     assert caching._csrf_slot() not in first
+
+
+# --- kept objects and versions ---------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_kept_object_is_built_once_until_its_data_changes():
+    built = []
+
+    def build():
+        built.append(1)
+        return len(built)
+
+    assert caching.latest("test:thing", build, of=("test",)) == 1
+    assert caching.latest("test:thing", build, of=("test",)) == 1
+    caching.changed("test")
+    assert caching.latest("test:thing", build, of=("test",)) == 2
+
+
+@pytest.mark.django_db
+def test_a_version_is_replaced_again_when_the_change_commits(django_capture_on_commit_callbacks):
+    before = caching.versions("test")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        caching.changed("test")
+    during = caching.versions("test")
+    assert during != before
+    for callback in callbacks:
+        callback()
+    # A process that read the uncommitted state under `during` must not keep it.
+    assert caching.versions("test") not in (before, during)
+
+
+@pytest.mark.django_db
+def test_a_login_keeps_what_people_names_are_kept_under(alice):
+    before = caching.versions("reference")
+    alice.save(update_fields=["last_login"])
+    assert caching.versions("reference") == before
+    alice.save(update_fields=["display_name"])
+    assert caching.versions("reference") != before
+
+
+def test_an_erasure_in_another_process_drops_kept_objects_here_at_their_next_use():
+    caching.latest("test:names", lambda: "Harbor Freight", of=("test",))
+    caching.forget_everything()
+    caching._seen_generation = "before the erasure"  # this process has not seen it yet
+    caching._objects["test:names"] = (caching.versions("test"), "Harbor Freight")
+    assert caching.latest("test:names", lambda: "erased", of=("test",)) == "erased"
+
+
+def test_a_switched_off_kind_is_rendered_afresh_each_time():
+    caching.switched_off.add("row")
+    try:
+        with _templates("<td>{{ person }}</td>", ""):
+            assert _render(["Ann"], version=lambda name: ("same",)) == ["<td>Ann</td>"]
+            assert _render(["Bob"], version=lambda name: ("same",)) == ["<td>Bob</td>"]
+    finally:
+        caching.switched_off.clear()

@@ -118,3 +118,19 @@ def test_the_partners_list_leaves_marking_done_to_the_owner_or_the_action_page(c
     assert f'action="{reverse("actions:action_complete", args=[mine.pk])}"' in html
     assert f'action="{reverse("actions:action_complete", args=[theirs.pk])}"' not in html
     assert f'action="{reverse("actions:action_start", args=[theirs.pk])}"' in html
+
+
+def _owner_menu(client) -> str:
+    return client.get(URL).content.decode().split('name="owner"')[1].split("</select>")[0]
+
+
+def test_the_owner_menu_shows_a_new_or_reassigned_owner_at_once(client, pat, alice, bob, sam):
+    action = ActionFactory(owner=alice)
+    client.force_login(pat)
+    assert bob.name not in _owner_menu(client)
+    ActionFactory(owner=bob)
+    assert bob.name in _owner_menu(client)
+    action.owner = sam
+    action.save(update_fields=["owner"])
+    menu = _owner_menu(client)
+    assert sam.name in menu and alice.name not in menu

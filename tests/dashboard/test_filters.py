@@ -99,3 +99,11 @@ def test_a_filtered_view_checks_each_filter_with_one_query(as_pat, firm):
         response = as_pat.get(URL, filtered)
     assert len(narrowed.captured_queries) == len(default.captured_queries) + 2
     assert "Hartford" in response.content.decode() and "Tax" in response.content.decode()
+
+
+def test_the_kept_filter_bar_shows_a_renamed_office_at_once(as_pat, firm):
+    assert "Hartford" in as_pat.get(URL).content.decode()
+    office = firm.offices.hartford
+    office.name = "Hartford Downtown"
+    office.save()
+    assert "Hartford Downtown" in as_pat.get(URL).content.decode()

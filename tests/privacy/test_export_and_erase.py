@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from accounts import audit, caching
 from accounts.models import AuditEvent
-from dashboard.models import Snapshot
+from dashboard.models import Goal, Snapshot
 from feedback.models import Client, ExitInterview, FeedbackResponse
 from feedback.services import create_action_from_feedback
 from tests.factories import (
@@ -313,6 +313,26 @@ def test_another_process_drops_its_rendered_copies_at_its_next_page(
     caches["fragments"].set("row:old", f"<tr><td>{name}</td></tr>")
     client.get(reverse("feedback:client_list"))
     assert _folded(name) not in _cached_fragments()
+
+
+def test_it_drops_the_kept_goals_and_dashboard_that_name_the_client(
+    seeded, name, client, django_capture_on_commit_callbacks
+):
+    Goal.objects.create(
+        title=f"Win {name} back",
+        measure=Goal.Measure.CONTROLLABLE_LOSSES,
+        starts_on=LOST_ON,
+        ends_on=LOST_ON + dt.timedelta(days=365),
+        baseline=10,
+        target=5,
+    )
+    shown = _folded(html.escape(name))
+    pages = [reverse("home"), reverse("dashboard:index")]
+    assert all(shown in _folded(client.get(page).content.decode()) for page in pages)
+    assert shown in _cached_fragments()
+    _erase(seeded["client"].pk, django_capture_on_commit_callbacks)
+    assert shown not in _cached_fragments()
+    assert all(shown not in _folded(client.get(page).content.decode()) for page in pages)
 
 
 def test_it_keeps_what_the_dashboard_counts(seeded):
