@@ -8,12 +8,17 @@ by hand and nothing waits for an expiry to become right.
   time), the key is made from those values: `cached_rows`, `cached_fragment`.
 - Where it does not (menus of people, the blame nudges' index of names, the team goals), the
   key names a *version* of that data kept in the shared cache, which every change to the data
-  replaces: `changed(name)`, called by the services, or by `follow` on each save and delete.
+  replaces: `follow` (in each app's apps.py) calls `changed(name)` on each save and delete of
+  the models the data comes from.
 
-Rendered HTML stays in each process's memory (the "fragments" cache: no network round trip)
-and expires after an hour only to free memory; other kept objects stay in a dictionary of this
-module (no copy on each read), one per key. The one exception is the team goals, which count
-new data: their entries expire after a few minutes (dashboard.goals.MEASURE_SECONDS).
+The dashboard's rollups are not kept here: they are rows of `dashboard.Snapshot`, computed
+again in the background (dashboard.services.snapshot_for), and pages say how old they are.
+
+Rendered HTML stays in each process's memory (the "fragments" cache: no network round trip),
+other kept objects in a dictionary of this module (no copy on each read). Everything expires
+after an hour, only to free memory and so that a process that cannot see the shared versions
+(no CACHE_URL) is never more than an hour behind. The one exception is the team goals, which
+count new data: they expire after a few minutes (dashboard.goals.MEASURE_SECONDS).
 
 Erasing a client (privacy.services) must leave nothing kept that names it, in any process:
 `forget_everything` empties this process's copies and replaces a generation in the shared
@@ -28,6 +33,7 @@ bench/caches.py puts names into `switched_off` to measure what each one saves.
 
 import hashlib
 import hmac
+import time
 import uuid
 from functools import lru_cache, partial
 
@@ -44,8 +50,8 @@ KEEP_SECONDS = 60 * 60
 GENERATION_KEY = "caching:generation"
 # The generation this process's copies belong to (None: no erasure yet).
 _seen_generation: str | None = None
-# Kept objects: key -> (the versions they were built under, the object).
-_objects: dict[str, tuple[tuple, object]] = {}
+# Kept objects: key -> (the versions they were built under, when, the object).
+_objects: dict[str, tuple[tuple, float, object]] = {}
 # What is not kept in this process, by the first word of its keys (for measurements).
 switched_off: set[str] = set()
 
@@ -130,10 +136,10 @@ def latest(key: str, build, *, of: tuple[str, ...]):
     _fragments()
     current = versions(*of)
     kept = _objects.get(key)
-    if kept is None or kept[0] != current:
-        kept = (current, build())
+    if kept is None or kept[0] != current or time.monotonic() - kept[1] > KEEP_SECONDS:
+        kept = (current, time.monotonic(), build())
         _objects[key] = kept
-    return kept[1]
+    return kept[2]
 
 
 # --- rendered fragments --------------------------------------------------------------------

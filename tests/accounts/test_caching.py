@@ -1,3 +1,5 @@
+import time
+
 import pytest
 from django.test import RequestFactory, override_settings
 
@@ -105,7 +107,7 @@ def test_an_erasure_in_another_process_drops_kept_objects_here_at_their_next_use
     caching.latest("test:names", lambda: "Harbor Freight", of=("test",))
     caching.forget_everything()
     caching._seen_generation = "before the erasure"  # this process has not seen it yet
-    caching._objects["test:names"] = (caching.versions("test"), "Harbor Freight")
+    caching._objects["test:names"] = (caching.versions("test"), time.monotonic(), "Harbor Freight")
     assert caching.latest("test:names", lambda: "erased", of=("test",)) == "erased"
 
 
