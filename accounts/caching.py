@@ -64,9 +64,17 @@ def _enabled(key: str) -> bool:
 
 
 def versions(*names: str) -> tuple[str, ...]:
-    """The current version of each named set of data (one read of the shared cache)."""
+    """The current version of each named set of data, read in one round trip to the shared
+    cache with the erasure generation: this process's copies are emptied first if another
+    process has forgotten everything since."""
+    global _seen_generation
     keys = [f"caching:version:{name}" for name in names]
-    found = cache.get_many(keys)
+    found = cache.get_many([GENERATION_KEY, *keys])
+    generation = found.get(GENERATION_KEY)
+    if generation != _seen_generation:
+        caches["fragments"].clear()
+        _objects.clear()
+        _seen_generation = generation
     for key in keys:
         if key not in found:
             cache.add(key, uuid.uuid4().hex, None)
@@ -115,17 +123,6 @@ def forget_everything() -> None:
     _objects.clear()
 
 
-def _fragments():
-    """This process's fragments, emptied first if another process has forgotten everything."""
-    global _seen_generation
-    generation = cache.get(GENERATION_KEY)
-    if generation != _seen_generation:
-        caches["fragments"].clear()
-        _objects.clear()
-        _seen_generation = generation
-    return caches["fragments"]
-
-
 # --- kept objects --------------------------------------------------------------------------
 
 
@@ -133,7 +130,6 @@ def latest(key: str, build, *, of: tuple[str, ...]):
     """`build()`, kept in this process as long as the data named `of` has not changed."""
     if not _enabled(key):
         return build()
-    _fragments()
     current = versions(*of)
     kept = _objects.get(key)
     if kept is None or kept[0] != current or time.monotonic() - kept[1] > KEEP_SECONDS:
@@ -173,13 +169,17 @@ def template_digest(*template_names: str) -> str:
     return digest.hexdigest()[:16]
 
 
-def cached_fragment(request, key: str, render, *, seconds: int = KEEP_SECONDS) -> str:
-    """One fragment, rendered by `render(csrf_token)` on a miss and kept under `key`, which must
-    name everything the fragment shows (its templates included: see `template_digest`)."""
+def cached_fragment(
+    request, key: str, render, *, of: tuple[str, ...] = (), seconds: int = KEEP_SECONDS
+) -> str:
+    """One fragment, rendered by `render(csrf_token)` on a miss and kept under `key` and the
+    versions of the data named `of`, which together must name everything the fragment shows
+    (its templates included: see `template_digest`)."""
     slot = _csrf_slot()
     if not _enabled(key):
         return mark_safe(render(get_token(request)))
-    fragments = _fragments()
+    key = ":".join([key, *versions(*of)])
+    fragments = caches["fragments"]
     html = fragments.get(key)
     if html is None:
         html = render(slot)
@@ -209,7 +209,8 @@ def cached_rows(
         base + hashlib.sha256(repr((version(item), sorted(context.items()))).encode()).hexdigest()
         for item in items
     ]
-    fragments = _fragments()
+    versions()  # an erasure elsewhere empties this process's copies first
+    fragments = caches["fragments"]
     found = fragments.get_many(keys)
     missing = {}
     slot = _csrf_slot()

@@ -22,7 +22,6 @@ from decimal import Decimal
 
 from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 
-from accounts import caching
 from actions.models import Action
 
 from . import queries
@@ -30,12 +29,6 @@ from .models import Goal
 
 Measure = Goal.Measure
 MEASURE_SECONDS = 5 * 60
-
-
-def version() -> str:
-    """Names the goals as they stand; replaced whenever a goal is set, updated or ended."""
-    (current,) = caching.versions("goals")
-    return current
 
 
 @dataclass(frozen=True)

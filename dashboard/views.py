@@ -85,7 +85,7 @@ def _goals_html(request, today, *, office_id=None, every_office: bool = False) -
     after a few minutes (dashboard.goals)."""
     scope = "every-office" if every_office else f"office-{office_id}"
     template = caching.template_digest("dashboard/_goals.html")
-    key = f"goals:{template}:{goals.version()}:{today}:{scope}"
+    key = f"goals:{template}:{today}:{scope}"
 
     def render(csrf_token):
         active = goals.active_goals(office_id, every_office=every_office)
@@ -96,7 +96,9 @@ def _goals_html(request, today, *, office_id=None, every_office: bool = False) -
         }
         return render_to_string("dashboard/_goals.html", context)
 
-    return caching.cached_fragment(request, key, render, seconds=goals.MEASURE_SECONDS)
+    return caching.cached_fragment(
+        request, key, render, of=("goals",), seconds=goals.MEASURE_SECONDS
+    )
 
 
 def _my_clients(user):
@@ -141,9 +143,8 @@ def _panels_html(request, context: dict) -> str:
     templates = caching.template_digest(
         "dashboard/_panels.html", *(panel.template for panel in panels.PANELS.values())
     )
-    (reference,) = caching.versions("reference")
     key = (
-        f"panels:{templates}:{snapshot.key}@{snapshot.computed_at.isoformat()}:{reference}:"
+        f"panels:{templates}:{snapshot.key}@{snapshot.computed_at.isoformat()}:"
         f"{context['filter_query']}"
     )
 
@@ -152,7 +153,7 @@ def _panels_html(request, context: dict) -> str:
             "dashboard/_panels.html", {**context, "csrf_token": csrf_token}, request=request
         )
 
-    return caching.cached_fragment(request, key, render)
+    return caching.cached_fragment(request, key, render, of=("reference",))
 
 
 def _open_actions_of_client():

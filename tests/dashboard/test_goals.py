@@ -298,7 +298,7 @@ def test_a_partner_updates_a_manual_goal_with_checks(client, firm, pat):
 def test_pages_show_a_change_to_the_goals_at_once(
     client, firm, pat, django_capture_on_commit_callbacks
 ):
-    """Pages keep their rendered goals until a goal changes (dashboard.goals.version)."""
+    """Pages keep their rendered goals until a goal changes (accounts.caching, dashboard.apps)."""
     client.force_login(pat)
 
     def shown():
