@@ -81,8 +81,8 @@ def home(request):
 
 def _goals_html(request, today, *, office_id=None, every_office: bool = False) -> str:
     """The goals of the firm and an office (on the partners' dashboard: every office's, with the
-    partners' buttons), rendered once per version of the goals and day, and measured again
-    after a few minutes (dashboard.goals)."""
+    partners' buttons), rendered once per version of the goals and of the offices they name, and
+    per day; measured again after a few minutes (dashboard.goals)."""
     scope = "every-office" if every_office else f"office-{office_id}"
     template = caching.template_digest("dashboard/_goals.html")
     key = f"goals:{template}:{today}:{scope}"
@@ -97,7 +97,7 @@ def _goals_html(request, today, *, office_id=None, every_office: bool = False) -
         return render_to_string("dashboard/_goals.html", context)
 
     return caching.cached_fragment(
-        request, key, render, of=("goals",), seconds=goals.MEASURE_SECONDS
+        request, key, render, of=("goals", "reference"), seconds=goals.MEASURE_SECONDS
     )
 
 

@@ -397,6 +397,16 @@ def test_every_member_sees_the_firm_goal_and_their_office_goal(client, firm, two
     assert "End this goal" not in page
 
 
+def test_a_renamed_office_shows_on_its_kept_goal_at_once(client, firm, two_goals, sam):
+    sam.office = firm.offices.boston
+    sam.save()
+    client.force_login(sam)
+    assert "Boston ·" in client.get(reverse("home")).content.decode()
+    firm.offices.boston.name = "Boston Harbor"
+    firm.offices.boston.save()
+    assert "Boston Harbor ·" in client.get(reverse("home")).content.decode()
+
+
 def test_someone_without_an_office_sees_the_firm_goal(client, firm, two_goals, bob):
     client.force_login(bob)
     page = client.get(reverse("home")).content.decode()
