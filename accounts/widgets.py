@@ -1,11 +1,11 @@
 import json
 
 from django import forms
-from django.core.cache import cache
 from django.forms.utils import flatatt
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from . import caching
 from .ids import parse_ids
 
 
@@ -51,14 +51,13 @@ class QuickSelectMultiple(QuickSelect, forms.SelectMultiple):
 
 class CachedMenu(QuickSelect):
     """A menu of hundreds of people read by a query too slow to run on every view of a list
-    page: `menu()` gives its (value, label) choices, and their written-out options are kept in the
-    cache for `seconds`. Each view only marks the chosen option. The field still checks a
-    submitted value against the database, so a stale menu can offer a choice but never let a
-    wrong one through."""
+    page: `menu()` gives its (value, label) choices, and their written-out options are kept
+    (accounts.caching) until the data named `of` changes. Each view only marks the chosen
+    option; the field still checks a submitted value against the database."""
 
-    def __init__(self, *, key: str, menu, seconds: int = 60, attrs=None):
+    def __init__(self, *, key: str, menu, of: tuple[str, ...], attrs=None):
         super().__init__(attrs)
-        self.key, self.menu, self.seconds = key, menu, seconds
+        self.key, self.menu, self.of = f"menu:{key}", menu, of
 
     def _written_options(self) -> list[tuple[str, str]]:
         return [
@@ -69,7 +68,7 @@ class CachedMenu(QuickSelect):
     def render(self, name, value, attrs=None, renderer=None):
         attrs = self.build_attrs(self.attrs, attrs)
         chosen = {str(v) for v in self.format_value(value)}
-        options = cache.get_or_set(self.key, self._written_options, self.seconds)
+        options = caching.latest(self.key, self._written_options, of=self.of)
         return mark_safe(  # the options were escaped when they were written
             f'<select name="{escape(name)}"{flatatt(attrs)}>'
             + "".join(

@@ -243,10 +243,6 @@ class PilotResultForm(_Crispy, forms.Form):
         self.helper = self._helper()
 
 
-OWNER_MENU_CACHE_KEY = "actions:owner-options"
-OWNER_MENU_SECONDS = 60
-
-
 def _owner_menu() -> list[tuple[str, str]]:
     owners = User.objects.filter(Exists(Action.objects.filter(owner=OuterRef("pk"))))
     return [
@@ -275,7 +271,8 @@ class ActionFilterForm(forms.Form):
         required=False,
         empty_label="Anyone",
         # Whoever owns an action: hundreds of people at a large firm, read from 250,000 actions.
-        widget=CachedMenu(key=OWNER_MENU_CACHE_KEY, menu=_owner_menu, seconds=OWNER_MENU_SECONDS),
+        # Kept until people or the actions' owners change (accounts.caching, actions.apps).
+        widget=CachedMenu(key="action-owners", menu=_owner_menu, of=("reference", "action-owners")),
     )
     source = forms.ChoiceField(choices=SOURCES, required=False, widget=QuickSelect)
     due_from = forms.DateField(label="Due from", required=False, widget=DATE)

@@ -19,9 +19,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import audit
+from accounts.caching import cached_rows
 from accounts.csv_export import csv_response
 from accounts.decorators import role_required
-from accounts.fragments import cached_rows
 from accounts.models import User
 from accounts.paging import CappedPaginator
 

@@ -3,8 +3,6 @@ from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
 from django import forms
-from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.utils import timezone
 
@@ -16,28 +14,6 @@ from . import queries, services
 from .models import Goal
 
 EARLIEST = dt.date(2000, 1, 1)
-REFERENCE_SECONDS = 60
-
-
-class ReferenceChoiceField(forms.ModelChoiceField):
-    """A choice among a few rows of a reference table (offices, service lines), checked against
-    a copy kept in the cache for a minute: every filtered dashboard view checks its filters, and
-    a query for each was a fifth of the page. A row added in that minute is refused with the
-    field's message (the dashboard then shows every office or service line)."""
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        key = f"dashboard:filter-choices:{self.queryset.model._meta.label_lower}"
-        rows = cache.get_or_set(
-            key, lambda: {str(row.pk): row for row in self.queryset}, REFERENCE_SECONDS
-        )
-        try:
-            return rows[str(value).strip()]
-        except KeyError:
-            raise ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice"
-            ) from None
 
 
 class FilterForm(forms.Form):
@@ -60,13 +36,13 @@ class FilterForm(forms.Form):
     end = forms.DateField(
         label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    service_line = ReferenceChoiceField(
+    service_line = forms.ModelChoiceField(
         queryset=ServiceLine.objects.all(),
         required=False,
         empty_label="All service lines",
         error_messages={"invalid_choice": "There is no such service line; showing all."},
     )
-    office = ReferenceChoiceField(
+    office = forms.ModelChoiceField(
         queryset=Office.objects.all(),
         required=False,
         empty_label="All offices",

@@ -2,13 +2,10 @@
 the data size, through the dashboard's own definitions (dashboard.queries).
 
 A computed measure is an aggregate over up to a year of data, like a dashboard panel (120 ms at
-100,000 interviews), and the firm's goal shows on every home page: it is kept in the cache for
-MEASURE_SECONDS under a key naming the goal's definition, so a new, changed or ended goal shows at
-once and only new data takes a few minutes to count.
-
-Pages keep their rendered goals (dashboard.views._goals_html) for MEASURE_SECONDS under the
-goals' *version*, which every change to a goal replaces (`changed`, after commit): one cache read
-per page instead of a query, the measures and the rendering.
+100,000 interviews), and the firm's goal shows on every home page: pages keep the rendered
+goals (dashboard.views._goals_html, accounts.caching) under the goals' *version*, which saving
+or deleting a goal replaces (dashboard.apps), and for MEASURE_SECONDS, so a new, changed or
+ended goal shows at once and only new data takes a few minutes to count.
 
 The measure is taken over the goal's window so far (from its start to today, or to its end):
 - counts and sums (controllable losses, fees lost, actions verified) accumulate over the window,
@@ -20,11 +17,9 @@ The measure is taken over the goal's window so far (from its start to today, or 
 """
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 
 from actions.models import Action
@@ -34,17 +29,6 @@ from .models import Goal
 
 Measure = Goal.Measure
 MEASURE_SECONDS = 5 * 60
-VERSION_KEY = "dashboard:goals-version"
-
-
-def version() -> str:
-    """Names the goals as they stand; replaced whenever a goal is set, updated or ended."""
-    return cache.get_or_set(VERSION_KEY, lambda: uuid.uuid4().hex, None)
-
-
-def changed() -> None:
-    """Every page shows the goals afresh (call it after the change is committed)."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
 
 
 @dataclass(frozen=True)
@@ -111,16 +95,6 @@ def measured_value(goal: Goal, today: dt.date) -> Decimal | None:
         return None
     if goal.is_manual:
         return goal.manual_value
-    key = (
-        f"dashboard:goal-measure:{goal.pk}:{goal.measure}:{goal.office_id}:"
-        f"{goal.starts_on}:{goal.ends_on}:{today}"
-    )
-    # Kept in a one-element tuple: a measure can be None (no ratings yet), the cache's "missing".
-    (value,) = cache.get_or_set(key, lambda: (_measure(goal, today),), MEASURE_SECONDS)
-    return value
-
-
-def _measure(goal: Goal, today: dt.date) -> Decimal | None:
     f = queries.Filters(
         start=goal.starts_on, end=min(goal.ends_on, today), today=today, office_id=goal.office_id
     )

@@ -16,7 +16,7 @@ from actions.models import Action
 from actions.services import create_action
 from feedback.models import Client
 
-from . import goals, panels, queries, tasks
+from . import panels, queries, tasks
 from .models import Goal, Snapshot
 
 # A snapshot older than this is refreshed in the background (the page shows the stored copy and
@@ -219,7 +219,6 @@ def set_goal(
         request=request,
         detail={"scope": goal.scope, "measure": measure},
     )
-    transaction.on_commit(goals.changed)
     return goal
 
 
@@ -240,7 +239,6 @@ def update_goal_value(*, goal: Goal, by: User, value: Decimal, request=None) -> 
         request=request,
         detail={"from": str(previous) if previous is not None else None, "to": str(value)},
     )
-    transaction.on_commit(goals.changed)
     return goal
 
 
@@ -254,5 +252,4 @@ def end_goal(*, goal: Goal, by: User, request=None) -> Goal:
     goal.status, goal.ended_at = Goal.Status.ENDED, timezone.now()
     goal.save(update_fields=["status", "ended_at"])
     audit.record(actor=by, verb="update", obj=goal, request=request, detail={"ended": True})
-    transaction.on_commit(goals.changed)
     return goal

@@ -12,10 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import audit
+from accounts import audit, caching
 from accounts.csv_export import csv_response
 from accounts.decorators import role_required
-from accounts.fragments import cached_fragment
 from accounts.ids import id_or_404
 from accounts.models import Role
 from actions.models import Action
@@ -92,9 +91,11 @@ def activity(request):
 
 def _goals_html(request, today, *, office_id=None, every_office: bool = False) -> str:
     """The goals of the firm and an office (on the partners' dashboard: every office's, with the
-    partners' buttons), rendered once per version of the goals and day (dashboard.goals)."""
+    partners' buttons), rendered once per version of the goals and of the offices they name, and
+    per day; measured again after a few minutes (dashboard.goals)."""
     scope = "every-office" if every_office else f"office-{office_id}"
-    key = f"dashboard:goals-html:{goals.version()}:{today}:{scope}"
+    template = caching.template_digest("dashboard/_goals.html")
+    key = f"goals:{template}:{today}:{scope}"
 
     def render(csrf_token):
         active = goals.active_goals(office_id, every_office=every_office)
@@ -105,7 +106,9 @@ def _goals_html(request, today, *, office_id=None, every_office: bool = False) -
         }
         return render_to_string("dashboard/_goals.html", context)
 
-    return cached_fragment(request, key, render, seconds=goals.MEASURE_SECONDS)
+    return caching.cached_fragment(
+        request, key, render, of=("goals", "reference"), seconds=goals.MEASURE_SECONDS
+    )
 
 
 def _my_clients(user):
@@ -127,23 +130,40 @@ def index(request):
     form, filters = _filters(request)
     snapshot = services.snapshot_for(filters=filters)
     filter_query = _filter_query(request)
-    return render(
-        request,
-        "dashboard/index.html",
-        {
-            "form": form,
-            "filters": filters,
-            "snapshot": snapshot,
-            # Called by the template only when the cached panels must be rendered again.
-            "panels": lambda: panels.shown(snapshot.data),
-            "charts": lambda: panels.charts(snapshot.data, filter_query),
-            "data_as_of": snapshot.computed_at,
-            "snapshot_version": f"{snapshot.key}@{snapshot.computed_at.isoformat()}",
-            "filter_query": filter_query,
-            "top_rows": queries.TOP_ROWS,
-            "goals_html": _goals_html(request, timezone.localdate(), every_office=True),
-        },
+    context = {
+        "form": form,
+        "filters": filters,
+        "snapshot": snapshot,
+        # Called by the template only when the kept panels must be rendered again.
+        "panels": lambda: panels.shown(snapshot.data),
+        "charts": lambda: panels.charts(snapshot.data, filter_query),
+        "data_as_of": snapshot.computed_at,
+        "filter_query": filter_query,
+        "top_rows": queries.TOP_ROWS,
+        "goals_html": _goals_html(request, timezone.localdate(), every_office=True),
+    }
+    context["panels_html"] = _panels_html(request, context)
+    return render(request, "dashboard/index.html", context)
+
+
+def _panels_html(request, context: dict) -> str:
+    """The filter bar and every panel, rendered once per snapshot (its key has the day), query
+    string and version of the offices and service lines the filters offer."""
+    snapshot = context["snapshot"]
+    templates = caching.template_digest(
+        "dashboard/_panels.html", *(panel.template for panel in panels.PANELS.values())
     )
+    key = (
+        f"panels:{templates}:{snapshot.key}@{snapshot.computed_at.isoformat()}:"
+        f"{context['filter_query']}"
+    )
+
+    def render(csrf_token):
+        return render_to_string(
+            "dashboard/_panels.html", {**context, "csrf_token": csrf_token}, request=request
+        )
+
+    return caching.cached_fragment(request, key, render, of=("reference",))
 
 
 def _open_actions_of_client():

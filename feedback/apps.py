@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
 
 
 class FeedbackConfig(AppConfig):
@@ -7,11 +6,9 @@ class FeedbackConfig(AppConfig):
     verbose_name = "Clients and feedback"
 
     def ready(self):
-        from accounts.models import Office, User
+        from accounts import caching
 
-        from .blame import names
+        from .models import ServiceLine
 
-        # The nudges' copy of who is who must not outlive a renamed or deactivated person.
-        for model in (User, Office):
-            for signal in (post_save, post_delete):
-                signal.connect(names.forget_people, sender=model, dispatch_uid=f"blame-{model}")
+        # Service lines are offered by kept menus, like offices (accounts.apps).
+        caching.follow("reference", ServiceLine)

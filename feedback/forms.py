@@ -53,10 +53,9 @@ class UserChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
-# The client list's menus are read on every visit; they are cached for a minute, and a
-# submitted choice is still checked against the database.
-MENU_SECONDS = 60
-ACCOUNT_MANAGER_MENU_CACHE_KEY = "feedback:account-manager-options"
+# The client list's menus are read on every visit: they are kept until people, roles, offices
+# or service lines change (accounts.caching), and a submitted choice is checked against the
+# database.
 
 
 def _account_manager_menu() -> list[tuple[str, str]]:
@@ -94,9 +93,9 @@ class ClientFilterForm(forms.Form):
         queryset=ServiceLine.objects.all(),
         required=False,
         widget=CachedMenu(
-            key="feedback:service-line-options",
+            key="service-lines",
             menu=_service_line_menu,
-            seconds=MENU_SECONDS,
+            of=("reference",),
             attrs={"class": "form-select"},
         ),
     )
@@ -104,9 +103,9 @@ class ClientFilterForm(forms.Form):
         queryset=Office.objects.all(),
         required=False,
         widget=CachedMenu(
-            key="feedback:office-options",
+            key="offices",
             menu=_office_menu,
-            seconds=MENU_SECONDS,
+            of=("reference",),
             attrs={"class": "form-select"},
         ),
     )
@@ -115,9 +114,9 @@ class ClientFilterForm(forms.Form):
         required=False,
         empty_label="Any account manager",
         widget=CachedMenu(
-            key=ACCOUNT_MANAGER_MENU_CACHE_KEY,
+            key="account-managers",
             menu=_account_manager_menu,
-            seconds=MENU_SECONDS,
+            of=("reference",),
             attrs={"class": "form-select"},
         ),
     )

@@ -41,6 +41,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.defaults import page_not_found
 
 from accounts import audit, throttle
+from accounts.caching import cached_rows
 from accounts.csv_export import (
     Column,
     absolute_url,
@@ -50,7 +51,6 @@ from accounts.csv_export import (
     wants_csv,
 )
 from accounts.decorators import role_required
-from accounts.fragments import cached_rows
 from accounts.models import AuditEvent, User
 from accounts.network import client_ip
 from accounts.paging import CappedPaginator

@@ -145,10 +145,9 @@ CACHES = {
         if _cache_url.startswith(("redis://", "rediss://"))
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     ),
-    # Rendered fragments whose key names everything in them (rows of long lists, the dashboard's
-    # panels for one snapshot): a change makes a new key, and an erasure empties every process's
-    # copy (accounts.fragments), so each process can keep its own in memory, without a network
-    # round trip and without shipping 80 kB of panels through Redis each view.
+    # Rendered rows, panels and goals, whose keys name everything in them (accounts.caching): each
+    # process keeps its own in memory, without a network round trip, and an erasure empties
+    # every process's copy. The shared cache above holds the versions those keys name.
     # https://docs.djangoproject.com/en/5.2/topics/cache/#local-memory-caching
     "fragments": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

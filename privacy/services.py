@@ -11,7 +11,7 @@ stores non-ASCII as \\u escapes), Unicode case folding (SQLite's LIKE folds ASCI
 space or dash alike. The database only narrows the rows to read (by the ASCII words of each
 phrase, which both match case-insensitively); Python decides. Copies outside the tables go too:
 unread messages in sessions, dashboard snapshots (dropped and computed again) and every rendered
-fragment in every process (accounts.fragments).
+copy in every process (accounts.caching).
 """
 
 import base64
@@ -32,7 +32,7 @@ from django.db.models import Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from accounts import attachments, audit, fragments
+from accounts import attachments, audit, caching
 from accounts.models import AuditEvent
 from actions.models import Action, ActionEvent
 from feedback.models import (
@@ -494,9 +494,9 @@ def _scrub_sessions(rewrite: Rewrite) -> int:
 
 
 def _forget_cached_copies() -> None:
-    """Rendered rows, panels and goals are cached under keys that name what they show: those
+    """Rendered rows, panels and goals are kept under keys that name what they show: those
     that showed the client are never served again, but they still hold its name."""
-    fragments.forget_everything()
+    caching.forget_everything()
 
 
 @transaction.atomic

@@ -9,17 +9,15 @@ sentence, capitalised at the start of one and followed by what a person does ("P
 "Mark's"), or next to another part of the same person's name.
 
 The lookup is one query (a UNION over the tables names come from). The nudges' index of people
-and offices is kept in each process, keyed on a version in the shared cache that saving or
-deleting a user or an office drops (signals in apps.py), and for a minute at most; publishing
-reads everything afresh every time.
+and offices is kept in each process until a person or an office changes (accounts.caching,
+accounts.apps); publishing reads everything afresh every time.
 """
 
-import time
-import uuid
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db.models import CharField, Value
+
+from accounts import caching
 
 from .text import WORD, Folded, fold, fold_name
 
@@ -289,37 +287,10 @@ class NameIndex:
         return following in _AFTER_A_NAME or following.endswith("ed")
 
 
-_TTL = 60.0  # at most this old, even when people change without a signal (bulk updates)
-_VERSION_KEY = "blame:people:version"
-_people: dict[str, tuple[float, NameIndex]] = {}
-
-
-def forget_people(update_fields=None, **_kwargs) -> None:
-    """A user or an office changed: every process builds its people index again. A login
-    (which saves last_login) changes no name."""
-    if update_fields and set(update_fields) <= {"last_login", "password"}:
-        return
-    cache.delete(_VERSION_KEY)
-
-
 def people() -> NameIndex:
-    """The firm's active people and its offices: what the nudges look for.
-
-    Each process keeps the index it built under a version read from the shared cache; saving or
-    deleting a user or an office drops the version, so every process rebuilds on its next check
-    (one query). The cache costs one read per check; the index is never older than a minute."""
-    version = cache.get(_VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        cache.add(_VERSION_KEY, version, None)
-        version = cache.get(_VERSION_KEY, version)
-    kept = _people.get(version)
-    if kept and time.monotonic() - kept[0] < _TTL:
-        return kept[1]
-    index = build(include_clients=False)
-    _people.clear()
-    _people[version] = (time.monotonic(), index)
-    return index
+    """The firm's active people and its offices: what the nudges look for (kept: one query
+    when someone or an office has changed)."""
+    return caching.latest("names:people", lambda: build(include_clients=False), of=("reference",))
 
 
 def everyone() -> NameIndex:

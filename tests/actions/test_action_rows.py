@@ -1,5 +1,5 @@
 """The rows of the action lists are rendered once and then served from the cache
-(accounts.fragments): whatever changes, a list still shows the action as it is now, with the
+(accounts.caching): whatever changes, a list still shows the action as it is now, with the
 buttons of the person looking and a CSRF token that works for them."""
 
 import datetime as dt

@@ -49,5 +49,5 @@ def test_the_home_page_runs_the_same_queries_with_more_actions(
         client.get(reverse("home"))
 
 
-# The team goals come rendered from the cache (dashboard.goals.version): no query once warm.
+# The team goals come rendered from the cache (accounts.caching): no query once warm.
 HOME_QUERIES = {"pat": 10, "alice": 9, "sam": 8}

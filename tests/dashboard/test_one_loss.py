@@ -217,7 +217,7 @@ def test_goal_measures_count_each_loss_once(relogged):
             baseline=10,
             target=5,
         )
-        return goals._measure(goal, relogged.today)
+        return goals.measured_value(goal, relogged.today)
 
     # 2026 so far: c1 S, c2 P, c3 P, c7 S are controllable; c6 has no reason.
     assert measure(Goal.Measure.CONTROLLABLE_LOSSES) == 4

@@ -1,8 +1,10 @@
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.models import Role
 from tests.factories import ClientFactory, OfficeFactory, ServiceLineFactory
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +89,7 @@ def test_the_client_list_uses_the_same_number_of_queries_for_5_and_50_rows(
 
 
 def test_rows_show_what_changed_since_they_were_cached(client, pat, alice, client_a):
-    """Rows are served from the cache (accounts.fragments), keyed on everything they show."""
+    """Rows are served from the cache (accounts.caching), keyed on everything they show."""
     client.force_login(pat)
 
     def row():
@@ -104,3 +106,47 @@ def test_rows_show_what_changed_since_they_were_cached(client, pat, alice, clien
     alice.display_name = "Alice Newname"
     alice.save()
     assert "Alice Newname" in row()
+
+
+def _menu(html: str, name: str) -> str:
+    return html.split(f'name="{name}"')[1].split("</select>")[0]
+
+
+def test_its_menus_show_a_new_office_service_line_and_manager_at_once(client, pat, alice, sam):
+    client.force_login(pat)
+    before = client.get(URL).content.decode()
+    assert "Hartford" not in _menu(before, "office") and "Payroll" not in before
+    assert sam.name not in _menu(before, "account_manager")
+    OfficeFactory(name="Hartford")
+    ServiceLineFactory(name="Payroll")
+    sam.groups.add(Group.objects.get(name=Role.ACCOUNT_MANAGER))
+    after = client.get(URL).content.decode()
+    assert "Hartford" in _menu(after, "office")
+    assert "Payroll" in _menu(after, "service_line")
+    assert sam.name in _menu(after, "account_manager")
+
+
+def test_its_manager_menu_shows_a_renamed_or_departed_manager_at_once(client, pat, alice, bob):
+    client.force_login(pat)
+    assert "Alice Moreno" in _menu(client.get(URL).content.decode(), "account_manager")
+    alice.display_name = "Alice Okafor"
+    alice.save()
+    bob.is_active = False
+    bob.save(update_fields=["is_active"])
+    menu = _menu(client.get(URL).content.decode(), "account_manager")
+    assert "Alice Okafor" in menu and "Alice Moreno" not in menu and "Bob Chen" not in menu
+
+
+def test_its_menus_cost_no_query_while_nothing_they_show_changes(
+    client, pat, alice, django_assert_max_num_queries
+):
+    client.force_login(pat)
+    client.get(URL)
+    with django_assert_max_num_queries(50) as warm:
+        client.get(URL)
+    client.force_login(alice)  # a login saves last_login only: the menus are kept
+    client.force_login(pat)
+    with django_assert_max_num_queries(50) as again:
+        client.get(URL)
+    assert len(again.captured_queries) == len(warm.captured_queries)
+    assert not any("accounts_office" in q["sql"] for q in again.captured_queries)

@@ -23,11 +23,11 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import audit, fragments
+from accounts import audit, caching
 from accounts.models import AuditEvent
 from actions import services as action_services
 from actions.models import Action
-from dashboard.models import Snapshot
+from dashboard.models import Goal, Snapshot
 from feedback import services as feedback_services
 from feedback.models import Client, ExitInterview, FeedbackResponse
 from feedback.services import (
@@ -331,10 +331,30 @@ def test_another_process_drops_its_rendered_copies_at_its_next_page(
 ):
     _erase(seeded["client"].pk, django_capture_on_commit_callbacks)
     # A web process that rendered the client's row before the erasure and has not seen it yet.
-    fragments._seen_generation = "before the erasure"
+    caching._seen_generation = "before the erasure"
     caches["fragments"].set("row:old", f"<tr><td>{name}</td></tr>")
     client.get(reverse("feedback:client_list"))
     assert _folded(name) not in _cached_fragments()
+
+
+def test_erase_client_drops_the_kept_goals_and_dashboard_that_name_the_client(
+    seeded, name, client, django_capture_on_commit_callbacks
+):
+    Goal.objects.create(
+        title=f"Win {name} back",
+        measure=Goal.Measure.CONTROLLABLE_LOSSES,
+        starts_on=LOST_ON,
+        ends_on=LOST_ON + dt.timedelta(days=365),
+        baseline=10,
+        target=5,
+    )
+    shown = _folded(html.escape(name))
+    pages = [reverse("home"), reverse("dashboard:index")]
+    assert all(shown in _folded(client.get(page).content.decode()) for page in pages)
+    assert shown in _cached_fragments()
+    _erase(seeded["client"].pk, django_capture_on_commit_callbacks)
+    assert shown not in _cached_fragments()
+    assert all(shown not in _folded(client.get(page).content.decode()) for page in pages)
 
 
 def test_erase_client_keeps_what_the_dashboard_counts(seeded):

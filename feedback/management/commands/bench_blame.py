@@ -67,7 +67,6 @@ class Command(BaseCommand):
                 raise Rollback
         except Rollback:
             pass
-        names.forget_people()
         self.stdout.write(
             f"blame check: {figures['notes']} notes of {NOTE_LENGTH} characters, "
             f"{figures['people']} active people: p50 {figures['p50_ms']} ms, "
