@@ -8,7 +8,7 @@ class FeedbackConfig(AppConfig):
     def ready(self):
         from accounts import caching
 
-        from .models import ServiceLine
+        from .models import LossReason, ServiceLine
 
-        # Service lines are offered by kept menus, like offices (accounts.apps).
-        caching.follow("reference", ServiceLine)
+        # Service lines and loss reasons are offered by kept menus, like offices (accounts.apps).
+        caching.follow("reference", ServiceLine, LossReason)

@@ -168,7 +168,7 @@ class InterviewFilterForm(forms.Form):
         label="Client's main reason",
         queryset=LossReason.objects.all(),
         required=False,
-        widget=CachedMenu(key="feedback:reason-options", menu=_reason_menu, seconds=MENU_SECONDS),
+        widget=CachedMenu(key="loss-reasons", menu=_reason_menu, of=("reference",)),
     )
     controllable = forms.ChoiceField(
         label="Controllable reason", choices=YES_NO, required=False, widget=QuickSelect
@@ -176,22 +176,18 @@ class InterviewFilterForm(forms.Form):
     service_line = forms.ModelChoiceField(
         queryset=ServiceLine.objects.all(),
         required=False,
-        widget=CachedMenu(
-            key="feedback:service-line-options", menu=_service_line_menu, seconds=MENU_SECONDS
-        ),
+        widget=CachedMenu(key="service-lines", menu=_service_line_menu, of=("reference",)),
     )
     office = forms.ModelChoiceField(
         queryset=Office.objects.all(),
         required=False,
-        widget=CachedMenu(key="feedback:office-options", menu=_office_menu, seconds=MENU_SECONDS),
+        widget=CachedMenu(key="offices", menu=_office_menu, of=("reference",)),
     )
     account_manager = UserChoiceField(
         queryset=people_with_role(Role.ACCOUNT_MANAGER),
         required=False,
         empty_label="Any account manager",
-        widget=CachedMenu(
-            key=ACCOUNT_MANAGER_MENU_CACHE_KEY, menu=_account_manager_menu, seconds=MENU_SECONDS
-        ),
+        widget=CachedMenu(key="account-managers", menu=_account_manager_menu, of=("reference",)),
     )
     status = forms.ChoiceField(
         choices=[("", "Any status"), *ExitInterview.Status.choices],
