@@ -113,6 +113,14 @@ def one_request_at_a_time_on_sqlite(live_server):
     server.set_app(app)
 
 
+@pytest.fixture(autouse=True)
+def _one_request_at_a_time_wherever_the_live_server_runs(request):
+    """Every page now loads something after itself (the home page's "while you were away", the
+    live screens' polls), so any browser test on in-memory SQLite makes concurrent requests."""
+    if "live_server" in request.fixturenames:
+        request.getfixturevalue("one_request_at_a_time_on_sqlite")
+
+
 @pytest.fixture
 def asgi_server(transactional_db):
     """The app under uvicorn (ASGI) in a thread, for pages that hold a push stream open, which
