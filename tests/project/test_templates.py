@@ -8,17 +8,10 @@ from django.conf import settings
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 LONGEST_LINE = 200
-# The live-review templates are being reworked on other branches; the lead includes them here
-# once those are merged.
-NOT_YET = {"retrospectives"}
 
 
 def _templates() -> list[Path]:
-    return [
-        path
-        for path in sorted(TEMPLATES.rglob("*"))
-        if path.is_file() and path.relative_to(TEMPLATES).parts[0] not in NOT_YET
-    ]
+    return [path for path in sorted(TEMPLATES.rglob("*")) if path.is_file()]
 
 
 def test_no_template_line_is_longer_than_200_characters():
@@ -33,7 +26,12 @@ def test_no_template_line_is_longer_than_200_characters():
 
 def test_the_line_check_reads_the_templates():
     names = {path.relative_to(TEMPLATES).as_posix() for path in _templates()}
-    assert {"base.html", "includes/pagination.html", "emails/reminder_subject.txt"} <= names
+    assert {
+        "base.html",
+        "includes/pagination.html",
+        "emails/reminder_subject.txt",
+        "retrospectives/report.html",
+    } <= names
 
 
 def test_only_the_one_pager_writes_page_links():
