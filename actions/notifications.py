@@ -174,7 +174,7 @@ def _claim(now: dt.datetime) -> uuid.UUID | None:
         return None
     token = uuid.uuid4()
     claimed = Notification.objects.filter(pk__in=picked).filter(_claimable(now))
-    if not claimed.update(claimed_at=timezone.now(), claim_token=token):
+    if not claimed.update(claimed_at=now, claim_token=token):  # the sweep's clock, as reminders
         return None
     return token
 
@@ -183,7 +183,7 @@ def claim_for(*, recipient: User, token: uuid.UUID, now: dt.datetime) -> list[No
     """Claim this person's notifications due by `now` under a reminder digest's token, so they
     go out in that digest rather than in an e-mail of their own a moment later."""
     due = Notification.objects.filter(recipient=recipient).filter(_claimable(now))
-    due.update(claimed_at=timezone.now(), claim_token=token)
+    due.update(claimed_at=now, claim_token=token)
     mine = Notification.objects.filter(recipient=recipient, claim_token=token)
     return list(mine.filter(emailed_at__isnull=True).order_by("created_at", "id"))
 

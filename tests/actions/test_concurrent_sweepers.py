@@ -71,3 +71,12 @@ def test_two_concurrent_sweepers_send_each_reminder_exactly_once(monkeypatch):
         # Both sweepers did part of the work (batches of 7 out of 120). On SQLite the lock above
         # takes turns, and one sweeper may drain the queue before the other gets a turn.
         assert all(r.reminders for r in results)
+
+
+def test_a_sweep_as_at_a_later_time_does_not_take_over_a_fresh_claim(alice):
+    """A sweep run as at the next allowed moment (the benchmark at night) compares claims on its
+    own clock: a claim made a moment ago is not five minutes old just because that moment is."""
+    later = timezone.now() + dt.timedelta(hours=6)
+    ReminderFactory(recipient=alice, scheduled_for=later - dt.timedelta(hours=1))
+    assert services.claim_due_reminders(now=later) is not None
+    assert services.claim_due_reminders(now=later) is None
