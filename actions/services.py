@@ -71,9 +71,15 @@ def _record(*, action: Action, by: User | None, from_status: str, note: str) -> 
 
 
 def _tell(recipient: User | None, event: str, action: Action, text: str, by: User | None) -> None:
-    notifications.notify(
-        recipient=recipient, event=event, text=text, url=action.get_absolute_url(), actor=by
-    )
+    """Notify `recipient`; the link goes with it only if they may open the action (an account
+    manager who asked a colleague for it hears it is done, but cannot open it)."""
+    url = action.get_absolute_url()
+    if (
+        recipient is not None
+        and not Action.objects.visible_to(recipient).filter(pk=action.pk).exists()
+    ):
+        url = ""
+    notifications.notify(recipient=recipient, event=event, text=text, url=url, actor=by)
 
 
 def _assigned(action: Action, by: User | None) -> None:

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from actions.models import ActionEvent
+from actions.models import Action, ActionEvent
 from feedback.models import ExitInterview, FeedbackResponse, SaveAttempt
 from retrospectives.models import Review
 
@@ -33,6 +33,7 @@ def _action_events(user: User, since: dt.datetime) -> list[Item]:
     events = (
         ActionEvent.objects.filter(at__gte=since)
         .filter(Q(action__owner=user) | Q(action__created_by=user))
+        .filter(action__in=Action.objects.visible_to(user))
         .select_related("actor", "action")
         .order_by("-at", "-id")[:SHOWN]
     )

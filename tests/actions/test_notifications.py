@@ -354,3 +354,9 @@ def test_the_bell_costs_no_query(client, alice, pat, django_assert_num_queries):
         page = client.get(reverse("accounts:password_change")).content.decode()
     assert "Notifications, 1 unread" in page
     assert not [q for q in queries.captured_queries if "actions_notification" in q["sql"]]
+
+
+def test_an_asker_who_cannot_open_the_action_gets_no_link_to_it(alice, bob):
+    action = _new_action(owner=alice, by=bob)
+    services.complete_action(action=action, by=alice, evidence="Roster on the intranet")
+    assert Notification.objects.get(recipient=bob).url == ""

@@ -110,3 +110,9 @@ def test_the_list_costs_the_same_queries_however_much_happened(
     happen(20)
     with django_assert_num_queries(len(few.captured_queries)):
         client.get(reverse("dashboard:activity"))
+
+
+def test_an_action_i_asked_for_but_cannot_open_is_left_out(alice, bob):
+    asked = ActionFactory(owner=bob, created_by=alice, title="Bob's own work")
+    asked.events.create(actor=bob, note="Started")
+    assert _texts(alice) == []
