@@ -17,8 +17,11 @@ import re
 import smtplib
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -55,6 +58,64 @@ def mentioned_in(text: str) -> list[User]:
 
 def _any_of(names: set[str]) -> str:
     return "^(" + "|".join(re.escape(name) for name in sorted(names)) + ")$"
+
+
+COMMENT_MAX = 2000
+MENTION_EXCERPT = 120
+
+
+def comment_text(text: str) -> str:
+    """A comment as a thread keeps it (an action's history, a client response's discussion):
+    trimmed, not empty, at most COMMENT_MAX characters."""
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "Write a comment first."})
+    if len(text) > COMMENT_MAX:
+        raise ValidationError({"text": f"Keep a comment under {COMMENT_MAX} characters."})
+    return text
+
+
+@dataclass(frozen=True)
+class Mentions:
+    """Who a comment's @mentions told, and who they could not tell because they may not see
+    what it is about."""
+
+    told: list[User]
+    cannot_see: list[User]
+
+    def summary(self, what: str) -> str:
+        """What the writer is told back, e.g. what="action"."""
+        parts = []
+        if self.told:
+            parts.append("Told " + ", ".join(person.name for person in self.told) + ".")
+        if self.cannot_see:
+            names = ", ".join(person.name for person in self.cannot_see)
+            parts.append(f"Not told (they cannot see this {what}): {names}.")
+        return " ".join(parts) or "Comment added."
+
+
+def tell_mentioned(
+    *, text: str, by: User, on: str, url: str, may_see: Callable[[User], bool]
+) -> Mentions:
+    """Notify each colleague @mentioned in `text` (not the writer) who `may_see` what it is
+    about, `on` naming it in the notification; the others are returned, not told."""
+    told, cannot_see = [], []
+    excerpt = text if len(text) <= MENTION_EXCERPT else text[: MENTION_EXCERPT - 1] + "…"
+    for person in mentioned_in(text):
+        if person.pk == by.pk:
+            continue
+        if not may_see(person):
+            cannot_see.append(person)
+            continue
+        notify(
+            recipient=person,
+            event=Event.MENTIONED,
+            text=f"{by} mentioned you on {on}: {excerpt}",
+            url=url,
+            actor=by,
+        )
+        told.append(person)
+    return Mentions(told=told, cannot_see=cannot_see)
 
 
 def preferences_of(user: User) -> dict[str, str]:

@@ -281,49 +281,28 @@ def reopen(*, action: Action, by: User, note: str = "") -> Action:
     return action
 
 
-COMMENT_MAX = 2000
-
-
-@dataclass
-class Comment:
-    event: ActionEvent
-    told: list[User]
-    cannot_see: list[User]
-
-
 @transaction.atomic
-def comment_on_action(*, action: Action, by: User, text: str) -> Comment:
+def comment_on_action(
+    *, action: Action, by: User, text: str
+) -> tuple[ActionEvent, notifications.Mentions]:
     """Add a comment to the action's thread (its history). Colleagues @mentioned hear of it if
     they may see the action; the others are named back to the writer, not told."""
     _require(
         Action.objects.visible_to(by).filter(pk=action.pk).exists(),
         "Only people who can see this action can comment on it.",
     )
-    text = text.strip()
-    if not text:
-        raise ValidationError({"text": "Write a comment first."})
-    if len(text) > COMMENT_MAX:
-        raise ValidationError({"text": f"Keep a comment under {COMMENT_MAX} characters."})
+    text = notifications.comment_text(text)
     event = ActionEvent.objects.create(
         action=action, actor=by, note=text, is_comment=True, at=timezone.now()
     )
-    told, cannot_see = [], []
-    for person in notifications.mentioned_in(text):
-        if person.pk == by.pk:
-            continue
-        if not Action.objects.visible_to(person).filter(pk=action.pk).exists():
-            cannot_see.append(person)
-            continue
-        excerpt = text if len(text) <= 120 else text[:119] + "…"
-        _tell(
-            person,
-            Notification.Event.MENTIONED,
-            action,
-            f"{by} mentioned you on “{action.title}”: {excerpt}",
-            by,
-        )
-        told.append(person)
-    return Comment(event=event, told=told, cannot_see=cannot_see)
+    mentions = notifications.tell_mentioned(
+        text=text,
+        by=by,
+        on=f"“{action.title}”",
+        url=action.get_absolute_url(),
+        may_see=lambda person: Action.objects.visible_to(person).filter(pk=action.pk).exists(),
+    )
+    return event, mentions
 
 
 @transaction.atomic

@@ -487,16 +487,6 @@ def action_snooze(request, pk: int):
     )
 
 
-def _told(result: services.Comment) -> str:
-    parts = []
-    if result.told:
-        parts.append("Told " + ", ".join(person.name for person in result.told) + ".")
-    if result.cannot_see:
-        names = ", ".join(person.name for person in result.cannot_see)
-        parts.append(f"Not told (they cannot see this action): {names}.")
-    return " ".join(parts) or "Comment added."
-
-
 @require_POST
 def action_comment(request, pk: int):
     """Add to the action's thread; htmx swaps the thread in place, without a reload."""
@@ -505,13 +495,13 @@ def action_comment(request, pk: int):
     message = ""
     if form.is_valid():
         try:
-            result = services.comment_on_action(
+            _, mentions = services.comment_on_action(
                 action=action, by=request.user, text=form.cleaned_data["text"]
             )
         except ValidationError as error:
             _add_service_error(form, error)
         else:
-            message, form = _told(result), CommentForm()
+            message, form = mentions.summary("action"), CommentForm()
     if request.htmx:
         context = {
             "action": action,

@@ -565,45 +565,26 @@ def is_alarming(response: FeedbackResponse, alert_settings: SaveAlertSettings) -
     return response.rating is not None and response.rating <= alert_settings.low_rating_threshold
 
 
-COMMENT_MAX = 2000
-
-
-@dataclass
-class Comment:
-    comment: FeedbackComment
-    told: list[User]
-    cannot_see: list[User]
-
-
 @transaction.atomic
-def comment_on_feedback(*, response: FeedbackResponse, by: User, text: str) -> Comment:
+def comment_on_feedback(
+    *, response: FeedbackResponse, by: User, text: str
+) -> tuple[FeedbackComment, notifications.Mentions]:
     """Add to the discussion of a response; colleagues @mentioned hear of it if they may see the
     response. The notification names the client, never the person who wrote the feedback."""
     _require_triager(response=response, by=by)
-    text = text.strip()
-    if not text:
-        raise ValidationError({"text": "Write a comment first."})
-    if len(text) > COMMENT_MAX:
-        raise ValidationError({"text": f"Keep a comment under {COMMENT_MAX} characters."})
+    text = notifications.comment_text(text)
     comment = FeedbackComment.objects.create(response=response, author=by, text=text)
-    told, cannot_see = [], []
     about = response.client.name if response.client else "firm-wide feedback"
-    for person in notifications.mentioned_in(text):
-        if person.pk == by.pk:
-            continue
-        if not FeedbackResponse.objects.visible_to(person).filter(pk=response.pk).exists():
-            cannot_see.append(person)
-            continue
-        excerpt = text if len(text) <= 120 else text[:119] + "…"
-        notifications.notify(
-            recipient=person,
-            event=Notification.Event.MENTIONED,
-            text=f"{by} mentioned you on feedback about {about}: {excerpt}",
-            url=response.get_absolute_url(),
-            actor=by,
-        )
-        told.append(person)
-    return Comment(comment=comment, told=told, cannot_see=cannot_see)
+    mentions = notifications.tell_mentioned(
+        text=text,
+        by=by,
+        on=f"feedback about {about}",
+        url=response.get_absolute_url(),
+        may_see=lambda person: (
+            FeedbackResponse.objects.visible_to(person).filter(pk=response.pk).exists()
+        ),
+    )
+    return comment, mentions
 
 
 def feedback_received(*, response: FeedbackResponse) -> None:

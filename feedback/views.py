@@ -675,16 +675,6 @@ def _get_response_for_user(request, pk) -> FeedbackResponse:
     )
 
 
-def _told(result) -> str:
-    parts = []
-    if result.told:
-        parts.append("Told " + ", ".join(person.name for person in result.told) + ".")
-    if result.cannot_see:
-        names = ", ".join(person.name for person in result.cannot_see)
-        parts.append(f"Not told (they cannot see this feedback): {names}.")
-    return " ".join(parts) or "Comment added."
-
-
 @role_required(*FeedbackResponse.TRIAGERS)
 def feedback_detail(request, pk):
     """One response and its discussion; a comment is added without a reload (htmx)."""
@@ -693,13 +683,13 @@ def feedback_detail(request, pk):
     message = ""
     if request.method == "POST" and form.is_valid():
         try:
-            result = services.comment_on_feedback(
+            _, mentions = services.comment_on_feedback(
                 response=response, by=request.user, text=form.cleaned_data["text"]
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            message, form = _told(result), CommentForm()
+            message, form = mentions.summary("feedback"), CommentForm()
     context = {
         "response": response,
         "comments": response.comments.select_related("author"),
