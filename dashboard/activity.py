@@ -53,52 +53,33 @@ def _action_events(user: User, since: dt.datetime) -> list[Item]:
     return items
 
 
-def _my_clients(prefix: str, user: User) -> Q:
-    return Q(**{f"{prefix}account_manager": user}) | Q(**{f"{prefix}relationship_partner": user})
+def _rated(response: FeedbackResponse) -> str:
+    rating = f" (rated {response.rating}/10)" if response.rating is not None else ""
+    return f"New feedback about {response.client.name}{rating}"
 
 
-def _feedback(user: User, since: dt.datetime) -> list[Item]:
-    responses = (
-        FeedbackResponse.objects.visible_to(user)
-        .filter(_my_clients("client__", user), submitted_at__gte=since)
-        .select_related("client")
-        .order_by("-submitted_at", "-id")[:SHOWN]
-    )
-    return [
-        Item(
-            r.submitted_at,
-            f"New feedback about {r.client.name}"
-            + (f" (rated {r.rating}/10)" if r.rating is not None else ""),
-            r.get_absolute_url(),
+# What happens on my clients: the record, when it happened, and what the line says (never who
+# wrote a response).
+ON_MY_CLIENTS = [
+    (FeedbackResponse, "submitted_at", _rated),
+    (ExitInterview, "finalised_at", lambda i: f"Exit interview with {i.client.name} finalised"),
+    (SaveAttempt, "opened_at", lambda a: f"Save attempt opened for {a.client.name}"),
+]
+
+
+def _on_my_clients(user: User, since: dt.datetime) -> list[Item]:
+    """Each kind of record on the clients I manage or partner, through its own `visible_to`."""
+    mine = Q(client__account_manager=user) | Q(client__relationship_partner=user)
+    items = []
+    for model, when, says in ON_MY_CLIENTS:
+        rows = (
+            model.objects.visible_to(user)
+            .filter(mine, **{f"{when}__gte": since})
+            .select_related("client")
+            .order_by(f"-{when}", "-id")[:SHOWN]
         )
-        for r in responses
-    ]
-
-
-def _interviews(user: User, since: dt.datetime) -> list[Item]:
-    interviews = (
-        ExitInterview.objects.visible_to(user)
-        .filter(_my_clients("client__", user), finalised_at__gte=since)
-        .select_related("client")
-        .order_by("-finalised_at", "-id")[:SHOWN]
-    )
-    return [
-        Item(i.finalised_at, f"Exit interview with {i.client.name} finalised", i.get_absolute_url())
-        for i in interviews
-    ]
-
-
-def _saves(user: User, since: dt.datetime) -> list[Item]:
-    attempts = (
-        SaveAttempt.objects.visible_to(user)
-        .filter(_my_clients("client__", user), opened_at__gte=since)
-        .select_related("client")
-        .order_by("-opened_at", "-id")[:SHOWN]
-    )
-    return [
-        Item(a.opened_at, f"Save attempt opened for {a.client.name}", a.get_absolute_url())
-        for a in attempts
-    ]
+        items += [Item(getattr(row, when), says(row), row.get_absolute_url()) for row in rows]
+    return items
 
 
 def _reviews(user: User, since: dt.datetime) -> list[Item]:
@@ -128,5 +109,5 @@ def recent_activity(user: User, *, now: dt.datetime | None = None) -> list[Item]
     since = (now or timezone.now()) - dt.timedelta(days=DAYS)
     items = _action_events(user, since) + _reviews(user, since)
     if user.is_account_manager or user.is_partner:
-        items += _feedback(user, since) + _interviews(user, since) + _saves(user, since)
+        items += _on_my_clients(user, since)
     return sorted(items, key=lambda item: item.at, reverse=True)[:SHOWN]
