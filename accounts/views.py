@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
@@ -5,8 +6,8 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from . import attachments, throttle
-from .forms import AttachmentForm, PasswordResetForm
+from . import attachments, sso, throttle
+from .forms import AttachmentForm, LoginForm, PasswordResetForm
 from .models import Attachment
 from .network import client_ip
 from .templatetags.attachments import attachment_context
@@ -15,6 +16,27 @@ from .templatetags.attachments import attachment_context
 RESET_PER_ADDRESS = 3
 RESET_PER_IP = 10
 RESET_WINDOW = 60 * 60
+
+
+class LoginView(auth_views.LoginView):
+    """The password form, the single sign-on button, or both. With LOCAL_PASSWORDS off a posted
+    password is refused with a message (a superuser's break-glass login is at /admin/)."""
+
+    redirect_authenticated_user = True
+    authentication_form = LoginForm
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            sso_label=settings.OIDC_BUTTON_LABEL if sso.enabled() else "",
+            local_passwords=settings.LOCAL_PASSWORDS,
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        if settings.LOCAL_PASSWORDS:
+            return super().post(request, *args, **kwargs)
+        messages.error(request, sso.PASSWORDS_OFF)
+        return self.render_to_response(self.get_context_data(), status=400)
 
 
 class PasswordResetView(auth_views.PasswordResetView):

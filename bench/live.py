@@ -66,7 +66,7 @@ def setup(phones: int) -> dict:
     def session(person: User) -> str:
         data = store()
         data[SESSION_KEY] = str(person.pk)
-        data[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        data[BACKEND_SESSION_KEY] = "accounts.sso.PasswordBackend"
         data[HASH_SESSION_KEY] = person.get_session_auth_hash()
         data["_touched_at"] = int(time.time())
         data.create()

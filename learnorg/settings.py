@@ -165,7 +165,10 @@ LIVE_PUSH_URL = os.environ.get(
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Passwords (ModelBackend), refused but for superusers when LOCAL_PASSWORDS is off.
+    "accounts.sso.PasswordBackend",
+    # Single sign-on; answers nothing while OIDC_ISSUER is unset.
+    "accounts.sso.SingleSignOnBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -182,6 +185,41 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # no session write (and no commit) more than once a minute.
 SESSION_COOKIE_AGE = 60 * int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
 SESSION_TOUCH_SECONDS = 60
+
+# Single sign-on with OpenID Connect (mozilla-django-oidc, wrapped by accounts/sso.py): on when
+# OIDC_ISSUER is set. Endpoints come from the issuer's discovery document unless set here.
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").strip().rstrip("/")
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+OIDC_ALLOWED_DOMAINS = [domain.lower().lstrip("@") for domain in env_list("OIDC_ALLOWED_DOMAINS")]
+if OIDC_ISSUER and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET and OIDC_ALLOWED_DOMAINS):
+    # Without allowed domains anyone the provider knows (a whole Google or Microsoft tenant
+    # list) would get an account.
+    raise ImproperlyConfigured(
+        "OIDC_ISSUER needs OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and OIDC_ALLOWED_DOMAINS."
+    )
+OIDC_RP_SCOPES = os.environ.get("OIDC_SCOPES", "openid email profile")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_SIGN_ALGO", "RS256")
+# The claim that lists a person's groups at the provider, and which of those grant which role:
+# "provider group=role" pairs, the roles being account_manager, facilitator and partner.
+OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "")
+OIDC_GROUP_ROLES = {
+    group.strip(): role.strip().lower()
+    for group, _, role in (pair.rpartition("=") for pair in env_list("OIDC_GROUP_ROLES"))
+}
+OIDC_BUTTON_LABEL = os.environ.get("OIDC_BUTTON_LABEL", "Sign in with single sign-on")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:sso_callback"
+OIDC_CALLBACK_CLASS = "accounts.sso.CallbackView"
+OIDC_AUTHENTICATE_CLASS = "accounts.sso.StartView"
+# Off: people sign in only through single sign-on; superusers keep their password at /admin/
+# as a way in when the provider is down.
+LOCAL_PASSWORDS = env_bool("LOCAL_PASSWORDS", True)
 
 # django-axes: lock a username+IP pair out after repeated failed logins.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))

@@ -32,6 +32,9 @@ from tests.security.world import (
 MATRIX = {
     # accounts: Django's auth views; login, reset and their steps are public.
     "accounts:login": ("200 200 R R R R R", "ok ok ok ok ok ok ok"),
+    # single sign-on: not configured in these tests, so no such page (tests/accounts/test_sso.py).
+    "accounts:sso_start": ("404 404 404 404 404 404 404", "404 404 404 404 404 404 404"),
+    "accounts:sso_callback": ("404 404 404 404 404 404 404", "404 404 404 404 404 404 404"),
     "accounts:logout": ("L L 405 405 405 405 405", "L L L L L L L"),
     "accounts:password_change": ("L L 200 200 200 200 200", "L L ok ok ok ok ok"),
     "accounts:password_change_done": ("L L 200 200 200 200 200", "L L 405 405 405 405 405"),
