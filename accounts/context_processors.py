@@ -1,5 +1,6 @@
 from functools import lru_cache
 
+from django.conf import settings
 from django.urls import get_script_prefix, reverse
 
 from .models import Role
@@ -43,7 +44,8 @@ def navigation(request):
 
 
 def roles(request):
-    """Role flags for the navigation bar, read once per request."""
+    """Role flags for the navigation bar, read once per request, and whether the person has a
+    password to change (not one who signs in only through single sign-on)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -51,4 +53,6 @@ def roles(request):
         "is_partner": user.has_role(Role.PARTNER),
         "is_facilitator": user.has_role(Role.FACILITATOR),
         "is_account_manager": user.has_role(Role.ACCOUNT_MANAGER),
+        "can_change_password": user.has_usable_password()
+        and (settings.LOCAL_PASSWORDS or user.is_superuser),
     }

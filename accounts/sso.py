@@ -122,6 +122,11 @@ def check_settings(app_configs, **kwargs) -> list[checks.CheckMessage]:
     return errors
 
 
+def not_a_password_attempt(request, credentials: dict | None) -> bool:
+    """django-axes counts and locks out password attempts only (AXES_WHITELIST_CALLABLE)."""
+    return "password" not in (credentials or {})
+
+
 class PasswordBackend(ModelBackend):
     """Django's password check; with LOCAL_PASSWORDS off it lets only superusers in (the way in
     when the provider is down), whatever page asks."""

@@ -230,6 +230,9 @@ AXES_RESET_ON_SUCCESS = True
 # Lockouts count by the same client address as rate limits and the audit log.
 AXES_CLIENT_IP_CALLABLE = "accounts.network.client_ip"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Single sign-on attempts carry no password to guess (the provider locks out its own); counted,
+# a few refused people behind one office address would lock that whole office out.
+AXES_WHITELIST_CALLABLE = "accounts.sso.not_a_password_attempt"
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-us"

@@ -111,3 +111,26 @@ def sam(db):
 @pytest.fixture
 def deactivated(db):
     return UserFactory(username="gone", display_name="Former Colleague", is_active=False)
+
+
+@pytest.fixture(scope="session")
+def oidc_provider():
+    """A real OpenID Connect provider (django-oauth-toolkit) in a process of its own, for the
+    single sign-on tests; raises, never skips, if it cannot start."""
+    from tests.oidc_provider.running import provider
+
+    with provider() as running:
+        yield running
+
+
+@pytest.fixture
+def sso(settings, oidc_provider):
+    """Single sign-on on, through the test provider, for firm.example and example.com."""
+    from tests.oidc_provider.running import ALLOWED_DOMAINS
+
+    settings.OIDC_ISSUER = oidc_provider.issuer
+    settings.OIDC_RP_CLIENT_ID = oidc_provider.client_id
+    settings.OIDC_RP_CLIENT_SECRET = oidc_provider.client_secret
+    settings.OIDC_ALLOWED_DOMAINS = ALLOWED_DOMAINS
+    settings.OIDC_BUTTON_LABEL = "Sign in with Test ID"
+    return oidc_provider
