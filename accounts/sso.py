@@ -190,9 +190,11 @@ class SingleSignOnBackend(OIDCAuthenticationBackend):
         return payload
 
     def get_or_create_user(self, access_token, id_token, payload):
-        claims = self.get_userinfo(access_token, id_token, payload)
-        if claims.get("sub") != payload.get("sub"):
+        userinfo = self.get_userinfo(access_token, id_token, payload)
+        if userinfo.get("sub") != payload.get("sub"):
             raise SuspiciousOperation("The user info describes someone else than the ID token.")
+        # Some providers (Microsoft Entra) put the groups in the ID token only.
+        claims = {**payload, **userinfo}
         email = str(claims.get("email") or "").strip()
         if not email:
             raise Refused("Your sign-in provider did not give us your e-mail address.")
