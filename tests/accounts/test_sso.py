@@ -3,6 +3,7 @@ own): the provider's login form is filled in, it issues and signs the tokens, an
 callback fetches them from its token endpoint."""
 
 import pytest
+from axes.models import AccessLog
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
@@ -43,6 +44,12 @@ def test_sso_newcomer_in_an_allowed_domain_is_created_with_no_role(client, sso):
     assert list(nina.groups.all()) == []
     assert not nina.has_usable_password()
     assert AuditEvent.objects.filter(actor=nina, verb="create", object_id=str(nina.pk)).exists()
+
+
+def test_sso_login_is_logged_like_a_password_login(client, sso, alice):
+    _log_in(client, "alice")
+    log = AccessLog.objects.get()
+    assert (log.username, log.path_info) == ("alice", reverse("accounts:sso_callback"))
 
 
 def test_sso_second_login_finds_the_same_person(client, sso):
@@ -128,6 +135,19 @@ def test_sso_refuses_a_callback_whose_state_it_never_issued(client, sso):
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:login")
     assert not User.objects.filter(email__endswith="firm.example").exists()
+
+
+def test_sso_a_discovery_document_of_another_issuer_is_not_trusted(client, sso, settings):
+    # The same provider reached by another name still says its issuer is 127.0.0.1.
+    settings.OIDC_ISSUER = sso.issuer.replace("127.0.0.1", "localhost")
+    response = client.get(reverse("accounts:sso_start"), follow=True)
+    assert _messages(response) == [sso_module.UNAVAILABLE]
+
+
+def test_sso_an_endpoint_set_explicitly_wins_over_discovery(client, sso, settings):
+    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = "https://login.firm.example/authorize"
+    response = client.get(reverse("accounts:sso_start"))
+    assert response["Location"].startswith("https://login.firm.example/authorize?")
 
 
 def test_sso_an_unreachable_provider_gives_a_message_not_an_error(client, sso, settings):
