@@ -8,6 +8,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 def test_sso_a_newcomer_signs_in_through_the_provider_and_lands_on_home(page, live_server, sso):
     page.goto(f"{live_server.url}/accounts/login/")
+    screenshot(page, "sso-login")
     page.get_by_role("link", name="Sign in with Test ID").click()
     # The provider's own login page, on its own port.
     page.wait_for_url(f"{sso.url}/accounts/login/**")
