@@ -1,0 +1,258 @@
+"""The API of improvement actions: read what visible_to allows, create as on the new-action page,
+and move an action on through the same services as its page's buttons, which refuse whoever may
+not (a refusal is a 400 with the service's message, as the page shows it next to the form)."""
+
+from django import forms
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action as endpoint
+from rest_framework.response import Response
+
+from accounts.api import form_errors
+from accounts.api_views import ApiViewSet, Reference
+
+from . import services
+from .forms import (
+    ActionFilterForm,
+    ActionForm,
+    CommentForm,
+    CompleteForm,
+    ReopenForm,
+    VerifyForm,
+    WontDoForm,
+)
+from .models import Action, ActionEvent
+
+
+class ActionSerializer(serializers.ModelSerializer):
+    owner = Reference()
+    client = Reference(allow_null=True, help_text="The client it is about: id and name.")
+    verified_by = Reference(allow_null=True)
+    overdue = serializers.BooleanField(source="is_overdue")
+    sources = serializers.SerializerMethodField(help_text="The kinds of source it came from.")
+
+    class Meta:
+        model = Action
+        fields = [
+            "id",
+            "title",
+            "detail",
+            "status",
+            "priority",
+            "due_on",
+            "overdue",
+            "owner",
+            "client",
+            "sources",
+            "evidence",
+            "evidence_link",
+            "done_at",
+            "verified_by",
+            "verified_at",
+            "recheck_on",
+            "wont_do_reason",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_sources(self, action: Action) -> list[str]:
+        return [source.label for source in action.source_kinds()]
+
+
+class ActionWriteSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    detail = serializers.CharField(required=False, allow_blank=True)
+    owner = serializers.IntegerField(
+        required=False, help_text="Partners and facilitators only; others own what they create."
+    )
+    due_on = serializers.DateField()
+    priority = serializers.ChoiceField(choices=Action.Priority.choices, required=False)
+    client = serializers.IntegerField(required=False, allow_null=True)
+    confirm_past_due = serializers.BooleanField(
+        required=False, help_text="Needed to create an action that is already overdue."
+    )
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = Reference(allow_null=True)
+
+    class Meta:
+        model = ActionEvent
+        fields = ["id", "actor", "from_status", "to_status", "note", "is_comment", "at"]
+
+
+# Each transition: the page's form that checks what is sent, and the service that makes the
+# change (and refuses whoever may not).
+TRANSITIONS = {
+    "start": (forms.Form, lambda action, by, data: services.start_action(action=action, by=by)),
+    "complete": (
+        CompleteForm,
+        lambda action, by, data: services.complete_action(
+            action=action, by=by, evidence=data["evidence"], link=data["link"]
+        ),
+    ),
+    "verify": (
+        VerifyForm,
+        lambda action, by, data: services.verify_action(
+            action=action, by=by, note=data["note"], recheck_on=data["recheck_on"]
+        ),
+    ),
+    "wont_do": (
+        WontDoForm,
+        lambda action, by, data: services.wont_do(action=action, by=by, reason=data["reason"]),
+    ),
+    "reopen": (
+        ReopenForm,
+        lambda action, by, data: services.reopen(action=action, by=by, note=data["note"]),
+    ),
+}
+
+
+def _form_serializer(form_class) -> type[serializers.Serializer]:
+    """The request body a transition takes, for the schema: the form's fields."""
+    fields = {}
+    for name, field in form_class.base_fields.items():
+        described = {"required": field.required, "help_text": field.help_text or str(field.label)}
+        if isinstance(field, forms.DateField):
+            fields[name] = serializers.DateField(allow_null=not field.required, **described)
+        else:
+            fields[name] = serializers.CharField(allow_blank=not field.required, **described)
+    name = form_class.__name__.removesuffix("Form") + "Request"
+    return type(name, (serializers.Serializer,), fields)
+
+
+ACTION_FILTERS = [
+    OpenApiParameter(
+        "status",
+        str,
+        enum=["still_open", *Action.Status.values],
+        description="still_open: open or in progress.",
+    ),
+    OpenApiParameter("mine", bool, description="Only the actions you own."),
+    OpenApiParameter("owner", int),
+    OpenApiParameter("source", str, enum=[key for key, _ in ActionFilterForm.SOURCES if key]),
+    OpenApiParameter("due_from", OpenApiTypes.DATE),
+    OpenApiParameter("due_to", OpenApiTypes.DATE),
+    OpenApiParameter("overdue", bool),
+    OpenApiParameter("needs_reassignment", bool),
+]
+
+
+def _transition_schema(name: str):
+    form_class = TRANSITIONS[name][0]
+    request = None if form_class is forms.Form else _form_serializer(form_class)
+    return extend_schema(
+        request=request,
+        responses=ActionSerializer,
+        summary=f"{name.replace('_', ' ').capitalize()} an action",
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=ACTION_FILTERS, summary="Actions you may see"),
+    retrieve=extend_schema(summary="An action"),
+    create=extend_schema(
+        request=ActionWriteSerializer, responses={201: ActionSerializer}, summary="Create an action"
+    ),
+    start=_transition_schema("start"),
+    complete=_transition_schema("complete"),
+    verify=_transition_schema("verify"),
+    wont_do=_transition_schema("wont_do"),
+    reopen=_transition_schema("reopen"),
+    events=extend_schema(responses=EventSerializer(many=True), summary="An action's history"),
+    comment=extend_schema(
+        request=_form_serializer(CommentForm),
+        responses={201: EventSerializer},
+        summary="Comment on an action",
+    ),
+)
+class ActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    serializer_class = ActionSerializer
+
+    def get_queryset(self):
+        return (
+            Action.objects.visible_to(self.request.user)
+            .select_related("owner", "client", "verified_by")
+            .order_by("due_on", "id")
+        )
+
+    def filter_queryset(self, queryset):
+        if self.action != "list":
+            return queryset
+        form = ActionFilterForm(self.request.query_params)
+        mine = forms.BooleanField(required=False).clean(self.request.query_params.get("mine"))
+        if not form.is_valid():
+            raise form_errors(form)
+        if mine:
+            queryset = queryset.filter(owner=self.request.user)
+        return form.filter(queryset)
+
+    def _fresh(self, pk) -> dict:
+        return ActionSerializer(self.get_queryset().get(pk=pk)).data
+
+    def create(self, request):
+        sent = ActionWriteSerializer(data=request.data)
+        sent.is_valid(raise_exception=True)
+        defaults = {"owner": request.user.pk, "priority": Action.Priority.NORMAL}
+        form = ActionForm(data={**defaults, **sent.validated_data}, user=request.user)
+        if not form.is_valid():
+            raise form_errors(form)
+        data = form.cleaned_data
+        action = services.create_action(
+            title=data["title"],
+            detail=data["detail"],
+            owner=data["owner"],
+            due_on=data["due_on"],
+            priority=data["priority"],
+            created_by=request.user,
+            **({"client": data["client"]} if data["client"] else {}),
+        )
+        return Response(self._fresh(action.pk), status=status.HTTP_201_CREATED)
+
+    def _transition(self, request, pk, name: str):
+        action = get_object_or_404(self.get_queryset(), pk=pk)
+        form_class, change = TRANSITIONS[name]
+        form = form_class(data=request.data)
+        if not form.is_valid():
+            raise form_errors(form)
+        change(action, request.user, form.cleaned_data)
+        return Response(self._fresh(action.pk))
+
+    @endpoint(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        return self._transition(request, pk, "start")
+
+    @endpoint(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        return self._transition(request, pk, "complete")
+
+    @endpoint(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        return self._transition(request, pk, "verify")
+
+    @endpoint(detail=True, methods=["post"], url_path="wont-do")
+    def wont_do(self, request, pk=None):
+        return self._transition(request, pk, "wont_do")
+
+    @endpoint(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        return self._transition(request, pk, "reopen")
+
+    @endpoint(detail=True, methods=["get"], pagination_class=None)
+    def events(self, request, pk=None):
+        action = get_object_or_404(self.get_queryset(), pk=pk)
+        events = action.events.select_related("actor")
+        return Response(EventSerializer(events, many=True).data)
+
+    @endpoint(detail=True, methods=["post"])
+    def comment(self, request, pk=None):
+        action = get_object_or_404(self.get_queryset(), pk=pk)
+        form = CommentForm(data=request.data)
+        if not form.is_valid():
+            raise form_errors(form)
+        event, _ = services.comment_on_action(
+            action=action, by=request.user, text=form.cleaned_data["text"]
+        )
+        return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
