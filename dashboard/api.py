@@ -6,9 +6,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accounts.api import form_errors
-from accounts.api_views import ApiView
 from accounts.decorators import role_required
 from accounts.models import Role
 
@@ -35,7 +35,7 @@ class HeadlineSerializer(serializers.Serializer):
     speak_freely_answers = serializers.IntegerField()
 
 
-class HeadlineView(ApiView):
+class HeadlineView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter(

@@ -83,10 +83,8 @@ class ClientWriteSerializer(serializers.Serializer):
 
 
 def _stored_values(instance, form_class) -> dict:
-    """The form's fields as the instance holds them (ids for related rows), so that an update
-    changes only what was sent."""
-    if instance is None:
-        return {}
+    """The form's fields as the instance holds them (ids for related rows): an update changes
+    only what was sent, and a new object starts from the model's defaults."""
     values = model_to_dict(instance, fields=form_class._meta.fields)
     for name, value in values.items():
         if isinstance(value, list):
@@ -99,7 +97,8 @@ def _bound(form_class, request, instance=None, **kwargs):
     request's types were checked by the view's write serializer."""
     sent = kwargs.pop("serializer")(data=request.data)
     sent.is_valid(raise_exception=True)
-    data = {**_stored_values(instance, form_class), **sent.validated_data}
+    stored = _stored_values(instance or form_class._meta.model(), form_class)
+    data = {**stored, **sent.validated_data}
     return form_class(data=data, instance=instance, **kwargs)
 
 
