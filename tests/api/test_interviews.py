@@ -35,14 +35,10 @@ def test_reading_an_interview_writes_an_audit_row(api, alice, bob):
 def test_a_denied_read_of_an_interview_is_audited(api, bob):
     interview = ExitInterviewFactory(restricted=True)
     assert api(bob).get(f"{LIST}{interview.pk}/").status_code == 404
-    assert AuditEvent.objects.filter(
-        verb="denied", actor=bob, object_id=str(interview.pk)
-    ).exists()
+    assert AuditEvent.objects.filter(verb="denied", actor=bob, object_id=str(interview.pk)).exists()
 
 
-def test_restricted_interviews_are_never_listed_to_those_who_cannot_read_them(
-    api, alice, bob, pat
-):
+def test_restricted_interviews_are_never_listed_to_those_who_cannot_read_them(api, alice, bob, pat):
     client = ClientFactory(account_manager=alice)
     restricted = ExitInterviewFactory(
         client=client, interviewer=bob, restricted=True, client_words="Private"

@@ -65,4 +65,3 @@ def test_docs_page_loads_its_files_from_this_site(client, alice):
     assert script.status_code == 200
     assert script["Content-Type"].startswith("application/javascript")
     assert "/api/schema/" in script.content.decode()
-
