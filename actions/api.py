@@ -140,14 +140,19 @@ ACTION_FILTERS = [
 ]
 
 
+SUMMARIES = {
+    "start": "Start an action",
+    "complete": "Mark an action done, with evidence of what changed",
+    "verify": "Verify an action",
+    "wont_do": "Drop an action (won't do), with the reason",
+    "reopen": "Reopen an action",
+}
+
+
 def _transition_schema(name: str):
     form_class = TRANSITIONS[name][0]
     request = None if form_class is forms.Form else _form_serializer(form_class)
-    return extend_schema(
-        request=request,
-        responses=ActionSerializer,
-        summary=f"{name.replace('_', ' ').capitalize()} an action",
-    )
+    return extend_schema(request=request, responses=ActionSerializer, summary=SUMMARIES[name])
 
 
 @extend_schema_view(

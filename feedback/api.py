@@ -302,7 +302,9 @@ class InterviewViewSet(mixins.ListModelMixin, ApiViewSet):
         )
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    def _detail(self, request, pk):
+    def _readable(self, request, pk) -> ExitInterview | None:
+        """The interview if this person may read it; a refused attempt on one that exists is
+        audited, as on its page."""
         interview = (
             self.get_queryset()
             .select_related("team_reason", "client__account_manager")
@@ -310,23 +312,22 @@ class InterviewViewSet(mixins.ListModelMixin, ApiViewSet):
             .filter(pk=pk)
             .first()
         )
-        if interview is None:
-            if ExitInterview.objects.filter(pk=pk).exists():
-                audit.record(
-                    actor=request.user,
-                    verb="denied",
-                    object_type="feedback.exitinterview",
-                    object_id=pk,
-                    request=request,
-                    detail={"path": request.path},
-                )
-            return Response({"detail": "No such interview."}, status=status.HTTP_404_NOT_FOUND)
+        if interview is None and ExitInterview.objects.filter(pk=pk).exists():
+            audit.record(
+                actor=request.user,
+                verb="denied",
+                object_type="feedback.exitinterview",
+                object_id=pk,
+                request=request,
+                detail={"path": request.path},
+            )
         return interview
 
     def retrieve(self, request, pk=None):
-        interview = self._detail(request, pk)
-        if isinstance(interview, Response):
-            return interview
+        interview = self._readable(request, pk)
+        if interview is None:
+            # Answered, not raised: a raised 404 would roll back the audit row with the request.
+            return Response({"detail": "No such interview."}, status=status.HTTP_404_NOT_FOUND)
         audit.record(actor=request.user, verb="view", obj=interview, request=request)
         return Response(InterviewDetailSerializer(interview).data)
 
@@ -347,5 +348,5 @@ class InterviewViewSet(mixins.ListModelMixin, ApiViewSet):
             raise form_errors(form)
         interview = form.save()
         audit.record(actor=request.user, verb="create", obj=interview, request=request)
-        interview = self._detail(request, interview.pk)
+        interview = self._readable(request, interview.pk)
         return Response(InterviewDetailSerializer(interview).data, status=status.HTTP_201_CREATED)

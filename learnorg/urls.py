@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
@@ -22,9 +23,13 @@ api_patterns = [
     path("v1/", include(router.urls)),
     path("v1/dashboard/headline/", HeadlineView.as_view(), name="dashboard-headline"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    # Swagger UI; the script it loads is a separate request, as the
-    # content security policy allows no inline script.
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    # Swagger UI, a page for people signed in (anyone else goes to the login page); the script
+    # it loads is a separate request, as the content security policy allows no inline script.
+    path(
+        "docs/",
+        login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
+        name="docs",
+    ),
 ]
 
 urlpatterns = [
