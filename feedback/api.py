@@ -10,6 +10,7 @@ the feedback app (responses, suggestions, anonymous notes) has an endpoint.
 
 from django.forms.models import model_to_dict
 from django.shortcuts import get_object_or_404
+from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -278,6 +279,11 @@ INTERVIEW_FILTERS = [
 )
 class InterviewViewSet(mixins.ListModelMixin, ApiViewSet):
     serializer_class = InterviewSerializer
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Interviews are confidential: no browser or proxy keeps a copy, as for their pages.
+        add_never_cache_headers(response)
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def get_queryset(self):
         return ExitInterview.objects.visible_to(self.request.user).select_related(

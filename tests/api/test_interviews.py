@@ -72,7 +72,9 @@ def test_interview_shows_the_clients_words_and_the_teams_hypothesis_apart(api, p
     interview = ExitInterviewFactory(
         client_words="Nobody called back", team_hypothesis="Busy season staffing"
     )
-    data = api(pat).get(f"{LIST}{interview.pk}/").json()
+    response = api(pat).get(f"{LIST}{interview.pk}/")
+    assert "no-store" in response["Cache-Control"]
+    data = response.json()
     assert data["client_words"] == "Nobody called back"
     assert data["team_hypothesis"] == "Busy season staffing"
 
