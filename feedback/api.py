@@ -58,7 +58,8 @@ class ClientSerializer(serializers.ModelSerializer):
 
 class ClientWriteSerializer(serializers.Serializer):
     """What a client's create or update may send; the client form's rules then apply. Fields
-    left out keep their value (on create: their default)."""
+    left out keep their value (on create: their default). The contact is written here and read
+    on the client's page, which shows it only to those who may edit the client."""
 
     name = serializers.CharField(required=False)
     status = serializers.ChoiceField(choices=Client.Status.choices, required=False)
@@ -91,16 +92,6 @@ def _stored_values(instance, form_class) -> dict:
         if isinstance(value, list):
             values[name] = [getattr(item, "pk", item) for item in value]
     return values
-
-
-def _bound(form_class, request, instance=None, **kwargs):
-    """`form_class` bound to the stored values overlaid with what the request sent, after the
-    request's types were checked by the view's write serializer."""
-    sent = kwargs.pop("serializer")(data=request.data)
-    sent.is_valid(raise_exception=True)
-    stored = _stored_values(instance or form_class._meta.model(), form_class)
-    data = {**stored, **sent.validated_data}
-    return form_class(data=data, instance=instance, **kwargs)
 
 
 CLIENT_FILTERS = [
@@ -143,8 +134,11 @@ class ClientViewSet(
         return form.filter(queryset)
 
     def _save(self, request, client: Client | None):
-        form = _bound(
-            ClientForm, request, client, serializer=ClientWriteSerializer, user=request.user
+        sent = ClientWriteSerializer(data=request.data)
+        sent.is_valid(raise_exception=True)
+        stored = _stored_values(client or Client(), ClientForm)
+        form = ClientForm(
+            data={**stored, **sent.validated_data}, instance=client, user=request.user
         )
         if not form.is_valid():
             raise form_errors(form)

@@ -14,29 +14,27 @@ from tests.factories import (
     ServiceLineFactory,
 )
 
-LINES = []
 
-
-def _clients(n, pat):
+def _clients(n, pat, lines):
     for _ in range(n):
         client = ClientFactory(account_manager=pat, relationship_partner=pat)
-        client.service_lines.add(*LINES)
+        client.service_lines.add(*lines)
 
 
-def _interviews(n, pat):
+def _interviews(n, pat, lines):
     for i in range(n):
         ExitInterviewFactory(restricted=i % 2 == 0, interviewer=pat)
 
 
-def _actions(n, pat):
+def _actions(n, pat, lines):
     for _ in range(n):
         ActionFactory(owner=pat, client=ClientFactory(), verified_by=pat)
 
 
-def _lessons(n, pat):
+def _lessons(n, pat, lines):
     for _ in range(n):
         lesson = LessonFactory(status=Lesson.Status.PUBLISHED, published_at=timezone.now())
-        lesson.service_lines.add(*LINES)
+        lesson.service_lines.add(*lines)
 
 
 @pytest.mark.parametrize(
@@ -49,11 +47,11 @@ def _lessons(n, pat):
     ],
 )
 def test_list_queries_do_not_grow_with_rows(url, make, api, pat):
-    LINES[:] = [ServiceLineFactory(), ServiceLineFactory()]
+    lines = [ServiceLineFactory(), ServiceLineFactory()]
     client = api(pat)
     counts = []
     for n in (5, 45):
-        make(n, pat)
+        make(n, pat, lines)
         client.get(url, {"page_size": 100})  # the token's last use is written once a minute
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url, {"page_size": 100})
