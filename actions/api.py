@@ -83,6 +83,27 @@ class EventSerializer(serializers.ModelSerializer):
         fields = ["id", "actor", "from_status", "to_status", "note", "is_comment", "at"]
 
 
+def _form_serializer(form_class) -> type[serializers.Serializer]:
+    """The body a form takes, as the schema describes it and the API checks its types first:
+    the form's fields."""
+    fields = {}
+    for name, field in form_class.base_fields.items():
+        # A missing or blank value gets the form's own message, as on the page.
+        missing = str(field.error_messages["required"])
+        described = {
+            "required": field.required,
+            "help_text": field.help_text or str(field.label),
+            "error_messages": {"required": missing, "blank": missing, "null": missing},
+        }
+        if isinstance(field, forms.DateField):
+            fields[name] = serializers.DateField(allow_null=not field.required, **described)
+        else:
+            fields[name] = serializers.CharField(allow_blank=not field.required, **described)
+    # The schema adds "Request" to the name: CompleteForm's body is CompleteRequest.
+    name = form_class.__name__.removesuffix("Form") or "Empty"
+    return type(name, (serializers.Serializer,), fields)
+
+
 # Each transition: the page's form that checks what is sent, and the service that makes the
 # change (and refuses whoever may not).
 TRANSITIONS = {
@@ -108,19 +129,15 @@ TRANSITIONS = {
         lambda action, by, data: services.reopen(action=action, by=by, note=data["note"]),
     ),
 }
+BODIES = {name: _form_serializer(form_class) for name, (form_class, _) in TRANSITIONS.items()}
+COMMENT = _form_serializer(CommentForm)
 
 
-def _form_serializer(form_class) -> type[serializers.Serializer]:
-    """The request body a transition takes, for the schema: the form's fields."""
-    fields = {}
-    for name, field in form_class.base_fields.items():
-        described = {"required": field.required, "help_text": field.help_text or str(field.label)}
-        if isinstance(field, forms.DateField):
-            fields[name] = serializers.DateField(allow_null=not field.required, **described)
-        else:
-            fields[name] = serializers.CharField(allow_blank=not field.required, **described)
-    name = form_class.__name__.removesuffix("Form") + "Request"
-    return type(name, (serializers.Serializer,), fields)
+def _checked(body: type[serializers.Serializer], request) -> dict:
+    """What was sent, once its types are right (a 400 otherwise), for the page's form."""
+    sent = body(data=request.data)
+    sent.is_valid(raise_exception=True)
+    return dict(sent.validated_data)
 
 
 ACTION_FILTERS = [
@@ -150,8 +167,7 @@ SUMMARIES = {
 
 
 def _transition_schema(name: str):
-    form_class = TRANSITIONS[name][0]
-    request = None if form_class is forms.Form else _form_serializer(form_class)
+    request = BODIES[name] if BODIES[name]().fields else None
     return extend_schema(request=request, responses=ActionSerializer, summary=SUMMARIES[name])
 
 
@@ -168,7 +184,7 @@ def _transition_schema(name: str):
     reopen=_transition_schema("reopen"),
     events=extend_schema(responses=EventSerializer(many=True), summary="An action's history"),
     comment=extend_schema(
-        request=_form_serializer(CommentForm),
+        request=COMMENT,
         responses={201: EventSerializer},
         summary="Comment on an action",
     ),
@@ -219,7 +235,7 @@ class ActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
     def _transition(self, request, pk, name: str):
         action = get_object_or_404(self.get_queryset(), pk=pk)
         form_class, change = TRANSITIONS[name]
-        form = form_class(data=request.data)
+        form = form_class(data=_checked(BODIES[name], request))
         if not form.is_valid():
             raise form_errors(form)
         change(action, request.user, form.cleaned_data)
@@ -254,7 +270,7 @@ class ActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
     @endpoint(detail=True, methods=["post"])
     def comment(self, request, pk=None):
         action = get_object_or_404(self.get_queryset(), pk=pk)
-        form = CommentForm(data=request.data)
+        form = CommentForm(data=_checked(COMMENT, request))
         if not form.is_valid():
             raise form_errors(form)
         event, _ = services.comment_on_action(
