@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from . import attachments, throttle, tokens
+from . import attachments, audit, throttle, tokens
 from .forms import ApiTokenForm, AttachmentForm, PasswordResetForm
 from .models import ApiToken, Attachment
 from .network import client_ip
@@ -114,6 +114,7 @@ def api_tokens(request):
     created = None
     if request.method == "POST" and form.is_valid():
         token, secret = tokens.create_token(user=request.user, name=form.cleaned_data["name"])
+        audit.record(actor=request.user, verb="create", obj=token, request=request)
         created, form = {"token": token, "secret": secret}, ApiTokenForm()
     return render(
         request,
@@ -130,5 +131,8 @@ def api_tokens(request):
 def api_token_revoke(request, pk: int):
     token = get_object_or_404(ApiToken.objects.active(), pk=pk, user=request.user)
     tokens.revoke(token=token)
+    audit.record(
+        actor=request.user, verb="update", obj=token, request=request, detail={"revoked": True}
+    )
     messages.success(request, f"The token “{token.name}” was revoked; it no longer works.")
     return redirect("accounts:api_tokens")

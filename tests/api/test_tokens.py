@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import tokens
-from accounts.models import ApiToken
+from accounts.models import ApiToken, AuditEvent
 
 TOKENS = reverse("accounts:api_tokens")
 CLIENTS = reverse("api:client-list")
@@ -25,6 +25,9 @@ def test_token_made_on_the_page_is_shown_once_and_stored_hashed(client, alice):
     assert secret not in {token.digest, token.prefix} and token.digest == tokens.digest_of(secret)
     assert secret not in client.get(TOKENS).content.decode()
     assert token.prefix in client.get(TOKENS).content.decode()
+    [event] = AuditEvent.objects.filter(object_type="accounts.apitoken")
+    assert (event.actor, event.verb, event.object_id) == (alice, "create", str(token.pk))
+    assert secret not in str(event.detail)
 
 
 def test_token_name_is_required_with_a_message(client, alice):
@@ -63,6 +66,7 @@ def test_revoked_token_gets_401(client, alice):
     assert response.status_code == 302
     token.refresh_from_db()
     assert token.revoked_at is not None
+    assert AuditEvent.objects.filter(verb="update", object_id=str(token.pk), actor=alice).exists()
     response = Client().get(CLIENTS, headers={"Authorization": f"Bearer {secret}"})
     assert response.status_code == 401
 
