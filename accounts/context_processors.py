@@ -12,6 +12,7 @@ NAV_URLS = [
     "home",
     "admin:index",
     "accounts:password_change",
+    "accounts:api_tokens",
     "accounts:logout",
     "feedback:client_list",
     "feedback:interview_list",

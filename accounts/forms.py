@@ -48,3 +48,19 @@ class AttachmentForm(forms.Form):
         upload = self.cleaned_data["file"]
         attachments.check_upload(upload)
         return upload
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label="Name",
+        max_length=80,
+        help_text="What the token is for, so you know which to revoke: “CRM sync”.",
+        error_messages={"required": "Name the token, so you can tell it from others later."},
+    )
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        one_line(name)
+        if not name:
+            raise ValidationError("Name the token, so you can tell it from others later.")
+        return name

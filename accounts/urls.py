@@ -8,6 +8,8 @@ from .sso import local_passwords_only
 app_name = "accounts"
 
 urlpatterns = [
+    path("tokens/", views.api_tokens, name="api_tokens"),
+    path("tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("files/<int:pk>/", views.attachment, name="attachment"),
     path("files/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
     path("files/new/<slug:kind>/<int:object_id>/", views.attachment_new, name="attachment_new"),

@@ -4,11 +4,12 @@ from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from . import attachments, sso, throttle
-from .forms import AttachmentForm, LoginForm, PasswordResetForm
-from .models import Attachment
+from . import attachments, audit, sso, throttle, tokens
+from .forms import ApiTokenForm, AttachmentForm, LoginForm, PasswordResetForm
+from .models import ApiToken, Attachment
 from .network import client_ip
 from .templatetags.attachments import attachment_context
 
@@ -122,3 +123,38 @@ def attachment_delete(request, pk: int):
 @require_GET
 def attachment(request, pk: int):
     return attachments.download(request, pk)
+
+
+# API tokens -------------------------------------------------------------------------------------
+
+
+@never_cache
+def api_tokens(request):
+    """The person's own API tokens. A new token's secret is on the page that made it, once: it
+    is not stored, so it is never shown again (and no cache keeps that page)."""
+    form = ApiTokenForm(request.POST or None)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        token, secret = tokens.create_token(user=request.user, name=form.cleaned_data["name"])
+        audit.record(actor=request.user, verb="create", obj=token, request=request)
+        created, form = {"token": token, "secret": secret}, ApiTokenForm()
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {
+            "form": form,
+            "created": created,
+            "tokens": ApiToken.objects.filter(user=request.user),
+        },
+    )
+
+
+@require_POST
+def api_token_revoke(request, pk: int):
+    token = get_object_or_404(ApiToken.objects.active(), pk=pk, user=request.user)
+    tokens.revoke(token=token)
+    audit.record(
+        actor=request.user, verb="update", obj=token, request=request, detail={"revoked": True}
+    )
+    messages.success(request, f"The token “{token.name}” was revoked; it no longer works.")
+    return redirect("accounts:api_tokens")

@@ -301,6 +301,12 @@ class ClientForm(forms.ModelForm):
         _not_in_future(value)
         return value
 
+    def save(self, commit=True):
+        # A client added by an account manager is theirs, whatever was sent (page or API).
+        if self.instance.pk is None and not self.instance.changed_by.is_partner:
+            self.instance.account_manager = self.instance.changed_by
+        return super().save(commit)
+
 
 class ClientImportForm(forms.Form):
     file = forms.FileField(

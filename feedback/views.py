@@ -276,8 +276,6 @@ def _client_form(request, client: Client | None):
     form = ClientForm(_posted(request), instance=client, user=request.user)
     if request.method == "POST" and form.is_valid():
         is_new = form.instance.pk is None
-        if is_new and not request.user.is_partner:
-            form.instance.account_manager = request.user
         client = form.save()
         audit.record(
             actor=request.user, verb="create" if is_new else "update", obj=client, request=request

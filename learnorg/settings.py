@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "feedback",
     "retrospectives",
@@ -436,6 +439,50 @@ LOGGING = {
         # RequestIdMiddleware logs every request once, with its id; runserver's own line would
         # be a second one.
         "django.server": {"level": "WARNING"},
+    },
+}
+
+# The REST API under /api/v1/ (accounts/api.py holds its plumbing; each app its own endpoints):
+# personal tokens or the session, JSON only, pages of 25 (at most 100), and API_RATE_LIMIT requests
+# per person (a token is 256 random bits: guessing one is not worth limiting), counted in the
+# shared cache.
+# https://www.django-rest-framework.org/api-guide/settings/
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.api.TokenAuthentication",
+        # The signed-in browser (the docs page); unsafe methods need the CSRF token, as on pages.
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "accounts.api.Pagination",
+    "DEFAULT_THROTTLE_CLASSES": ["accounts.api.PersonThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "accounts.api.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# The schema at /api/schema/ and Swagger UI at /api/docs/, its files served from /static/ (the
+# sidecar package): the content security policy allows no other origin.
+# https://drf-spectacular.readthedocs.io/en/latest/settings.html
+SPECTACULAR_SETTINGS = {
+    "TITLE": "learnorg API",
+    "DESCRIPTION": (
+        "Clients, exit interviews, improvement actions, published lessons and the dashboard's "
+        "headline figures. Authenticate with a personal token: `Authorization: Bearer <token>`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "ClientStatusEnum": "feedback.models.Client.Status",
+        "InterviewStatusEnum": "feedback.models.ExitInterview.Status",
+        "ActionStatusEnum": "actions.models.Action.Status",
     },
 }
 

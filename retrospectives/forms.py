@@ -10,7 +10,7 @@ from accounts.models import Role, User
 from accounts.widgets import QuickSelect, QuickSelectMultiple, SearchSelectMultiple
 from feedback.models import LossReason, ServiceLine
 
-from . import services
+from . import library, services
 from .models import (
     AuditSchedule,
     BreakoutGroup,
@@ -461,6 +461,18 @@ class LessonFilterForm(forms.Form):
     service_line = forms.ModelChoiceField(
         queryset=ServiceLine.objects.all(), required=False, empty_label="All service lines"
     )
+
+    def filter(self, lessons):
+        """The lessons of the chosen category and service line that match the search (all of
+        `lessons` when a value is not valid)."""
+        if not self.is_valid():
+            return lessons
+        data = self.cleaned_data
+        if data["category"]:
+            lessons = lessons.filter(category=data["category"])
+        if data["service_line"]:
+            lessons = lessons.filter(service_lines=data["service_line"])
+        return library.search_lessons(lessons, data["q"])
 
 
 class BreakoutForm(forms.Form):

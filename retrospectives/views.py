@@ -1564,14 +1564,9 @@ LESSON_COLUMNS = [
 @require_GET
 def lesson_list(request):
     form = LessonFilterForm(request.GET or None)
-    lessons = Lesson.objects.published().select_related("cause").prefetch_related("service_lines")
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["category"]:
-            lessons = lessons.filter(category=data["category"])
-        if data["service_line"]:
-            lessons = lessons.filter(service_lines=data["service_line"])
-        lessons = library.search_lessons(lessons, data["q"])
+    lessons = form.filter(
+        Lesson.objects.published().select_related("cause").prefetch_related("service_lines")
+    )
     if wants_csv(request):
         return list_csv(
             request,

@@ -55,6 +55,9 @@ MATRIX = {
     ),
     "accounts:attachment_new": ("L L 405 405 405 405 405", "L L ok 404 404 ok 404"),
     "accounts:attachment_new@restricted": ("L L 405 405 405 405 405", "L L ok 404 404 ok 404"),
+    # API tokens: everyone makes their own; only the owner (alice) revokes hers.
+    "accounts:api_tokens": ("L L 200 200 200 200 200", "L L ok ok ok ok ok"),
+    "accounts:api_token_revoke": ("L L 405 405 405 405 405", "L L ok 404 404 404 404"),
     "healthz": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
     "home": ("L L 200 200 200 200 200", "L L 405 405 405 405 405"),
     # actions: owners manage their own; partners and facilitators see all, partners manage all.
