@@ -743,6 +743,8 @@ def feedback_triage(request):
         FeedbackResponse.objects.visible_to(request.user)
         .select_related("client", "reason", "linked_action", "handled_by", "save_attempt")
         .annotate(comment_count=Count("comments"))
+        # Counting groups the rows, and a grouped query drops the model's default order.
+        .order_by("-submitted_at", "-id")
     )
     if show in FeedbackResponse.Triage.values:
         responses = responses.filter(triage=show)

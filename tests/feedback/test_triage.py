@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from actions.models import Action
 from feedback import tasks
-from feedback.models import FeedbackResponse
+from feedback.models import FeedbackComment, FeedbackResponse
 from tests.factories import (
     ActionFactory,
     ClientFactory,
@@ -54,6 +54,23 @@ def test_account_managers_see_their_clients_feedback(
 def test_partners_see_all_feedback(client, pat, response_a, response_b, firm_wide):
     client.force_login(pat)
     assert set(client.get(URL).context["page"]) == {response_a, response_b, firm_wide}
+
+
+def test_triage_lists_the_newest_feedback_first_whatever_its_comments(client, pat, client_a):
+    now = timezone.now()
+    ages = [3, 1, 5, 2, 4]
+    responses = [FeedbackResponseFactory(request__client=client_a) for _ in ages]
+    for response, days in zip(responses, ages, strict=True):
+        FeedbackResponse.objects.filter(pk=response.pk).update(
+            submitted_at=now - dt.timedelta(days=days)
+        )
+    # Counting comments groups the rows, which drops the model's default order.
+    FeedbackComment.objects.create(
+        response=responses[2], author=pat, text="Seen."
+    )
+    client.force_login(pat)
+    shown = list(client.get(URL).context["page"])
+    assert shown == sorted(responses, key=lambda r: ages[responses.index(r)])
 
 
 @pytest.mark.parametrize("persona", ["fran", "sam"])
