@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import AuditEvent, Office, User
+from . import audit, tokens
+from .models import ApiToken, AuditEvent, Office, User
 
 
 @admin.register(User)
@@ -35,5 +36,39 @@ class AuditEventAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Where an administrator revokes someone's leaked token; nobody makes or edits one here."""
+
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
+    search_fields = ("name", "prefix", "user__username", "user__email")
+    list_select_related = ("user",)
+    actions = ["revoke"]
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request, queryset):
+        for token in queryset.active():
+            tokens.revoke(token=token)
+            audit.record(
+                actor=request.user,
+                verb="update",
+                obj=token,
+                request=request,
+                detail={"revoked": True},
+            )
+        self.message_user(request, "The selected tokens are revoked; they no longer work.")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    # A revoked token stays on record, with the audit of its revocation.
     def has_delete_permission(self, request, obj=None):
         return False

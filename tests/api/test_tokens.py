@@ -110,3 +110,19 @@ def test_last_used_is_written_at_most_once_a_minute(alice):
         tokens.user_for(secret)
     token.refresh_from_db()
     assert token.last_used_at == start + dt.timedelta(minutes=2)
+
+
+def test_token_leaked_is_revoked_by_an_administrator_in_admin(client, alice, admin_user):
+    token, secret = tokens.create_token(user=alice, name="CRM sync")
+    client.force_login(admin_user)
+    changelist = reverse("admin:accounts_apitoken_changelist")
+    assert token.prefix in client.get(changelist).content.decode()
+    client.post(changelist, {"action": "revoke", "_selected_action": [token.pk]})
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert Client().get(CLIENTS, HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 401
+    [event] = AuditEvent.objects.filter(object_type="accounts.apitoken", verb="update")
+    assert (event.actor, event.detail) == (admin_user, {"revoked": True})
+    # Nobody makes, edits or deletes a token there: the record of it stays.
+    assert client.get(reverse("admin:accounts_apitoken_add")).status_code == 403
+    assert "delete_selected" not in client.get(changelist).content.decode()

@@ -65,9 +65,7 @@ def test_triage_lists_the_newest_feedback_first_whatever_its_comments(client, pa
             submitted_at=now - dt.timedelta(days=days)
         )
     # Counting comments groups the rows, which drops the model's default order.
-    FeedbackComment.objects.create(
-        response=responses[2], author=pat, text="Seen."
-    )
+    FeedbackComment.objects.create(response=responses[2], author=pat, text="Seen.")
     client.force_login(pat)
     shown = list(client.get(URL).context["page"])
     assert shown == sorted(responses, key=lambda r: ages[responses.index(r)])
