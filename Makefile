@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint format install lock chromium bench bench-live faults backup restore clean
+.PHONY: run test lint format install lock chromium bench bench-live bench-search faults backup restore clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -70,6 +70,10 @@ bench: install
 # Only the live review of `make bench`: polling against push, 100 phones. See README.
 bench-live: install
 	$(BIN)/python bench/run.py live
+
+# Only the interview list and its searches of `make bench`, on the same data. See README.
+bench-search: install
+	$(BIN)/python bench/run.py search
 
 # Reminder fault test against real Redis and PostgreSQL; not part of `make test`. See README.
 faults: install

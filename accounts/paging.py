@@ -1,6 +1,16 @@
+from dataclasses import dataclass
 from functools import cached_property
 
 from django.core.paginator import Paginator
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A count of the same rows made before paging (a search counting whether to rank): `rows`
+    found when counting at most `most`."""
+
+    rows: int
+    most: int
 
 
 class CappedPaginator(Paginator):
@@ -12,8 +22,18 @@ class CappedPaginator(Paginator):
     Next always leads on while there is more.
     """
 
-    def __init__(self, object_list, per_page, *, number, lookahead: int = 10, **kwargs):
+    def __init__(
+        self,
+        object_list,
+        per_page,
+        *,
+        number,
+        lookahead: int = 10,
+        counted: Counted | None = None,
+        **kwargs,
+    ):
         super().__init__(object_list, per_page, **kwargs)
+        self.known = counted
         try:
             asked = max(1, int(number))
         except (TypeError, ValueError):
@@ -22,6 +42,10 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def counted(self) -> int:
+        known = self.known
+        # A count made before answers when it found them all or looked past this limit.
+        if known and (known.rows < known.most or known.most > self.limit):
+            return min(known.rows, self.limit + 1)
         # Unordered: counting needs no sort, and without one the database stops at the limit
         # instead of sorting every matching row first (an account manager's 1,000 clients).
         return self.object_list.order_by()[: self.limit + 1].count()

@@ -10,6 +10,8 @@ Then the live review (bench/live.py): BENCH_LIVE_PHONES (100) phones and a prese
 review for BENCH_LIVE_SECONDS (60), BENCH_LIVE_NOTES and BENCH_LIVE_VOTES (10 each) a minute;
 polling served by gunicorn as before, push by uvicorn, each with BENCH_WORKERS workers.
 `python bench/run.py live` (`make bench-live`) runs only the live review, on an empty database.
+`python bench/run.py search` (`make bench-search`) measures only the interview list and its
+searches (the data set is seeded as for the full run).
 """
 
 import json
@@ -285,14 +287,9 @@ def has_command(env: dict, name: str) -> bool:
     return name in manage(env, "help", "--commands", capture=True).split()
 
 
-def main() -> None:
-    url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
-    interviews = os.environ.get("BENCH_INTERVIEWS", "100000")
-    seconds = os.environ.get("BENCH_SECONDS", "15")
-    rounds = os.environ.get("BENCH_ROUNDS", "3")
-    concurrency = os.environ.get("BENCH_CONCURRENCY", "4")
-    workers = os.environ.get("BENCH_WORKERS", "4")
-    env = bench_env(url)
+def prepare(env: dict, url: str, interviews: str) -> tuple[dict, dict]:
+    """Migrate, seed the data set unless it is there, collect static files; the seed's figures
+    and the ids the pages need."""
     ensure_database(url)
     log("migrating")
     manage(env, "migrate", "--noinput", "-v0")
@@ -307,50 +304,54 @@ def main() -> None:
         log("vacuuming")
         vacuum(url)
     manage(env, "collectstatic", "--noinput", "-v0")
-    known = ids(env)
+    return {"seconds": seed_seconds, "built": seeded}, ids(env)
 
+
+def bench_pages(known: dict) -> tuple[list[dict], str]:
+    """Every page measured, and the filtered dashboard's query string."""
+    filtered_query = f"period=quarter&service_line={known['service_line']}&office={known['office']}"
+    filtered = f"/dashboard/?{filtered_query}"
+    word_search = "/interviews/?" + urllib.parse.urlencode({"q": INTERVIEW_WORD})
+    phrase_search = "/interviews/?" + urllib.parse.urlencode(
+        {"q": INTERVIEW_PHRASE, "office": known["office"]}
+    )
+    client_search = "/clients/?" + urllib.parse.urlencode({"q": CLIENT_NAME})
+    pages = [
+        {"name": "healthz", "path": "/healthz/", "user": None},
+        {"name": "dashboard", "path": "/dashboard/", "user": "partner"},
+        {"name": "dashboard_filtered", "path": filtered, "user": "partner"},
+        {"name": "dashboard_personal", "path": "/dashboard/", "user": "am"},
+        {"name": "clients", "path": "/clients/", "user": "partner"},
+        {"name": "clients_am", "path": "/clients/", "user": "am"},
+        {"name": "actions", "path": "/actions/", "user": "partner"},
+        {"name": "interviews", "path": "/interviews/", "user": "partner"},
+        {"name": "interview_search", "path": word_search, "user": "partner"},
+        {"name": "interview_search_ranked", "path": phrase_search, "user": "partner"},
+        {"name": "interview_search_am", "path": word_search, "user": "am"},
+        {"name": "client_search", "path": client_search, "user": "partner"},
+        {"name": "client_search_am", "path": client_search, "user": "am"},
+        {"name": "actions_mine", "path": "/actions/mine/", "user": "am"},
+    ]
+    if known["live_review"]:
+        pages.append(
+            {
+                "name": "presenter_poll",
+                "path": f"/reviews/{known['live_review']}/present/board/",
+                "user": "partner",
+                "etag": True,
+            }
+        )
+    return pages, filtered_query
+
+
+def load_pages(env: dict, pages: list[dict], settings: dict) -> dict:
+    """Serve the app with gunicorn and measure `pages` from bench/load.py; p50/p95 per page."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    log(f"gunicorn, {workers} workers, on {base}")
-    server = start_server("gunicorn", env, workers, port)
+    log(f"gunicorn, {settings['workers']} workers, on {base}")
+    server = start_server("gunicorn", env, settings["workers"], port)
     try:
         wait_until_up(base)
-        filtered_query = (
-            f"period=quarter&service_line={known['service_line']}&office={known['office']}"
-        )
-        filtered = f"/dashboard/?{filtered_query}"
-        word_search = "/interviews/?" + urllib.parse.urlencode({"q": INTERVIEW_WORD})
-        phrase_search = "/interviews/?" + urllib.parse.urlencode(
-            {"q": INTERVIEW_PHRASE, "office": known["office"]}
-        )
-        client_search = "/clients/?" + urllib.parse.urlencode({"q": CLIENT_NAME})
-        log("refreshing the dashboard views")
-        refresh_dashboard(env, ["", filtered_query])
-        pages = [
-            {"name": "healthz", "path": "/healthz/", "user": None},
-            {"name": "dashboard", "path": "/dashboard/", "user": "partner"},
-            {"name": "dashboard_filtered", "path": filtered, "user": "partner"},
-            {"name": "dashboard_personal", "path": "/dashboard/", "user": "am"},
-            {"name": "clients", "path": "/clients/", "user": "partner"},
-            {"name": "clients_am", "path": "/clients/", "user": "am"},
-            {"name": "actions", "path": "/actions/", "user": "partner"},
-            {"name": "interviews", "path": "/interviews/", "user": "partner"},
-            {"name": "interview_search", "path": word_search, "user": "partner"},
-            {"name": "interview_search_ranked", "path": phrase_search, "user": "partner"},
-            {"name": "interview_search_am", "path": word_search, "user": "am"},
-            {"name": "client_search", "path": client_search, "user": "partner"},
-            {"name": "client_search_am", "path": client_search, "user": "am"},
-            {"name": "actions_mine", "path": "/actions/mine/", "user": "am"},
-        ]
-        if known["live_review"]:
-            pages.append(
-                {
-                    "name": "presenter_poll",
-                    "path": f"/reviews/{known['live_review']}/present/board/",
-                    "user": "partner",
-                    "etag": True,
-                }
-            )
         plan = {
             "users": {
                 "partner": ["bench-partner", BENCH_PASSWORD],
@@ -361,8 +362,8 @@ def main() -> None:
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as plan_file:
             json.dump(plan, plan_file)
         log(
-            f"loading {len(pages)} pages, {seconds} s each in {rounds} turns "
-            f"at concurrency {concurrency}"
+            f"loading {len(pages)} pages, {settings['seconds']} s each in {settings['rounds']} "
+            f"turns at concurrency {settings['concurrency']}"
         )
         output = subprocess.run(
             [
@@ -373,11 +374,11 @@ def main() -> None:
                 "--plan",
                 plan_file.name,
                 "--seconds",
-                seconds,
+                settings["seconds"],
                 "--concurrency",
-                concurrency,
+                settings["concurrency"],
                 "--rounds",
-                rounds,
+                settings["rounds"],
             ],
             check=True,
             text=True,
@@ -410,6 +411,48 @@ def main() -> None:
         )
         if page["errors"]:
             print(f"  {page['errors']} errors: {page['statuses']}")
+    return results
+
+
+def load_settings() -> dict:
+    return {
+        "seconds": os.environ.get("BENCH_SECONDS", "15"),
+        "rounds": os.environ.get("BENCH_ROUNDS", "3"),
+        "concurrency": os.environ.get("BENCH_CONCURRENCY", "4"),
+        "workers": os.environ.get("BENCH_WORKERS", "4"),
+    }
+
+
+# The pages `bench/run.py search` measures: the interview list and its searches, with /healthz/
+# for the ratio.
+SEARCH_PAGES = {
+    "healthz",
+    "interviews",
+    "interview_search",
+    "interview_search_ranked",
+    "interview_search_am",
+}
+
+
+def search_only() -> None:
+    url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    env = bench_env(url)
+    _, known = prepare(env, url, os.environ.get("BENCH_INTERVIEWS", "100000"))
+    pages, _ = bench_pages(known)
+    results = load_pages(env, [p for p in pages if p["name"] in SEARCH_PAGES], load_settings())
+    print(json.dumps({"pages": results}))
+
+
+def main() -> None:
+    url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    interviews = os.environ.get("BENCH_INTERVIEWS", "100000")
+    settings = load_settings()
+    env = bench_env(url)
+    seed, known = prepare(env, url, interviews)
+    pages, filtered_query = bench_pages(known)
+    log("refreshing the dashboard views")
+    refresh_dashboard(env, ["", filtered_query])
+    results = load_pages(env, pages, settings)
 
     reminders = None
     if has_command(env, "bench_reminders"):
@@ -425,15 +468,15 @@ def main() -> None:
     print("\n".join(lines[:-1]))
     blame = json.loads(lines[-1])
 
-    live = live_review(env, url, workers)
+    live = live_review(env, url, settings["workers"])
 
     figures = {
         "interviews": int(interviews),
-        "seed": {"seconds": seed_seconds, "built": seeded},
-        "gunicorn_workers": int(workers),
-        "concurrency": int(concurrency),
-        "seconds_per_page": float(seconds),
-        "rounds": int(rounds),
+        "seed": seed,
+        "gunicorn_workers": int(settings["workers"]),
+        "concurrency": int(settings["concurrency"]),
+        "seconds_per_page": float(settings["seconds"]),
+        "rounds": int(settings["rounds"]),
         "pages": results,
         "reminders": reminders,
         "blame": blame,
@@ -443,4 +486,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    live_only() if sys.argv[1:] == ["live"] else main()
+    modes = {"live": live_only, "search": search_only}
+    modes[sys.argv[1]]() if sys.argv[1:] else main()

@@ -26,6 +26,8 @@ from django.db.models import Expression, Q
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from accounts.paging import Counted
+
 CONFIG = "english"  # the configuration migration 0010 generates words_vector with
 # Ranking reads each match's vector: up to this many (a few milliseconds); a search matching more
 # is shown newest first, which the database can stop reading after one page.
@@ -117,16 +119,22 @@ def matching(interviews, text: str):
     return interviews
 
 
-def ordered(matches, text: str) -> tuple[object, bool]:
-    """Best first when the search can be ranked, else newest first; and whether it was ranked.
-    `matches` comes from matching()."""
+def ordered(matches, text: str) -> tuple[object, bool, Counted | None]:
+    """Best first when the search can be ranked, else newest first; whether it was ranked; and
+    the count of matches that decided it, which the pager reuses. `matches` comes from
+    matching()."""
     newest = matches.order_by("-held_on", "-pk")
     if not full_text() or not text.strip():
-        return newest, False
-    if matches.order_by()[: RANKED_AT_MOST + 1].count() > RANKED_AT_MOST:
-        return newest, False
+        return newest, False, None
+    ids = list(matches.order_by().values_list("pk", flat=True)[: RANKED_AT_MOST + 1])
+    counted = Counted(len(ids), RANKED_AT_MOST + 1)
+    if counted.rows > RANKED_AT_MOST:
+        return newest, False, counted
+    # Ranked among the ids just found, each read by its key: matching them again (the phrase
+    # recheck, the visibility joins) would cost as much as finding them did.
     rank = SearchRank(WordsVector(), _query(text.strip()))
-    return matches.annotate(rank=rank).order_by("-rank", "-held_on", "-pk"), True
+    best = matches.model.objects.filter(pk__in=ids).annotate(rank=rank)
+    return best.order_by("-rank", "-held_on", "-pk"), True, counted
 
 
 def snippets(interviews, text: str) -> dict[int, Snippet]:

@@ -386,8 +386,9 @@ def _no_store(view):
 def _filtered_interviews(request):
     """The interviews this person may read that pass the list's filters and search, unordered."""
     form = InterviewFilterForm(request.GET or None)
-    interviews = form.filter(ExitInterview.objects.visible_to(request.user))
-    return form, search.matching(interviews, form.search)
+    interviews = search.matching(form.filter(ExitInterview.objects.all()), form.search)
+    # Last, so that each way in to what this person may read is narrowed by the search first.
+    return form, interviews.visible_to(request.user)
 
 
 # The columns a row of the interview list shows (feedback/interview_list.html), and no more.
@@ -408,12 +409,13 @@ def interview_list(request):
     """Exit interviews one may read, filtered and searched. Showing what was said is a read of
     each interview shown, and so is listing a restricted one: both are audited."""
     form, matches = _filtered_interviews(request)
-    interviews, ranked = search.ordered(matches, form.search)
+    interviews, ranked, counted = search.ordered(matches, form.search)
     interviews = interviews.select_related("client", "client_primary_reason", "interviewer").only(
         *INTERVIEW_ROW_FIELDS
     )
     number = request.GET.get("page")
-    page = CappedPaginator(interviews, INTERVIEWS_PER_PAGE, number=number).get_page(number)
+    paginator = CappedPaginator(interviews, INTERVIEWS_PER_PAGE, number=number, counted=counted)
+    page = paginator.get_page(number)
     shown = list(page.object_list)
     snippets = search.snippets(shown, form.search)
     audit.record_each(

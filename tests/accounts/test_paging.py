@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Office
-from accounts.paging import CappedPaginator
+from accounts.paging import CappedPaginator, Counted
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +87,26 @@ def test_the_capped_paginator_links_pages_keeping_the_filters_and_one_page_param
 def test_the_capped_paginator_escapes_the_parameters_it_keeps():
     html = _pager('/clients/?q="><script>&page=2', 2)
     assert "<script>" not in html
+
+
+def test_a_count_made_before_that_found_every_row_is_the_count(offices, django_assert_num_queries):
+    paginator = CappedPaginator(offices, 10, number="1", lookahead=1, counted=Counted(17, 1001))
+    with django_assert_num_queries(0):
+        assert paginator.count == 17
+        assert not paginator.capped
+        assert paginator.num_pages == 2
+
+
+def test_a_count_made_before_that_looked_past_the_limit_says_there_is_more(
+    offices, django_assert_num_queries
+):
+    paginator = CappedPaginator(offices, 10, number="1", lookahead=1, counted=Counted(47, 47))
+    with django_assert_num_queries(0):
+        assert paginator.count == 20
+        assert paginator.capped
+
+
+def test_a_count_made_before_that_stopped_short_of_the_limit_is_counted_again(offices):
+    paginator = CappedPaginator(offices, 10, number="3", lookahead=1, counted=Counted(21, 21))
+    assert paginator.count == 40
+    assert paginator.capped

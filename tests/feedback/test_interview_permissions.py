@@ -1,9 +1,12 @@
 """Who sees which interview. Everyone else gets 404, and the attempt is audited."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
 from accounts.models import AuditEvent
+from feedback.models import ExitInterview
 from tests.factories import ExitInterviewFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
@@ -138,3 +141,32 @@ def test_the_new_interview_page_is_never_cached(client, alice, client_a):
 def test_only_the_account_manager_and_partners_log_interviews(client, request, client_a, persona):
     client.force_login(request.getfixturevalue(persona))
     assert client.get(reverse("feedback:interview_new", args=[client_a.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["alice", "bob", "fran", "pat", "sam"])
+def test_interviews_narrowed_before_the_rule_on_who_reads_them_are_those_narrowed_after(
+    request, fran_review, persona
+):
+    """The interview list narrows the interviews (its filters, a search) before visible_to, which
+    then narrows each of its ways in: the same interviews as narrowing what one may read."""
+    user = request.getfixturevalue(persona)
+    every = {request.getfixturevalue(kind).pk for who, kind, status in MATRIX if who == persona}
+    readable = {
+        request.getfixturevalue(kind).pk
+        for who, kind, status in MATRIX
+        if who == persona and status == 200
+    }
+    old = dt.date(1999, 1, 1)
+    for pk in every:  # an old interview beside each, with the same client and restriction
+        interview = ExitInterview.objects.get(pk=pk)
+        ExitInterviewFactory(
+            client=interview.client,
+            interviewer=interview.interviewer,
+            restricted=interview.restricted,
+            held_on=old,
+        )
+    if persona == "fran":
+        fran_review.exit_interviews.add(*ExitInterview.objects.filter(held_on=old))
+    before = ExitInterview.objects.filter(held_on__gt=old).visible_to(user)
+    after = ExitInterview.objects.visible_to(user).filter(held_on__gt=old)
+    assert {i.pk for i in before} == {i.pk for i in after} == readable

@@ -6,9 +6,10 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from feedback import search
+from feedback import search, views
 from feedback.models import ExitInterview
 from privacy.services import erase_client
 from tests.factories import ClientFactory, ExitInterviewFactory
@@ -31,6 +32,21 @@ def _interview(words: str, hypothesis: str = "", days_ago: int = 0, **kwargs) ->
 def _found(text: str) -> list[ExitInterview]:
     matches = search.matching(ExitInterview.objects.all(), text)
     return list(search.ordered(matches, text)[0])
+
+
+def _search_page(client, text: str):
+    """The interview list searched for `text`; the SQL of each query that tested the words, and
+    of each that counted interviews."""
+    # The full-text match, or the fallback's LIKE; a ranked page reads its rows by id, and the
+    # snippets' ts_headline tests no row.
+    test = "@@" if search.full_text() else "LIKE"
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(URL, {"q": text})
+    assert response.status_code == 200
+    queries = [query["sql"] for query in captured]
+    searching = [sql for sql in queries if test in sql]
+    counting = [sql for sql in queries if "COUNT(" in sql and "feedback_exitinterview" in sql]
+    return response, searching, counting
 
 
 def test_the_best_match_comes_first_on_postgresql_and_the_newest_elsewhere():
@@ -107,7 +123,7 @@ def test_on_postgresql_a_search_matching_too_many_to_rank_comes_newest_first(mon
     monkeypatch.setattr(search, "RANKED_AT_MOST", 2)
     old = _interview("portal portal portal", days_ago=9)
     newer = [_interview("portal", days_ago=n) for n in (1, 2)]
-    interviews, ranked = search.ordered(
+    interviews, ranked, _ = search.ordered(
         search.matching(ExitInterview.objects.all(), "portal"), "portal"
     )
     assert ranked is False
@@ -163,3 +179,47 @@ def test_erasing_a_client_leaves_none_of_its_words_searchable(client, pat):
             cursor.execute("SELECT words_vector::text FROM feedback_exitinterview")
             stored = " ".join(row[0] for row in cursor.fetchall())
         assert "quokka" not in stored and "zanzibar" not in stored
+
+
+def test_a_search_page_finds_its_matches_once_and_counts_them_from_there(client, pat):
+    for n in range(30):
+        _interview(f"The portal, complaint number {n}.", days_ago=n)
+    client.force_login(pat)
+    response, searching, counting = _search_page(client, "portal")
+    assert response.context["page"].paginator.count == 30
+    assert response.context["ranked"] is search.full_text()
+    # On PostgreSQL one query finds the matches; the count and the ranked page come from it.
+    # The fallback counts, then reads the page.
+    assert (len(searching), len(counting)) == ((1, 0) if search.full_text() else (2, 1))
+
+
+def test_a_search_too_broad_to_rank_counts_from_the_matches_found(client, pat, monkeypatch):
+    # Pages of 2 count up to 22 rows (11 pages); 26 found say there are more.
+    monkeypatch.setattr(views, "INTERVIEWS_PER_PAGE", 2)
+    monkeypatch.setattr(search, "RANKED_AT_MOST", 25)
+    for n in range(30):
+        _interview(f"The portal, complaint number {n}.", days_ago=n)
+    client.force_login(pat)
+    response, searching, counting = _search_page(client, "portal")
+    assert response.context["ranked"] is False
+    newest = [interview.held_on for interview, _ in response.context["rows"]]
+    assert newest == [TODAY, TODAY - dt.timedelta(days=1)]
+    paginator = response.context["page"].paginator
+    assert (paginator.count, paginator.capped) == (22, True)
+    # On PostgreSQL the matches found, then the newest page; the fallback counts, then reads it.
+    assert (len(searching), len(counting)) == ((2, 0) if search.full_text() else (2, 1))
+
+
+def test_an_account_managers_search_is_tested_inside_each_way_in(client, alice):
+    mine = _interview("The portal again.", client=ClientFactory(account_manager=alice))
+    _interview("The portal elsewhere.")
+    _interview("Fees.", client=ClientFactory(account_manager=alice))
+    client.force_login(alice)
+    response, searching, _ = _search_page(client, "portal")
+    assert [row[0] for row in response.context["rows"]] == [mine]
+    # Her own interviews, her clients', her reviews': each way in is narrowed by the search, so
+    # the database starts from the words' index, not from all she may read.
+    first = searching[0]
+    tests = 4 if search.full_text() else 8  # the fallback tests the words and the hypothesis
+    assert "UNION" in first
+    assert first.count("@@" if search.full_text() else "LIKE") == tests
