@@ -45,7 +45,11 @@ class Pagination(pagination.PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         number = request.query_params.get(self.page_query_param) or 1
-        self.django_paginator_class = functools.partial(CappedPaginator, number=number)
+        # A view that already counted the rows (a search) says so in `counted`.
+        counted = getattr(view, "counted", None)
+        self.django_paginator_class = functools.partial(
+            CappedPaginator, number=number, counted=counted
+        )
         return super().paginate_queryset(queryset, request, view)
 
     def get_paginated_response(self, data):

@@ -288,9 +288,10 @@ class InterviewViewSet(mixins.ListModelMixin, ApiViewSet):
         form = InterviewFilterForm(request.query_params)
         if not form.is_valid():
             raise form_errors(form)
-        matches = search.matching(form.filter(self.get_queryset()), form.search)
-        interviews, _ = search.ordered(matches, form.search)
-        page = self.paginate_queryset(interviews)
+        interviews, _, self.counted = search.ordered(form.readable_by(request.user), form.search)
+        page = self.paginate_queryset(
+            interviews.select_related("client", "interviewer", "client_primary_reason")
+        )
         # A restricted interview listed is a read of it; so is every match of a search (the
         # search tells what they say).
         audit.record_each(

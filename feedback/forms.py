@@ -9,6 +9,7 @@ from accounts.forms import one_line
 from accounts.models import Office, Role, User
 from accounts.widgets import CachedMenu, QuickSelect
 
+from . import search
 from .models import (
     Client,
     ExitInterview,
@@ -245,6 +246,13 @@ class InterviewFilterForm(forms.Form):
         if data.get("restricted"):
             interviews = interviews.filter(restricted=data["restricted"] == "yes")
         return interviews
+
+    def readable_by(self, user: User):
+        """The interviews `user` may read that pass the filters and the search, unordered; the
+        list page, its export and the API all ask this. Visibility comes last, so that each way
+        in to what the person may read is narrowed by the search (its index) first."""
+        interviews = search.matching(self.filter(ExitInterview.objects.all()), self.search)
+        return interviews.visible_to(user)
 
 
 class ClientForm(forms.ModelForm):

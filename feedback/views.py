@@ -386,9 +386,7 @@ def _no_store(view):
 def _filtered_interviews(request):
     """The interviews this person may read that pass the list's filters and search, unordered."""
     form = InterviewFilterForm(request.GET or None)
-    interviews = search.matching(form.filter(ExitInterview.objects.all()), form.search)
-    # Last, so that each way in to what this person may read is narrowed by the search first.
-    return form, interviews.visible_to(request.user)
+    return form, form.readable_by(request.user)
 
 
 # The columns a row of the interview list shows (feedback/interview_list.html), and no more.

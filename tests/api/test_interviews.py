@@ -2,6 +2,10 @@
 to those who cannot read them, the client's words apart from the team's hypothesis, drafts
 checked by the interview form."""
 
+import datetime as dt
+
+from django.urls import reverse
+
 from accounts.models import AuditEvent
 from feedback.models import ExitInterview, LossReason
 from retrospectives.models import Contribution
@@ -138,3 +142,21 @@ def test_no_endpoint_shows_an_anonymous_note(api, pat):
     assert Contribution.objects.filter(pk=note.pk, anonymous=True).exists()
     for url in ("/api/v1/interviews/", "/api/v1/actions/", "/api/v1/lessons/", "/api/v1/clients/"):
         assert "escalation inbox" not in api(pat).get(url).content.decode(), url
+
+
+def test_interview_search_answers_what_the_list_page_shows_in_its_order(api, client, alice, pat):
+    mine = ClientFactory(account_manager=alice)
+    words = ["late invoices again", "invoices were late", "the invoices", "fees", "late"]
+    for days, text in enumerate(words):
+        ExitInterviewFactory(
+            client=mine, client_words=text, held_on=dt.date(2026, 1, 1) + dt.timedelta(days)
+        )
+    ExitInterviewFactory(client_words="late invoices elsewhere")
+    for person in (alice, pat):
+        client.force_login(person)
+        for q in ("invoices", "late -again", '"invoices were"'):
+            page = client.get(reverse("feedback:interview_list"), {"q": q})
+            shown = [interview.pk for interview, _ in page.context["rows"]]
+            answered = api(person).get(LIST, {"q": q}).json()
+            assert [row["id"] for row in answered["results"]] == shown
+            assert answered["count"] == page.context["page"].paginator.count
