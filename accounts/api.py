@@ -43,6 +43,16 @@ class Pagination(pagination.PageNumberPagination):
     max_page_size = 100
     page_size_query_param = "page_size"
 
+    def get_page_size(self, request):
+        """A page size that is not a whole number from 1 up is a 400, not silently the default;
+        one over the most is the most, as documented."""
+        asked = request.query_params.get(self.page_size_query_param)
+        if asked is not None and not (asked.isdecimal() and int(asked) > 0):
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: [f"A whole number from 1 to {self.max_page_size}."]}
+            )
+        return super().get_page_size(request)
+
     def paginate_queryset(self, queryset, request, view=None):
         number = request.query_params.get(self.page_query_param) or 1
         # A view that already counted the rows (a search) says so in `counted`.

@@ -11,7 +11,7 @@ from rest_framework.decorators import action as endpoint
 from rest_framework.response import Response
 
 from accounts.api import form_errors
-from accounts.api_views import ApiViewSet, Reference
+from accounts.api_views import ApiViewSet, Reference, Text
 
 from . import services
 from .forms import (
@@ -62,8 +62,8 @@ class ActionSerializer(serializers.ModelSerializer):
 
 
 class ActionWriteSerializer(serializers.Serializer):
-    title = serializers.CharField()
-    detail = serializers.CharField(required=False, allow_blank=True)
+    title = Text()
+    detail = Text(required=False, allow_blank=True)
     owner = serializers.IntegerField(
         required=False, help_text="Partners and facilitators only; others own what they create."
     )
@@ -98,7 +98,7 @@ def _form_serializer(form_class) -> type[serializers.Serializer]:
         if isinstance(field, forms.DateField):
             fields[name] = serializers.DateField(allow_null=not field.required, **described)
         else:
-            fields[name] = serializers.CharField(allow_blank=not field.required, **described)
+            fields[name] = Text(allow_blank=not field.required, **described)
     # The schema adds "Request" to the name: CompleteForm's body is CompleteRequest.
     name = form_class.__name__.removesuffix("Form") or "Empty"
     return type(name, (serializers.Serializer,), fields)

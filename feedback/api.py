@@ -19,7 +19,7 @@ from rest_framework.response import Response
 
 from accounts import audit
 from accounts.api import form_errors
-from accounts.api_views import ApiViewSet, Reference
+from accounts.api_views import ApiViewSet, Reference, Text
 from accounts.decorators import role_required
 
 from . import search
@@ -61,7 +61,7 @@ class ClientWriteSerializer(serializers.Serializer):
     left out keep their value (on create: their default). The contact is written here and read
     on the client's page, which shows it only to those who may edit the client."""
 
-    name = serializers.CharField(required=False)
+    name = Text(required=False)
     status = serializers.ChoiceField(choices=Client.Status.choices, required=False)
     industry = serializers.ChoiceField(
         choices=Client.Industry.choices, required=False, allow_blank=True
@@ -80,8 +80,8 @@ class ClientWriteSerializer(serializers.Serializer):
     relationship_partner = serializers.IntegerField(required=False, allow_null=True)
     client_since = serializers.DateField(required=False, allow_null=True)
     lost_on = serializers.DateField(required=False, allow_null=True)
-    contact_name = serializers.CharField(required=False, allow_blank=True)
-    contact_email = serializers.CharField(required=False, allow_blank=True)
+    contact_name = Text(required=False, allow_blank=True)
+    contact_email = Text(required=False, allow_blank=True)
 
 
 def _stored_values(instance, form_class) -> dict:
@@ -222,21 +222,21 @@ class InterviewDraftSerializer(serializers.Serializer):
     client = serializers.IntegerField(help_text="A client whose interviews you may log.")
     held_on = serializers.DateField()
     channel = serializers.ChoiceField(choices=ExitInterview.Channel.choices, required=False)
-    interviewee_name = serializers.CharField(required=False, allow_blank=True)
-    interviewee_role = serializers.CharField(required=False, allow_blank=True)
-    client_words = serializers.CharField(
+    interviewee_name = Text(required=False, allow_blank=True)
+    interviewee_role = Text(required=False, allow_blank=True)
+    client_words = Text(
         required=False, allow_blank=True, help_text="What the client said, in their own words."
     )
     client_primary_reason = serializers.IntegerField(required=False, allow_null=True)
     client_other_reasons = serializers.ListField(child=serializers.IntegerField(), required=False)
-    did_well = serializers.CharField(required=False, allow_blank=True)
-    do_better = serializers.CharField(required=False, allow_blank=True)
+    did_well = Text(required=False, allow_blank=True)
+    do_better = Text(required=False, allow_blank=True)
     would_return = serializers.ChoiceField(
         choices=ExitInterview.WouldReturn.choices, required=False, allow_blank=True
     )
     recommend_score = serializers.IntegerField(required=False, allow_null=True)
-    competitor = serializers.CharField(required=False, allow_blank=True)
-    team_hypothesis = serializers.CharField(
+    competitor = Text(required=False, allow_blank=True)
+    team_hypothesis = Text(
         required=False,
         allow_blank=True,
         help_text="The team's hypothesis of why the client left: not the client's view.",

@@ -479,6 +479,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "accounts.api_views.document_refusals",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ClientStatusEnum": "feedback.models.Client.Status",
         "InterviewStatusEnum": "feedback.models.ExitInterview.Status",

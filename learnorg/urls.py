@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
+from accounts.api_views import UnknownEndpoint
 from accounts.health import healthz
 from actions.api import ActionViewSet
 from dashboard.api import HeadlineView
@@ -30,6 +31,7 @@ api_patterns = [
         login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
         name="docs",
     ),
+    re_path(r"^", UnknownEndpoint.as_view()),
 ]
 
 urlpatterns = [

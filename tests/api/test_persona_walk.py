@@ -4,6 +4,7 @@ with a valid body. An API URL name that the walk does not list fails the suite. 
 persona gets is searched for text that persona may not see, as the page matrix does."""
 
 import datetime as dt
+import functools
 
 import pytest
 from django.core.cache import cache
@@ -11,6 +12,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from drf_spectacular.generators import SchemaGenerator
 
 from accounts import tokens
 from actions.models import Action
@@ -158,6 +160,28 @@ def _leaks(persona: str, response) -> list[str]:
     return [key for key, text in SECRETS.items() if persona not in MAY_SEE[key] and text in body]
 
 
+@functools.cache
+def _documented() -> dict[tuple[str, str], set[str]]:
+    """(path as the schema writes it, method) → the statuses the schema says it may answer."""
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return {
+        (path, method): set(operation["responses"])
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+    }
+
+
+def _undocumented(method: str, response) -> str | None:
+    """The status of an API answer that its operation's schema does not list."""
+    route = "/" + response.wsgi_request.resolver_match.route.replace("<int:pk>", "{id}")
+    if not route.startswith("/api/v1/"):
+        return None  # the schema and its docs page describe the endpoints, not themselves
+    statuses = _documented().get((route, method), set())
+    if str(response.status_code) not in statuses:
+        return f"{response.status_code} is not in the schema of {method.upper()} {route}"
+    return None
+
+
 def _walk(case: str) -> list[str]:
     world = build_world()
     secrets = {
@@ -185,6 +209,8 @@ def _walk(case: str) -> list[str]:
             transaction.set_rollback(True)
         if _outcome(response) != expected:
             problems.append(f"{persona}: expected {expected}, got {_outcome(response)}")
+        if persona != "anonymous" and (wrong := _undocumented(method, response)):
+            problems.append(f"{persona}: {wrong}")
         if leaked := _leaks(persona, response):
             problems.append(f"{persona}: the answer shows {', '.join(leaked)}")
     return problems

@@ -5,6 +5,7 @@ import json
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from openapi_spec_validator import validate
 
@@ -65,3 +66,27 @@ def test_docs_page_loads_its_files_from_this_site(client, alice):
     assert script.status_code == 200
     assert script["Content-Type"].startswith("application/javascript")
     assert "/api/schema/" in script.content.decode()
+
+
+def test_schema_documents_every_refusal_an_operation_can_answer(api, alice):
+    operations = [
+        (path, method, operation)
+        for path, methods in _schema(api(alice))["paths"].items()
+        for method, operation in methods.items()
+    ]
+    assert len(operations) > 15
+    for path, method, operation in operations:
+        statuses = set(operation["responses"])
+        assert {"401", "404", "429"} <= statuses, (method, path)
+        if "requestBody" in operation:
+            assert {"400", "415"} <= statuses, (method, path)
+        refusal = operation["responses"]["404"]["content"]["application/json"]["schema"]
+        assert refusal == {"$ref": "#/components/schemas/Error"}
+
+
+def test_an_unknown_api_address_answers_json_not_the_sites_page(api, alice):
+    response = api(alice).post("/api/v1/nothing-here/", {}, content_type="application/json")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+    assert api(alice).get("/api/v1/clients/null,null/").status_code == 404
+    assert Client().get("/api/v2/clients/").status_code == 401
