@@ -5,23 +5,25 @@ ID token's signature against the provider's JWKS). This module adds what it leav
 endpoints from the issuer's discovery document, the issuer and audience checks, which people may
 come in (allowed e-mail domains, verified addresses, active accounts), matching them by e-mail,
 creating newcomers with no role, the optional roles from a groups claim, and a message on the
-login page for every refusal. Everything is off while OIDC_ISSUER is unset.
+login page for every refusal, and logging out at the provider too. Everything is off while
+OIDC_ISSUER is unset.
 """
 
 import logging
 from functools import wraps
+from urllib.parse import urlencode
 
 import requests
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
+from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
 from django.core import checks
 from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend, default_username_algo
 from mozilla_django_oidc.utils import import_from_settings
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
@@ -41,6 +43,7 @@ ENDPOINTS = {
     "OIDC_OP_TOKEN_ENDPOINT": "token_endpoint",
     "OIDC_OP_USER_ENDPOINT": "userinfo_endpoint",
     "OIDC_OP_JWKS_ENDPOINT": "jwks_uri",
+    "OIDC_OP_LOGOUT_ENDPOINT": "end_session_endpoint",
 }
 
 
@@ -259,6 +262,30 @@ class SingleSignOnBackend(OIDCAuthenticationBackend):
             request=self.request,
             detail={"roles_added": sorted(granted - held), "roles_removed": sorted(held - granted)},
         )
+
+
+def provider_logout_url(request) -> str:
+    """Where a person who signed in through the provider goes after logging out of learnorg, so
+    that the provider ends its session too (OpenID Connect RP-initiated logout) and sends them
+    back to the login page; empty for a password session, or when the provider has no logout
+    endpoint or cannot be read. Call it before logging out: that empties the session."""
+    id_token = request.session.get("oidc_id_token")
+    backend = f"{SingleSignOnBackend.__module__}.{SingleSignOnBackend.__qualname__}"
+    if not (enabled() and id_token and request.session.get(BACKEND_SESSION_KEY) == backend):
+        return ""
+    try:
+        endpoint = setting("OIDC_OP_LOGOUT_ENDPOINT")
+    except ProviderUnavailable as error:
+        logger.warning("Logging out at the provider is not possible: %s", error)
+        return ""
+    query = urlencode(
+        {
+            "id_token_hint": id_token,
+            "client_id": settings.OIDC_RP_CLIENT_ID,
+            "post_logout_redirect_uri": request.build_absolute_uri(resolve_url(settings.LOGIN_URL)),
+        }
+    )
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
 
 
 class StartView(OIDCAuthenticationRequestView):

@@ -17,7 +17,7 @@ urlpatterns = [
     # Single sign-on: 404 unless OIDC_ISSUER is set; public, as the way to log in.
     path("sso/start/", login_not_required(sso.StartView.as_view()), name="sso_start"),
     path("sso/callback/", login_not_required(sso.CallbackView.as_view()), name="sso_callback"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
     # Password pages refuse with an explanation while LOCAL_PASSWORDS is off.
     path(
         "password_change/",

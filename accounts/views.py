@@ -40,6 +40,23 @@ class LoginView(auth_views.LoginView):
         return self.render_to_response(self.get_context_data(), status=400)
 
 
+class LogoutView(auth_views.LogoutView):
+    """Django's logout (POST only, CSRF checked); a person who signed in through single sign-on
+    then goes on to the provider, which ends its session too and sends them to the login page.
+    That step is a page that moves on by itself: CSP's form-action 'self' makes browsers refuse
+    to follow a logout form's redirect to another site."""
+
+    def post(self, request, *args, **kwargs):
+        # Read before logging out, which empties the session that holds the ID token.
+        at_provider = sso.provider_logout_url(request)
+        response = super().post(request, *args, **kwargs)
+        if not at_provider:
+            return response
+        return render(
+            request, "registration/logout_provider.html", {"provider_logout_url": at_provider}
+        )
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset page, limited: past RESET_PER_IP requests from one client address the form
     comes back with a message (429); past RESET_PER_ADDRESS e-mails to one address the page

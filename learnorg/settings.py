@@ -206,6 +206,7 @@ OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_AUTHORIZATION_ENDPOINT", "
 OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_TOKEN_ENDPOINT", "")
 OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_USERINFO_ENDPOINT", "")
 OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_JWKS_ENDPOINT", "")
+OIDC_OP_LOGOUT_ENDPOINT = os.environ.get("OIDC_END_SESSION_ENDPOINT", "")
 OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_SIGN_ALGO", "RS256")
 # The claim that lists a person's groups at the provider, and which of those grant which role:
 # "provider group=role" pairs, the roles being account_manager, facilitator and partner.
@@ -216,6 +217,8 @@ OIDC_GROUP_ROLES = {
 }
 OIDC_BUTTON_LABEL = os.environ.get("OIDC_BUTTON_LABEL", "Sign in with single sign-on")
 OIDC_USE_PKCE = True
+# Kept in the session for logging out at the provider too (accounts.sso.provider_logout_url).
+OIDC_STORE_ID_TOKEN = True
 OIDC_TIMEOUT = 10
 OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:sso_callback"
 OIDC_CALLBACK_CLASS = "accounts.sso.CallbackView"

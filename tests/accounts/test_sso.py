@@ -2,10 +2,15 @@
 own): the provider's login form is filled in, it issues and signs the tokens, and learnorg's
 callback fetches them from its token endpoint."""
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
+import requests
 from axes.models import AccessLog
 from django.contrib.auth.models import Group
+from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from accounts import sso as sso_module
@@ -256,3 +261,79 @@ def test_sso_refusals_do_not_lock_anyone_out(client, sso, alice):
     client.logout()
     response = client.post(reverse("accounts:login"), {"username": "alice", "password": PASSWORD})
     assert response.status_code == 302
+
+
+def test_sso_logout_ends_the_session_at_the_provider_too_and_comes_back_to_login(client, sso):
+    _log_in(client, "nina")
+    id_token = client.session["oidc_id_token"]
+    response = client.post(reverse("accounts:logout"))
+    # A page that moves on by itself: browsers refuse a logout form's redirect to another site.
+    location = response.context["provider_logout_url"]
+    assert response.status_code == 200
+    # The page holds the ID token: never kept by a cache.
+    assert "no-store" in response["Cache-Control"]
+    assert f'http-equiv="refresh" content="0;url={escape(location)}"' in response.content.decode()
+    at_provider = urlsplit(location)
+    assert (
+        f"{at_provider.scheme}://{at_provider.netloc}{at_provider.path}" == f"{sso.issuer}/logout/"
+    )
+    assert parse_qs(at_provider.query) == {
+        "id_token_hint": [id_token],
+        "client_id": [sso.client_id],
+        "post_logout_redirect_uri": ["http://testserver/accounts/login/"],
+    }
+    assert client.get(reverse("home")).status_code == 302
+    # The provider accepts the request (a token it issued, a registered address) and sends back.
+    back = requests.get(location, allow_redirects=False, timeout=10)
+    assert (back.status_code, back.headers["Location"]) == (
+        302,
+        "http://testserver/accounts/login/",
+    )
+
+
+def test_sso_logout_of_a_password_session_stays_at_learnorg(client, sso, alice):
+    response = client.post(reverse("accounts:login"), {"username": "alice", "password": PASSWORD})
+    assert response.status_code == 302
+    response = client.post(reverse("accounts:logout"))
+    assert response["Location"] == reverse("accounts:login")
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_sso_logout_without_a_provider_logout_endpoint_stays_at_learnorg(client, sso, monkeypatch):
+    _log_in(client, "nina")
+    document = {**sso_module.discovery(sso.issuer)}
+    del document["end_session_endpoint"]
+    monkeypatch.setitem(sso_module._discovered, sso.issuer, document)
+    response = client.post(reverse("accounts:logout"))
+    assert response["Location"] == reverse("accounts:login")
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_sso_logout_when_the_provider_cannot_be_read_stays_at_learnorg(client, sso, settings):
+    _log_in(client, "nina")
+    settings.OIDC_ISSUER = "http://127.0.0.1:9/nowhere"
+    response = client.post(reverse("accounts:logout"))
+    assert response["Location"] == reverse("accounts:login")
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_sso_logout_endpoint_set_explicitly_wins_over_discovery(client, sso, settings):
+    _log_in(client, "nina")
+    settings.OIDC_OP_LOGOUT_ENDPOINT = "https://login.firm.example/logout?tenant=firm"
+    response = client.post(reverse("accounts:logout"))
+    assert response.context["provider_logout_url"].startswith(
+        "https://login.firm.example/logout?tenant=firm&"
+    )
+
+
+def test_sso_logout_by_get_is_refused_and_keeps_the_session(client, sso):
+    _log_in(client, "nina")
+    assert client.get(reverse("accounts:logout")).status_code == 405
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_sso_logout_without_the_csrf_token_is_refused(sso):
+    client = Client(enforce_csrf_checks=True)
+    _log_in(client, "nina")
+    assert client.post(reverse("accounts:logout")).status_code == 403
+    assert client.get(reverse("home")).status_code == 200

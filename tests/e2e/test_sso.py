@@ -36,3 +36,21 @@ def test_sso_a_refused_address_comes_back_to_the_login_page_with_why(page, live_
         .is_visible()
     )
     assert not User.objects.filter(email="eve@elsewhere.example").exists()
+
+
+def test_sso_logging_out_ends_the_provider_session_too(page, live_server, sso):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_role("link", name="Sign in with Test ID").click()
+    page.get_by_label("Username").fill("nina")
+    page.get_by_label("Password").fill(sso.password)
+    page.get_by_role("button", name="Sign in to the provider").click()
+    page.wait_for_url(f"{live_server.url}/")
+    page.get_by_role("button", name="Nina New").click()
+    page.get_by_role("button", name="Log out").click()
+    # Through the provider's logout endpoint and back to learnorg's login page.
+    page.wait_for_url(f"{live_server.url}/accounts/login/")
+    screenshot(page, "sso-logged-out")
+    # On a shared computer the button asks the next person who they are, not signs Nina back in.
+    page.get_by_role("link", name="Sign in with Test ID").click()
+    page.wait_for_url(f"{sso.url}/accounts/login/**")
+    assert page.get_by_role("heading", name="Test identity provider").is_visible()

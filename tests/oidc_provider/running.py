@@ -23,9 +23,10 @@ ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "provider-password-1"
 CALLBACK = "/accounts/sso/callback/"
 # The test Client's host, and the loopback hosts the live server may use (any port: RFC 8252).
-REDIRECT_URIS = " ".join(
-    f"http://{host}{CALLBACK}" for host in ("testserver", "127.0.0.1", "localhost")
-)
+HOSTS = ("testserver", "127.0.0.1", "localhost")
+REDIRECT_URIS = " ".join(f"http://{host}{CALLBACK}" for host in HOSTS)
+# Where the provider may send the browser after logging out: learnorg's login page.
+POST_LOGOUT_REDIRECT_URIS = " ".join(f"http://{host}/accounts/login/" for host in HOSTS)
 ALLOWED_DOMAINS = ["firm.example", "example.com"]
 # People the provider knows. learnorg's tests create `alice` with alice@example.com.
 PEOPLE = [
@@ -80,6 +81,7 @@ def provider(timeout: float = 30):
                 "client_id": client_id,
                 "client_secret": client_secret,
                 "redirect_uris": REDIRECT_URIS,
+                "post_logout_redirect_uris": POST_LOGOUT_REDIRECT_URIS,
             },
         }
         setup = subprocess.run(

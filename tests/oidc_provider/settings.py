@@ -49,4 +49,8 @@ OAUTH2_PROVIDER = {
     # RFC 8252: a loopback redirect URI matches any port, so learnorg's live server may run on
     # whichever port it gets.
     "ALLOW_LOCALHOST_LOOPBACK": True,
+    # learnorg's logout ends the provider's session too (RP-initiated logout), without asking
+    # when the ID token it sends belongs to the person signed in here.
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
 }

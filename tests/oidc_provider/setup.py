@@ -1,6 +1,6 @@
 """Migrates the provider's database and adds the people and the client application described by
 the JSON on stdin: {"users": [{username, email, password, first_name, last_name, groups}],
-"application": {client_id, client_secret, redirect_uris}}."""
+"application": {client_id, client_secret, redirect_uris, post_logout_redirect_uris}}."""
 
 import json
 import sys
