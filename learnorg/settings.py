@@ -5,6 +5,7 @@ Local defaults (no variables set) give SQLite and a Celery broker that needs no 
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -450,7 +451,12 @@ LOGGING = {
 # per person (a token is 256 random bits: guessing one is not worth limiting), counted in the
 # shared cache.
 # https://www.django-rest-framework.org/api-guide/settings/
-API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/min")
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/min").strip()
+if not re.fullmatch(r"[1-9]\d*/(s|sec|second|m|min|minute|h|hour|d|day)", API_RATE_LIMIT):
+    # Read at the first API request, a wrong value would make every one of them fail.
+    raise ImproperlyConfigured(
+        f"API_RATE_LIMIT={API_RATE_LIMIT!r}: give requests per period, e.g. 600/min or 20/s."
+    )
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.api.TokenAuthentication",
