@@ -94,23 +94,36 @@ def screenshot(page, name: str, **options) -> Path:
     return path
 
 
+# More than the live server's threads ever answer at once.
+MOST_AT_ONCE = 64
+
+
 @pytest.fixture
 def one_request_at_a_time_on_sqlite(live_server):
     """Polling windows make concurrent requests, and in-memory SQLite shares one connection
-    between the live server's threads: serve one request at a time there."""
-    if connection.vendor != "sqlite":
-        yield
-        return
+    between the live server's threads: serve one request at a time there. On every database,
+    the test's end waits for the requests still being answered (a poll that left as the browser
+    closed), so that emptying the database never races a request's transaction."""
     server = live_server.thread.httpd
     app, lock = server.get_app(), threading.Lock()
+    answering = threading.Semaphore(MOST_AT_ONCE)
+    serialise = connection.vendor == "sqlite"
 
-    def serialised(environ, start_response):
-        with lock:
+    def counted(environ, start_response):
+        with answering:
+            if serialise:
+                with lock:
+                    return app(environ, start_response)
             return app(environ, start_response)
 
-    server.set_app(serialised)
+    server.set_app(counted)
     yield
+    # Every slot free again: no request is being answered.
+    taken = [answering.acquire(timeout=10) for _ in range(MOST_AT_ONCE)]
     server.set_app(app)
+    assert all(taken), "the live server was still answering requests 10 s after the test ended"
+    for _ in range(MOST_AT_ONCE):
+        answering.release()
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,8 @@ are written to test-artifacts/review-walkthrough/ (git-ignored), named by phase 
 after a run.
 """
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -52,7 +54,12 @@ def _join(new_page, log_in, live_server, user, code):
 
 
 def _post(phone, text, *, anonymous):
+    # Typing starts once the phone's board has no fetch in flight nor a swap settling: a board
+    # that lands while the text is being typed in would replace the form under the typist.
+    board = phone.locator("#participant-board")
+    expect(board).not_to_have_class(re.compile(r"htmx-(request|swapping|settling)"))
     phone.get_by_label("Your note").fill(text)
+    expect(phone.get_by_label("Your note")).to_have_value(text)
     switch = phone.get_by_label("Post anonymously")
     if switch.is_checked() != anonymous:
         switch.click()
