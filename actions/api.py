@@ -220,16 +220,7 @@ class ActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
         form = ActionForm(data={**defaults, **sent.validated_data}, user=request.user)
         if not form.is_valid():
             raise form_errors(form)
-        data = form.cleaned_data
-        action = services.create_action(
-            title=data["title"],
-            detail=data["detail"],
-            owner=data["owner"],
-            due_on=data["due_on"],
-            priority=data["priority"],
-            created_by=request.user,
-            **({"client": data["client"]} if data["client"] else {}),
-        )
+        action = form.create(by=request.user)
         return Response(self._fresh(action.pk), status=status.HTTP_201_CREATED)
 
     def _transition(self, request, pk, name: str):

@@ -10,6 +10,7 @@ from accounts.forms import one_line
 from accounts.models import User
 from accounts.widgets import CachedMenu, QuickSelect, SearchSelect
 
+from . import services
 from .models import Action, Notification, NotificationPreference
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -109,6 +110,19 @@ class ActionForm(_Crispy, forms.ModelForm):
             )
             self.past_due_warning = True
         return cleaned
+
+    def create(self, *, by: User) -> Action:
+        """The new action this valid form describes, made by `by` (the page and the API)."""
+        data = self.cleaned_data
+        return services.create_action(
+            title=data["title"],
+            detail=data["detail"],
+            owner=data["owner"],
+            due_on=data["due_on"],
+            priority=data["priority"],
+            created_by=by,
+            **({"client": data["client"]} if data["client"] else {}),
+        )
 
 
 class CompleteForm(_Crispy, forms.Form):

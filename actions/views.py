@@ -316,17 +316,7 @@ def action_detail(request, pk: int):
 def action_new(request):
     form = ActionForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        sources = {"client": data["client"]} if data["client"] else {}
-        action = services.create_action(
-            title=data["title"],
-            detail=data["detail"],
-            owner=data["owner"],
-            due_on=data["due_on"],
-            priority=data["priority"],
-            created_by=request.user,
-            **sources,
-        )
+        action = form.create(by=request.user)
         messages.success(request, "Action created. Its owner will be reminded as it falls due.")
         return redirect(action)
     return render(request, "actions/action_form.html", {"form": form, "action": None})

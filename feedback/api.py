@@ -22,7 +22,7 @@ from accounts.api import form_errors
 from accounts.api_views import ApiViewSet, Reference, Text
 from accounts.decorators import role_required
 
-from . import search
+from . import search, services
 from .forms import ClientFilterForm, ClientForm, InterviewFilterForm, InterviewForm
 from .models import Client, ExitInterview
 
@@ -306,23 +306,13 @@ class InterviewViewSet(mixins.ListModelMixin, ApiViewSet):
     def _readable(self, request, pk) -> ExitInterview | None:
         """The interview if this person may read it; a refused attempt on one that exists is
         audited, as on its page."""
-        interview = (
-            self.get_queryset()
+        return services.readable_interview(
+            interviews=self.get_queryset()
             .select_related("team_reason", "client__account_manager")
-            .prefetch_related("client_other_reasons")
-            .filter(pk=pk)
-            .first()
+            .prefetch_related("client_other_reasons"),
+            pk=pk,
+            request=request,
         )
-        if interview is None and ExitInterview.objects.filter(pk=pk).exists():
-            audit.record(
-                actor=request.user,
-                verb="denied",
-                object_type="feedback.exitinterview",
-                object_id=pk,
-                request=request,
-                detail={"path": request.path},
-            )
-        return interview
 
     def retrieve(self, request, pk=None):
         interview = self._readable(request, pk)

@@ -908,3 +908,20 @@ def merge_suggestion(
         detail={"status": "merged", "into": into.pk},
     )
     return suggestion
+
+
+def readable_interview(*, interviews, pk, request) -> ExitInterview | None:
+    """The interview `pk` among `interviews` (what this person may read, narrowed by the caller),
+    or None; an attempt on an interview that exists is written to the audit log as denied. The
+    interview pages and the API both ask this."""
+    interview = interviews.filter(pk=pk).first()
+    if interview is None and ExitInterview.objects.filter(pk=pk).exists():
+        audit.record(
+            actor=request.user,
+            verb="denied",
+            object_type="feedback.exitinterview",
+            object_id=pk,
+            request=request,
+            detail={"path": request.path},
+        )
+    return interview

@@ -357,23 +357,14 @@ def _get_interview_for_user(request, pk, *, editable: bool = False) -> ExitInter
         interviews = interviews.filter(
             pk__in=ExitInterview.objects.editable_by(request.user).values("pk")
         )
-    interview = (
-        interviews.select_related(
+    interview = services.readable_interview(
+        interviews=interviews.select_related(
             "client__account_manager", "interviewer", "client_primary_reason", "team_reason"
-        )
-        .filter(pk=pk)
-        .first()
+        ),
+        pk=pk,
+        request=request,
     )
     if interview is None:
-        if ExitInterview.objects.filter(pk=pk).exists():
-            audit.record(
-                actor=request.user,
-                verb="denied",
-                object_type="feedback.exitinterview",
-                object_id=pk,
-                request=request,
-                detail={"path": request.path},
-            )
         raise Http404("No such interview.")
     return interview
 

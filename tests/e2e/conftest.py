@@ -5,6 +5,7 @@ Screenshots go to test-artifacts/ (git-ignored) so that people can look at them.
 """
 
 import os
+import re
 import socket
 import threading
 import types
@@ -15,7 +16,7 @@ import uvicorn
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 from django.core.asgi import get_asgi_application
 from django.db import connection, connections
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from accounts.asgi import RequestsAtOnce
 from tests.factories import PASSWORD
@@ -85,6 +86,22 @@ def log_in(live_server):
         return page
 
     return do
+
+
+def post_note(phone, text: str, *, anonymous: bool, timeout: int = 5_000) -> None:
+    """Post a note from a participant's phone and wait until the phone's board shows it (the
+    "Posted" line may already be gone under the next poll; the note stays). Typing starts once
+    the board has no fetch in flight nor a swap settling: a board landing mid-typing would
+    replace the form under the typist."""
+    board = phone.locator("#participant-board")
+    expect(board).not_to_have_class(re.compile(r"htmx-(request|swapping|settling)"))
+    phone.get_by_label("Your note").fill(text)
+    expect(phone.get_by_label("Your note")).to_have_value(text)
+    switch = phone.get_by_label("Post anonymously")
+    if switch.is_checked() != anonymous:
+        switch.click()
+    phone.get_by_role("button", name="Post note").click()
+    expect(phone.locator(".board-note").filter(has_text=text)).to_be_visible(timeout=timeout)
 
 
 def screenshot(page, name: str, **options) -> Path:

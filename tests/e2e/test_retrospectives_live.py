@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from actions.models import Action
 from retrospectives.models import Contribution, Phase, Review
-from tests.e2e.conftest import PHONE, screenshot
+from tests.e2e.conftest import PHONE, post_note, screenshot
 from tests.factories import ReviewFactory
 
 pytestmark = [
@@ -31,15 +31,6 @@ def _phone(new_page, log_in, live_server, user, code):
     expect(page.get_by_text("nobody in the app sees that you wrote it")).to_be_visible()
     page.get_by_role("button", name="Join the review").click()
     return page
-
-
-def _post(phone, text, *, anonymous=True):
-    phone.get_by_label("Your note").fill(text)
-    switch = phone.get_by_label("Post anonymously")
-    if switch.is_checked() != anonymous:
-        switch.click()
-    phone.get_by_role("button", name="Post note").click()
-    expect(phone.get_by_role("status").filter(has_text="Posted")).to_be_visible()
 
 
 def _next_phase(console, name):
@@ -93,11 +84,11 @@ def test_a_live_review_from_console_to_projector_to_phones(
         timeout=LIVE
     )
 
-    _post(phones["alice"], "The year-end checklist caught every missing form.")
+    post_note(phones["alice"], "The year-end checklist caught every missing form.", anonymous=True)
     expect(
         presenter.get_by_text("The year-end checklist caught every missing form.")
     ).to_be_visible(timeout=LIVE)
-    _post(phones["bob"], "Payroll runs were right every single month.", anonymous=False)
+    post_note(phones["bob"], "Payroll runs were right every single month.", anonymous=False)
     expect(presenter.get_by_text("Payroll runs were right every single month.")).to_be_visible(
         timeout=LIVE
     )
@@ -140,8 +131,8 @@ def test_a_live_review_from_console_to_projector_to_phones(
     console.keyboard.press("t")  # a five-minute timer
     expect(console.get_by_role("button", name="Pause")).to_be_visible()
     expect(presenter.get_by_role("timer")).to_contain_text("4:", timeout=LIVE)
-    _post(phones["sam"], "Notices landed in a shared inbox with no owner.")
-    _post(phones["alice"], "No backup partner was named for busy season.")
+    post_note(phones["sam"], "Notices landed in a shared inbox with no owner.", anonymous=True)
+    post_note(phones["alice"], "No backup partner was named for busy season.", anonymous=True)
     cause = "Notices landed in a shared inbox with no owner."
     for who in ("alice", "bob", "sam"):
         card = phones[who].locator(".board-note").filter(has_text=cause)

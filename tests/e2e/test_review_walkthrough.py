@@ -6,13 +6,11 @@ are written to test-artifacts/review-walkthrough/ (git-ignored), named by phase 
 after a run.
 """
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
 from retrospectives.models import Phase, Review
-from tests.e2e.conftest import ARTIFACTS, PHONE
+from tests.e2e.conftest import ARTIFACTS, PHONE, post_note
 from tests.factories import ReviewFactory
 
 pytestmark = [
@@ -51,21 +49,6 @@ def _join(new_page, log_in, live_server, user, code):
     phone.get_by_role("button", name="Join the review").click()
     expect(phone.get_by_role("heading", name="Starting soon")).to_be_visible()
     return phone
-
-
-def _post(phone, text, *, anonymous):
-    # Typing starts once the phone's board has no fetch in flight nor a swap settling: a board
-    # that lands while the text is being typed in would replace the form under the typist.
-    board = phone.locator("#participant-board")
-    expect(board).not_to_have_class(re.compile(r"htmx-(request|swapping|settling)"))
-    phone.get_by_label("Your note").fill(text)
-    expect(phone.get_by_label("Your note")).to_have_value(text)
-    switch = phone.get_by_label("Post anonymously")
-    if switch.is_checked() != anonymous:
-        switch.click()
-    phone.get_by_role("button", name="Post note").click()
-    # The "Posted" line may already be gone under the next poll; the note stays on the board.
-    expect(phone.locator(".board-note").filter(has_text=text)).to_be_visible(timeout=LIVE)
 
 
 def _shoot(presenter, phone, name):
@@ -131,7 +114,7 @@ def test_a_review_walked_through_every_phase_on_console_projector_and_phones(
         on_board = ".present-cause-note" if phase == Phase.WHY else ".presenter-note"
         author = ".present-chain-author" if phase == Phase.WHY else ".presenter-author"
         for who, text in NOTES.get(phase, []):
-            _post(phones[who], text, anonymous=who not in NAMED)
+            post_note(phones[who], text, anonymous=who not in NAMED, timeout=LIVE)
             note = presenter.locator(on_board).filter(has_text=text)
             expect(note).to_be_visible(timeout=LIVE)
             if who in NAMED:
