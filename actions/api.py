@@ -14,15 +14,7 @@ from accounts.api import form_errors
 from accounts.api_views import ApiViewSet, Reference, Text
 
 from . import services
-from .forms import (
-    ActionFilterForm,
-    ActionForm,
-    CommentForm,
-    CompleteForm,
-    ReopenForm,
-    VerifyForm,
-    WontDoForm,
-)
+from .forms import TRANSITIONS, ActionFilterForm, ActionForm, CommentForm
 from .models import Action, ActionEvent
 
 
@@ -104,31 +96,6 @@ def _form_serializer(form_class) -> type[serializers.Serializer]:
     return type(name, (serializers.Serializer,), fields)
 
 
-# Each transition: the page's form that checks what is sent, and the service that makes the
-# change (and refuses whoever may not).
-TRANSITIONS = {
-    "start": (forms.Form, lambda action, by, data: services.start_action(action=action, by=by)),
-    "complete": (
-        CompleteForm,
-        lambda action, by, data: services.complete_action(
-            action=action, by=by, evidence=data["evidence"], link=data["link"]
-        ),
-    ),
-    "verify": (
-        VerifyForm,
-        lambda action, by, data: services.verify_action(
-            action=action, by=by, note=data["note"], recheck_on=data["recheck_on"]
-        ),
-    ),
-    "wont_do": (
-        WontDoForm,
-        lambda action, by, data: services.wont_do(action=action, by=by, reason=data["reason"]),
-    ),
-    "reopen": (
-        ReopenForm,
-        lambda action, by, data: services.reopen(action=action, by=by, note=data["note"]),
-    ),
-}
 BODIES = {name: _form_serializer(form_class) for name, (form_class, _) in TRANSITIONS.items()}
 COMMENT = _form_serializer(CommentForm)
 

@@ -364,3 +364,30 @@ class CommentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Mention a colleague with @ and their username (for example @pat) to tell them.",
     )
+
+
+# Each status change a person makes, from an action's page or the API: the form that checks what
+# they send, and the service that makes the change (and refuses whoever may not).
+TRANSITIONS = {
+    "start": (forms.Form, lambda action, by, data: services.start_action(action=action, by=by)),
+    "complete": (
+        CompleteForm,
+        lambda action, by, data: services.complete_action(
+            action=action, by=by, evidence=data["evidence"], link=data["link"]
+        ),
+    ),
+    "verify": (
+        VerifyForm,
+        lambda action, by, data: services.verify_action(
+            action=action, by=by, note=data["note"], recheck_on=data["recheck_on"]
+        ),
+    ),
+    "wont_do": (
+        WontDoForm,
+        lambda action, by, data: services.wont_do(action=action, by=by, reason=data["reason"]),
+    ),
+    "reopen": (
+        ReopenForm,
+        lambda action, by, data: services.reopen(action=action, by=by, note=data["note"]),
+    ),
+}

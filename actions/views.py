@@ -27,6 +27,7 @@ from accounts.paging import CappedPaginator
 
 from . import notifications, services
 from .forms import (
+    TRANSITIONS,
     ActionFilterForm,
     ActionForm,
     CommentForm,
@@ -393,73 +394,44 @@ def _add_service_error(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-@require_POST
-def action_start(request, pk: int):
+def _transition(request, pk: int, name: str, success: str):
+    """A status change from the action's page or its row: forms.TRANSITIONS says which form
+    checks what was sent and which service makes the change, for the API too."""
     action = _get_action_for_user(request, pk)
+    form_class, change = TRANSITIONS[name]
     return _apply(
         request,
         action,
-        forms.Form(request.POST),
-        "start_form",
-        "Marked in progress.",
-        lambda data: services.start_action(action=action, by=request.user),
+        form_class(request.POST),
+        f"{name}_form",
+        success,
+        lambda data: change(action, request.user, data),
     )
+
+
+@require_POST
+def action_start(request, pk: int):
+    return _transition(request, pk, "start", "Marked in progress.")
 
 
 @require_POST
 def action_complete(request, pk: int):
-    action = _get_action_for_user(request, pk)
-    return _apply(
-        request,
-        action,
-        CompleteForm(request.POST),
-        "complete_form",
-        "Marked done. A partner will verify the change.",
-        lambda data: services.complete_action(
-            action=action, by=request.user, evidence=data["evidence"], link=data["link"]
-        ),
-    )
+    return _transition(request, pk, "complete", "Marked done. A partner will verify the change.")
 
 
 @require_POST
 def action_verify(request, pk: int):
-    action = _get_action_for_user(request, pk)
-    return _apply(
-        request,
-        action,
-        VerifyForm(request.POST),
-        "verify_form",
-        "Verified. Thank you for closing the loop.",
-        lambda data: services.verify_action(
-            action=action, by=request.user, note=data["note"], recheck_on=data["recheck_on"]
-        ),
-    )
+    return _transition(request, pk, "verify", "Verified. Thank you for closing the loop.")
 
 
 @require_POST
 def action_wont_do(request, pk: int):
-    action = _get_action_for_user(request, pk)
-    return _apply(
-        request,
-        action,
-        WontDoForm(request.POST),
-        "wont_do_form",
-        "Marked won't do.",
-        lambda data: services.wont_do(action=action, by=request.user, reason=data["reason"]),
-    )
+    return _transition(request, pk, "wont_do", "Marked won't do.")
 
 
 @require_POST
 def action_reopen(request, pk: int):
-    action = _get_action_for_user(request, pk)
-    return _apply(
-        request,
-        action,
-        ReopenForm(request.POST),
-        "reopen_form",
-        "Reopened.",
-        lambda data: services.reopen(action=action, by=request.user, note=data["note"]),
-    )
+    return _transition(request, pk, "reopen", "Reopened.")
 
 
 @require_POST
