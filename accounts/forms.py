@@ -55,12 +55,7 @@ class ApiTokenForm(forms.Form):
         label="Name",
         max_length=80,
         help_text="What the token is for, so you know which to revoke: “CRM sync”.",
+        # Stripped first (CharField), so a name of spaces is missing, with this message.
         error_messages={"required": "Name the token, so you can tell it from others later."},
+        validators=[one_line],
     )
-
-    def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip()
-        one_line(name)
-        if not name:
-            raise ValidationError("Name the token, so you can tell it from others later.")
-        return name

@@ -7,6 +7,7 @@ import secrets
 
 from django.utils import timezone
 
+from . import audit
 from .models import ApiToken, User
 
 # Marks the string as a learnorg token (secret scanners and people can tell it apart).
@@ -45,5 +46,7 @@ def user_for(secret: str) -> tuple[User, ApiToken] | None:
     return token.user, token
 
 
-def revoke(*, token: ApiToken) -> None:
+def revoke(*, token: ApiToken, by: User, request=None) -> None:
+    """Revoke the token (from its owner's page or by an administrator) and audit who did."""
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    audit.record(actor=by, verb="update", obj=token, request=request, detail={"revoked": True})

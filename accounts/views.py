@@ -169,9 +169,6 @@ def api_tokens(request):
 @require_POST
 def api_token_revoke(request, pk: int):
     token = get_object_or_404(ApiToken.objects.active(), pk=pk, user=request.user)
-    tokens.revoke(token=token)
-    audit.record(
-        actor=request.user, verb="update", obj=token, request=request, detail={"revoked": True}
-    )
+    tokens.revoke(token=token, by=request.user, request=request)
     messages.success(request, f"The token “{token.name}” was revoked; it no longer works.")
     return redirect("accounts:api_tokens")
